@@ -1,0 +1,125 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lua/scripts.hpp"
+#include "redis/connection.hpp"
+#include "util/duration.hpp"
+
+// The protocol of DESIGN.md §4: the keys of a barrier, the scripts that change it and the
+// decoding of their replies and of the pub/sub events.
+namespace rbarrier {
+
+struct BarrierKeys {
+  BarrierKeys(std::string_view prefix, std::string_view name);
+  std::string meta;     // hash; also the name of the pub/sub channel
+  std::string members;  // sorted set: id -> lease deadline (server ms)
+  std::string outcomes; // hash: generation -> outcome
+  std::string arrival(std::string_view nonce) const;
+};
+
+enum class Outcome { released, reset, aborted };
+
+struct Decision {
+  Outcome outcome = Outcome::released;
+  std::string reason; // aborted only
+};
+
+// "released", "reset", "aborted:<reason>"; throws ProtocolError otherwise.
+Decision parse_decision(std::string_view text);
+
+struct Arrival {
+  enum class Status { waiting, released, passed, broken, mismatch };
+  Status status = Status::waiting;
+  std::int64_t generation = 0;
+  std::int64_t count = 0;
+  std::int64_t parties = 0; // the barrier's
+  std::string token;
+  std::string detail; // broken: the reason; mismatch: the barrier's once flag
+};
+
+// What poll, leave and a conditional abort found.
+struct Check {
+  enum class Status { waiting, decided, lost, left, aborted };
+  Status status = Status::waiting;
+  Decision decision; // decided
+  std::string why;   // lost
+  std::int64_t count = 0;
+  std::int64_t parties = 0;
+};
+
+struct Member {
+  std::string id;
+  Duration lease_left;
+};
+
+struct Snapshot {
+  std::int64_t generation = 0;
+  std::optional<std::int64_t> parties; // unset after a reset, until the next arrival
+  std::string state;                   // open, broken, passed
+  std::string reason;
+  bool once = false;
+  std::int64_t created_ms = 0; // server clock
+  std::int64_t now_ms = 0;     // server clock
+  Duration ttl{-1};            // -1: no expiry
+  std::optional<Decision> last; // the previous generation's outcome
+  std::vector<Member> members;
+};
+
+// A pub/sub message of the barrier's channel.
+struct Event {
+  enum class Kind { arrived, left, released, reset, aborted };
+  Kind kind = Kind::arrived;
+  std::int64_t generation = 0;
+  std::string token;
+  std::int64_t count = 0;   // arrived, left
+  std::int64_t parties = 0; // arrived, left
+  std::string reason;       // aborted
+};
+
+// nullopt for a message that is not one of ours.
+std::optional<Event> parse_event(std::string_view payload);
+
+// Decoders of the scripts' replies, separate so that they are tested without a server.
+Arrival decode_arrival(const redis::Reply& reply);
+Check decode_check(const redis::Reply& reply);
+std::optional<Snapshot> decode_snapshot(const redis::Reply& reply);
+
+class Barrier {
+public:
+  Barrier(std::string_view prefix, std::string_view name, Duration ttl);
+
+  const BarrierKeys& keys() const { return m_keys; }
+
+  Arrival arrive(redis::Connection& connection, const std::string& id, const std::string& nonce,
+                 std::int64_t parties, Duration lease, bool once, const std::string& new_token,
+                 Deadline deadline) const;
+  Check poll(redis::Connection& connection, const std::string& id, std::int64_t generation,
+             const std::string& token, Duration lease, Deadline deadline) const;
+  // Withdraws `id` from `generation`; without it, from the generation its arrival `nonce` joined,
+  // if the server counted that arrival.
+  Check leave(redis::Connection& connection, const std::string& id, const std::string& nonce,
+              std::optional<std::int64_t> generation, const std::string& token,
+              Deadline deadline) const;
+  // Returns the generation that was reset, or nullopt when there was no barrier.
+  std::optional<std::int64_t> reset(redis::Connection& connection, Deadline deadline) const;
+  // Aborts the current generation, or only `generation` if it is still undecided.
+  Check abort(redis::Connection& connection, const std::string& reason,
+              const std::string& new_token, std::optional<std::int64_t> generation,
+              const std::string& token, Deadline deadline) const;
+  std::optional<Snapshot> status(redis::Connection& connection, Deadline deadline) const;
+
+private:
+  redis::Reply run(redis::Connection& connection, const scripts::Script& script,
+                   std::vector<std::string> keys, std::vector<std::string> args,
+                   Deadline deadline) const;
+
+  BarrierKeys m_keys;
+  std::string m_ttl_ms;
+};
+
+} // namespace rbarrier

@@ -1,0 +1,215 @@
+#include "cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <ostream>
+#include <sstream>
+
+#include "util/error.hpp"
+
+namespace rbarrier::cli {
+
+namespace {
+
+constexpr const char* k_footer = R"(Exit status: 0 released (or done), 3 reset, 4 aborted or broken, 5 state lost,
+6 no such barrier (status), 64 usage, 69 Redis unreachable, 75 Redis busy until the
+deadline, 77 authentication refused, 78 configuration mismatch, 124 timed out,
+130/143 interrupted. See rbarrier(1).)";
+
+// Raw option values, converted and checked after CLI11 has parsed them.
+struct Raw {
+  std::string url, password_file, user, prefix, connect_timeout, ttl;
+  bool quiet = false, verbose = false;
+  std::string name, parties, timeout, id, lease, on_timeout = "leave", reason;
+  bool once = false, json = false;
+};
+
+std::optional<std::string> first_env(const Environment& environment,
+                                     std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    if (auto found = environment(name); found && !found->empty()) {
+      return found;
+    }
+  }
+  return std::nullopt;
+}
+
+// A flag wins over its environment variables.
+std::optional<std::string> flag_or_env(const CLI::Option* option, const std::string& value,
+                                       const Environment& environment,
+                                       std::initializer_list<const char*> names) {
+  if (option->count() > 0) {
+    return value;
+  }
+  return first_env(environment, names);
+}
+
+void require_name(const std::string& name) {
+  if (name.empty()) {
+    throw UsageError("the barrier name must not be empty");
+  }
+}
+
+} // namespace
+
+Parsed parse(const std::vector<std::string>& args, const Environment& environment,
+             std::ostream& out) {
+  // Whatever follows "--" is the command `wait` runs after a release; CLI11 never sees it.
+  std::vector<std::string> own = args;
+  std::vector<std::string> command;
+  if (const auto dashes = std::find(own.begin(), own.end(), "--"); dashes != own.end()) {
+    command.assign(dashes + 1, own.end());
+    own.erase(dashes, own.end());
+    if (command.empty()) {
+      throw UsageError("no command after \"--\"");
+    }
+  }
+
+  Raw raw;
+  CLI::App app{"Meet other processes at a named barrier kept in Redis.", "rbarrier"};
+  app.set_version_flag("--version", RBARRIER_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.footer(k_footer);
+  auto* url = app.add_option("-u,--url", raw.url,
+                             "Redis URL: redis://[[user]:password@]host[:port][/db] or "
+                             "unix:///path/redis.sock[?db=N] (env RBARRIER_URL, REDIS_URL; "
+                             "default redis://127.0.0.1:6379/0)");
+  auto* password_file = app.add_option("--password-file", raw.password_file,
+                                       "read the password from FILE (env RBARRIER_PASSWORD, "
+                                       "REDISCLI_AUTH)");
+  auto* user = app.add_option("--user", raw.user, "ACL user name (env RBARRIER_USER)");
+  auto* prefix = app.add_option("--prefix", raw.prefix,
+                                "namespace of every key and channel (env RBARRIER_PREFIX; "
+                                "default rbarrier:)");
+  auto* connect_timeout = app.add_option("--connect-timeout", raw.connect_timeout,
+                                         "how long to try to reach the server (default 5s)");
+  auto* ttl = app.add_option("--ttl", raw.ttl,
+                             "idle expiry of a barrier's keys, refreshed by every operation "
+                             "(default 24h)");
+  app.add_flag("-q,--quiet", raw.quiet, "print nothing but errors");
+  app.add_flag("-v,--verbose", raw.verbose, "tell what happens on stderr");
+
+  auto* wait = app.add_subcommand("wait", "wait until PARTIES processes have arrived at NAME");
+  wait->add_option("NAME", raw.name, "the barrier's name")->required();
+  auto* parties = wait->add_option("-n,--parties", raw.parties,
+                                   "how many parties meet (the first arrival fixes it)");
+  parties->required();
+  auto* timeout = wait->add_option("-t,--timeout", raw.timeout,
+                                   "give up after DUR (0, the default: wait for ever)");
+  auto* id = wait->add_option("--id", raw.id,
+                              "this party's member id; arriving twice with one id counts once "
+                              "(default host:pid:random)");
+  auto* lease = wait->add_option("--lease", raw.lease,
+                                 "withdraw this party if it stops renewing for DUR (default 30s)");
+  wait->add_option("--on-timeout", raw.on_timeout,
+                   "leave: withdraw and exit 124 (default); break: abort the barrier for all")
+      ->check(CLI::IsMember({"leave", "break"}));
+  wait->add_flag("--once", raw.once, "latch: after the first release later arrivals pass at once");
+  wait->footer("After \"--\", CMD [ARGS...] is run once the barrier is released, and its exit "
+               "status becomes rbarrier's.");
+
+  auto* reset = app.add_subcommand("reset", "end the current generation as reset (waiters "
+                                            "exit 3) and reopen a broken barrier");
+  reset->add_option("NAME", raw.name, "the barrier's name")->required();
+
+  auto* abort = app.add_subcommand("abort", "end the current generation as aborted (waiters "
+                                            "exit 4) and break the barrier until reset");
+  abort->add_option("NAME", raw.name, "the barrier's name")->required();
+  abort->add_option("--reason", raw.reason, "shown to every waiting and later party");
+
+  auto* status = app.add_subcommand("status", "show a barrier's state (exit 6 if it does not "
+                                              "exist)");
+  status->add_option("NAME", raw.name, "the barrier's name")->required();
+  status->add_flag("--json", raw.json, "print JSON instead of text");
+
+  std::vector<std::string> reversed(own.rbegin(), own.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp& e) {
+    std::ostringstream err;
+    return {std::nullopt, app.exit(e, out, err)};
+  } catch (const CLI::CallForVersion& e) {
+    std::ostringstream err;
+    return {std::nullopt, app.exit(e, out, err)};
+  } catch (const CLI::ParseError& e) {
+    throw UsageError(fmt::format("{} (see rbarrier --help)", e.what()));
+  }
+
+  Invocation invocation;
+  GlobalOptions& global = invocation.global;
+  if (auto value = flag_or_env(url, raw.url, environment, {"RBARRIER_URL", "REDIS_URL"})) {
+    global.url = *value;
+  }
+  global.url_from_command_line = url->count() > 0;
+  if (password_file->count() > 0) {
+    global.password_file = raw.password_file;
+  } else {
+    global.password = first_env(environment, {"RBARRIER_PASSWORD", "REDISCLI_AUTH"});
+  }
+  global.user = flag_or_env(user, raw.user, environment, {"RBARRIER_USER"});
+  if (auto value = flag_or_env(prefix, raw.prefix, environment, {"RBARRIER_PREFIX"})) {
+    global.prefix = *value;
+  }
+  if (connect_timeout->count() > 0) {
+    global.connect_timeout = parse_duration("--connect-timeout", raw.connect_timeout);
+    if (global.connect_timeout.count() == 0) {
+      throw UsageError("invalid value \"0\" for --connect-timeout: must be more than 0");
+    }
+  }
+  if (ttl->count() > 0) {
+    global.ttl = parse_duration("--ttl", raw.ttl);
+    if (global.ttl < std::chrono::seconds(1)) {
+      throw UsageError(fmt::format("invalid value \"{}\" for --ttl: must be at least 1s", raw.ttl));
+    }
+  }
+  if (raw.quiet && raw.verbose) {
+    throw UsageError("--quiet and --verbose exclude each other");
+  }
+  global.verbosity = raw.quiet ? log::Level::quiet : raw.verbose ? log::Level::verbose
+                                                                 : log::Level::normal;
+  require_name(raw.name);
+
+  if (wait->parsed()) {
+    WaitOptions options;
+    options.name = raw.name;
+    options.parties = parse_positive("--parties", raw.parties);
+    if (timeout->count() > 0) {
+      options.timeout = parse_duration("--timeout", raw.timeout);
+    }
+    if (id->count() > 0) {
+      if (raw.id.empty()) {
+        throw UsageError("invalid value \"\" for --id: must not be empty");
+      }
+      options.id = raw.id;
+    }
+    if (lease->count() > 0) {
+      options.lease = parse_duration("--lease", raw.lease);
+      if (options.lease < std::chrono::milliseconds(100)) {
+        throw UsageError(
+            fmt::format("invalid value \"{}\" for --lease: must be at least 100ms", raw.lease));
+      }
+    }
+    if (global.ttl < options.lease) {
+      throw UsageError("--ttl must not be shorter than --lease");
+    }
+    options.on_timeout = raw.on_timeout == "break" ? OnTimeout::abort : OnTimeout::leave;
+    options.once = raw.once;
+    options.command = std::move(command);
+    invocation.command = std::move(options);
+  } else {
+    if (!command.empty()) {
+      throw UsageError("only wait runs a command after \"--\"");
+    }
+    if (reset->parsed()) {
+      invocation.command = ResetOptions{raw.name};
+    } else if (abort->parsed()) {
+      invocation.command = AbortOptions{raw.name, raw.reason};
+    } else {
+      invocation.command = StatusOptions{raw.name, raw.json};
+    }
+  }
+  return {std::move(invocation), 0};
+}
+
+} // namespace rbarrier::cli

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "options.hpp"
+
+// The command line: the only place that knows CLI11.
+namespace rbarrier::cli {
+
+// Reads an environment variable; nullopt when unset.
+using Environment = std::function<std::optional<std::string>(const std::string& name)>;
+
+struct Parsed {
+  std::optional<Invocation> invocation; // unset after --help or --version
+  int exit_code = 0;
+};
+
+// Parses `args` (without the program name). Throws UsageError for anything invalid; prints
+// --help and --version to `out`.
+Parsed parse(const std::vector<std::string>& args, const Environment& environment,
+             std::ostream& out);
+
+} // namespace rbarrier::cli

@@ -1,0 +1,112 @@
+#include "commands/session.hpp"
+
+#include <fmt/format.h>
+#include <fstream>
+#include <poll.h>
+#include <random>
+
+#include "util/log.hpp"
+#include "util/signals.hpp"
+#include "util/text.hpp"
+
+namespace rbarrier::commands {
+
+namespace {
+
+constexpr Duration k_first_backoff{50};
+constexpr Duration k_max_backoff{5000};
+
+std::string read_password_file(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) {
+    throw UsageError(fmt::format("cannot read --password-file {}", quote(path)));
+  }
+  std::string password;
+  std::getline(file, password);
+  if (!password.empty() && password.back() == '\r') {
+    password.pop_back();
+  }
+  return password;
+}
+
+// Sleeps `duration`, waking early (and throwing Interrupted) on a signal.
+void sleep_for(Duration duration, int wake_fd) {
+  pollfd fd{wake_fd, POLLIN, 0};
+  const Deadline until = Clock::now() + duration;
+  while (Clock::now() < until) {
+    if (::poll(&fd, wake_fd >= 0 ? 1 : 0, poll_timeout_ms(until)) > 0 &&
+        signals::received() != 0) {
+      throw Interrupted(signals::received());
+    }
+  }
+}
+
+} // namespace
+
+Session::Session(const GlobalOptions& global)
+    : m_endpoint(redis::parse_url(global.url)),
+      m_connect_deadline(Clock::now() + global.connect_timeout), m_wake_fd(signals::wake_fd()),
+      m_backoff(k_first_backoff) {
+  if (m_endpoint.tls) {
+    throw UsageError("rediss:// (TLS) is not supported by this version of rbarrier");
+  }
+  if (m_endpoint.password && global.url_from_command_line) {
+    log::warning("a password in --url can be seen by other users of this machine; "
+                 "prefer --password-file or RBARRIER_PASSWORD");
+  }
+  m_credentials.user = global.user ? global.user : m_endpoint.user;
+  if (global.password_file) {
+    m_credentials.password = read_password_file(*global.password_file);
+  } else if (m_endpoint.password) {
+    m_credentials.password = m_endpoint.password;
+  } else {
+    m_credentials.password = global.password;
+  }
+}
+
+Deadline Session::bounded(Deadline deadline) const {
+  return m_connected_once ? deadline : std::min(deadline, m_connect_deadline);
+}
+
+redis::Connection& Session::connection(Deadline deadline) {
+  if (!m_connection) {
+    m_connection = open(deadline);
+  }
+  return *m_connection;
+}
+
+std::unique_ptr<redis::Connection> Session::open(Deadline deadline) {
+  auto connection =
+      std::make_unique<redis::Connection>(m_endpoint, m_credentials, bounded(deadline), m_wake_fd);
+  m_connected_once = true;
+  if (m_lost) {
+    m_lost = false;
+    log::warning(fmt::format("reconnected to {}", m_endpoint.display()));
+  }
+  return connection;
+}
+
+void Session::retry_after(const Error& error, Deadline deadline) {
+  m_connection.reset();
+  if (!m_lost && m_connected_once) {
+    m_lost = true;
+    log::warning(fmt::format("{}; retrying", error.what()));
+  }
+  // Full jitter over the upper half of the backoff: parties that lost the server together do
+  // not come back together.
+  static std::minstd_rand random{std::random_device{}()};
+  const auto half = m_backoff.count() / 2;
+  const Duration pause{half + static_cast<Duration::rep>(random() % (half + 1))};
+  m_backoff = std::min(m_backoff * 2, k_max_backoff);
+  if (Clock::now() + pause >= bounded(deadline)) {
+    throw; // NOLINT: rethrows the error being handled by run()
+  }
+  sleep_for(pause, m_wake_fd);
+}
+
+void Session::stop_interrupting() {
+  m_connection.reset();
+  m_wake_fd = -1;
+}
+
+} // namespace rbarrier::commands

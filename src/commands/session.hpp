@@ -1,0 +1,67 @@
+#pragma once
+
+#include <memory>
+#include <utility>
+
+#include "options.hpp"
+#include "redis/connection.hpp"
+#include "util/error.hpp"
+
+namespace rbarrier::commands {
+
+// The way to the server for one command: where it is, how to log in, and a command connection
+// that is made again, with jittered exponential backoff, whenever it breaks.
+class Session {
+public:
+  explicit Session(const GlobalOptions& global);
+
+  // Runs `fn(connection)` until it returns, repeating it on a new connection after a connection
+  // error or a transient error reply, until `deadline`; then the last error is thrown. Until the
+  // first connection succeeds, --connect-timeout bounds the attempts too.
+  template <typename Fn> auto run(Fn&& fn, Deadline deadline) {
+    for (;;) {
+      try {
+        return fn(connection(deadline));
+      } catch (const ConnectionError& error) {
+        retry_after(error, deadline);
+      } catch (const RedisError& error) {
+        if (!error.transient()) {
+          throw;
+        }
+        retry_after(error, deadline);
+      } catch (const Interrupted&) {
+        stop_interrupting();
+        throw;
+      } catch (const ProtocolError&) {
+        m_connection.reset();
+        throw;
+      }
+    }
+  }
+
+  // A new connection of its own (the subscriber's), bounded like the first one.
+  std::unique_ptr<redis::Connection> open(Deadline deadline);
+
+  // After a signal: drop the connection, and stop waking on the signal pipe, so that the party
+  // can still withdraw.
+  void stop_interrupting();
+
+  const redis::Endpoint& endpoint() const { return m_endpoint; }
+
+private:
+  redis::Connection& connection(Deadline deadline);
+  // Drops the connection, and sleeps the backoff, or rethrows `error` past the deadline.
+  void retry_after(const Error& error, Deadline deadline);
+  Deadline bounded(Deadline deadline) const;
+
+  redis::Endpoint m_endpoint;
+  redis::Credentials m_credentials;
+  Deadline m_connect_deadline;
+  int m_wake_fd;
+  bool m_connected_once = false;
+  bool m_lost = false;
+  Duration m_backoff;
+  std::unique_ptr<redis::Connection> m_connection;
+};
+
+} // namespace rbarrier::commands

@@ -1,0 +1,319 @@
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "barrier.hpp"
+#include "commands/commands.hpp"
+#include "commands/session.hpp"
+#include "util/identity.hpp"
+#include "util/log.hpp"
+#include "util/signals.hpp"
+#include "util/text.hpp"
+
+namespace rbarrier::commands {
+
+namespace {
+
+constexpr Duration k_max_poll_interval = std::chrono::seconds(5);
+// After the deadline or a signal, how long the party may still take to withdraw.
+constexpr Duration k_max_grace = std::chrono::seconds(5);
+
+// One party waiting at a barrier: DESIGN.md §4's waiter.
+class Waiter {
+public:
+  Waiter(const GlobalOptions& global, const WaitOptions& options)
+      : m_global(global), m_options(options), m_session(global),
+        m_barrier(global.prefix, options.name, global.ttl),
+        m_id(options.id ? *options.id : default_member_id()), m_nonce(random_hex(12)),
+        m_deadline(deadline_after(options.timeout)) {}
+
+  Result run();
+
+private:
+  // The outcome of the arrival, or nullopt when the party must wait.
+  std::optional<Result> arrive();
+  Result wait_for_outcome();
+  // Subscribes when not subscribed, then polls; nullopt while undecided.
+  std::optional<Result> check();
+  std::optional<Result> on_check(const Check& result);
+  Result on_decision(const Decision& decision);
+  Result released();
+  Result on_timeout();
+  Result on_signal(int signo);
+  Deadline grace() const;
+  std::string name() const { return quote(m_options.name); }
+
+  const GlobalOptions& m_global;
+  const WaitOptions& m_options;
+  Session m_session;
+  Barrier m_barrier;
+  std::string m_id;
+  std::string m_nonce;
+  Deadline m_deadline;
+  std::int64_t m_generation = 0;
+  std::int64_t m_parties = 0;
+  std::int64_t m_count = 0;
+  std::string m_token;
+  bool m_arrived = false; // the server counted this party
+  bool m_stopping = false; // a signal came: report a release, run no command
+  std::unique_ptr<redis::Connection> m_subscriber;
+};
+
+Result Waiter::run() {
+  try {
+    if (auto result = arrive()) {
+      return *result;
+    }
+    return wait_for_outcome();
+  } catch (const Interrupted& interrupted) {
+    return on_signal(interrupted.signo);
+  }
+}
+
+std::optional<Result> Waiter::arrive() {
+  const std::string new_token = random_hex(12);
+  const Arrival arrival = m_session.run(
+      [&](redis::Connection& connection) {
+        return m_barrier.arrive(connection, m_id, m_nonce, m_options.parties, m_options.lease,
+                                m_options.once, new_token, m_deadline);
+      },
+      m_deadline);
+  m_generation = arrival.generation;
+  m_parties = arrival.parties;
+  m_count = arrival.count;
+  m_token = arrival.token;
+  switch (arrival.status) {
+  case Arrival::Status::released:
+    return released();
+  case Arrival::Status::passed:
+    log::verbose("barrier {} was passed already (--once): not waiting", name());
+    return released();
+  case Arrival::Status::broken:
+    return Result{to_int(ExitCode::aborted),
+            arrival.detail.empty()
+                ? fmt::format("barrier {} is broken; reset it to use it again", name())
+                : fmt::format("barrier {} is broken: {}; reset it to use it again", name(),
+                              arrival.detail)};
+  case Arrival::Status::mismatch: {
+    const bool barrier_once = arrival.detail == "1";
+    if (barrier_once != m_options.once) {
+      return Result{to_int(ExitCode::mismatch),
+              fmt::format("barrier {} was created {} --once, this party {} it", name(),
+                          barrier_once ? "with" : "without", m_options.once ? "gave" : "lacks")};
+    }
+    return Result{to_int(ExitCode::mismatch),
+            fmt::format("barrier {} has --parties {}, this party asked for {}", name(),
+                        arrival.parties, m_options.parties)};
+  }
+  case Arrival::Status::waiting:
+    m_arrived = true;
+    log::verbose("arrived at barrier {}: {}/{} in generation {}", name(), arrival.count,
+                 arrival.parties, arrival.generation);
+    return std::nullopt;
+  }
+  return Result{to_int(ExitCode::internal), "unknown arrival status"};
+}
+
+std::optional<Result> Waiter::check() {
+  const Check result = m_session.run(
+      [&](redis::Connection& connection) {
+        try {
+          if (!m_subscriber) {
+            m_subscriber = m_session.open(m_deadline);
+            const redis::Reply confirmation =
+                m_subscriber->command({"SUBSCRIBE", m_barrier.keys().meta}, m_deadline);
+            if (confirmation.as_array("SUBSCRIBE").size() != 3) {
+              throw ProtocolError(fmt::format("unexpected reply to SUBSCRIBE: {}",
+                                              confirmation.describe()));
+            }
+          }
+          return m_barrier.poll(connection, m_id, m_generation, m_token, m_options.lease,
+                                m_deadline);
+        } catch (const Error&) {
+          m_subscriber.reset();
+          throw;
+        }
+      },
+      m_deadline);
+  return on_check(result);
+}
+
+std::optional<Result> Waiter::on_check(const Check& result) {
+  switch (result.status) {
+  case Check::Status::decided:
+    return on_decision(result.decision);
+  case Check::Status::lost:
+    return Result{to_int(ExitCode::state_lost),
+                  fmt::format("state of barrier {} lost while waiting: {}", name(), result.why)};
+  case Check::Status::waiting:
+    m_count = result.count;
+    m_parties = result.parties;
+    return std::nullopt;
+  case Check::Status::left:
+  case Check::Status::aborted:
+    break;
+  }
+  return std::nullopt;
+}
+
+Result Waiter::on_decision(const Decision& decision) {
+  switch (decision.outcome) {
+  case Outcome::released:
+    return released();
+  case Outcome::reset:
+    return {to_int(ExitCode::reset),
+            fmt::format("barrier {} was reset while waiting (generation {})", name(),
+                        m_generation)};
+  case Outcome::aborted:
+    return {to_int(ExitCode::aborted),
+            decision.reason.empty()
+                ? fmt::format("barrier {} was aborted", name())
+                : fmt::format("barrier {} was aborted: {}", name(), decision.reason)};
+  }
+  return {to_int(ExitCode::internal), "unknown outcome"};
+}
+
+Result Waiter::wait_for_outcome() {
+  const Duration interval = std::min(m_options.lease / 3, k_max_poll_interval);
+  if (auto result = check()) {
+    return *result;
+  }
+  Deadline next_poll = Clock::now() + interval;
+  for (;;) {
+    if (Clock::now() >= m_deadline) {
+      return on_timeout();
+    }
+    std::optional<redis::Reply> message;
+    try {
+      message = m_subscriber->receive(std::min(next_poll, m_deadline));
+    } catch (const ConnectionError& error) {
+      // Messages sent while reconnecting are lost: check() polls after subscribing again.
+      m_subscriber.reset();
+      if (auto result = check()) {
+        return *result;
+      }
+      next_poll = Clock::now() + interval;
+      continue;
+    }
+    if (!message) {
+      if (Clock::now() >= m_deadline) {
+        continue;
+      }
+      if (auto result = check()) { // renews the lease
+        return *result;
+      }
+      next_poll = Clock::now() + interval;
+      continue;
+    }
+    const auto& parts = message->as_array("a pub/sub message");
+    if (parts.size() != 3 || parts[0].as_string("a pub/sub message") != "message") {
+      continue;
+    }
+    const auto event = parse_event(parts[2].as_string("a pub/sub message"));
+    if (!event || event->token != m_token || event->generation != m_generation) {
+      // Not ours, or from another generation or instance: only a poll can tell.
+      if (auto result = check()) {
+        return *result;
+      }
+      continue;
+    }
+    switch (event->kind) {
+    case Event::Kind::arrived:
+    case Event::Kind::left:
+      m_count = event->count;
+      log::verbose("barrier {}: {}/{} arrived", name(), event->count, event->parties);
+      break;
+    case Event::Kind::released:
+      return released();
+    case Event::Kind::reset:
+      return on_decision({Outcome::reset, {}});
+    case Event::Kind::aborted:
+      return on_decision({Outcome::aborted, event->reason});
+    }
+  }
+}
+
+Deadline Waiter::grace() const {
+  return Clock::now() + std::min(m_global.connect_timeout, k_max_grace);
+}
+
+Result Waiter::on_timeout() {
+  const bool abort = m_options.on_timeout == OnTimeout::abort;
+  const Check result = m_session.run(
+      [&](redis::Connection& connection) {
+        if (abort) {
+          return m_barrier.abort(connection,
+                                 fmt::format("party {} timed out after {}", quote(m_id),
+                                             format_duration(m_options.timeout)),
+                                 random_hex(12), m_generation, m_token, grace());
+        }
+        return m_barrier.leave(connection, m_id, m_nonce, m_generation, m_token, grace());
+      },
+      grace());
+  if (auto decided = on_check(result)) {
+    return *decided;
+  }
+  return {to_int(ExitCode::timeout),
+          fmt::format("timed out after {} waiting at barrier {} ({}/{} arrived){}",
+                      format_duration(m_options.timeout), name(), m_count, m_parties,
+                      abort ? "; aborted it" : "")};
+}
+
+Result Waiter::on_signal(int signo) {
+  m_stopping = true;
+  m_session.stop_interrupting();
+  m_subscriber.reset();
+  const char* what = signo == SIGINT ? "interrupted" : "terminated";
+  const Result interrupted{signals::exit_status(signo),
+                           fmt::format("{} while waiting at barrier {}", what, name())};
+  try {
+    const Check result = m_session.run(
+        [&](redis::Connection& connection) {
+          return m_barrier.leave(connection, m_id, m_nonce,
+                                 m_arrived ? std::optional(m_generation) : std::nullopt, m_token,
+                                 grace());
+        },
+        grace());
+    if (auto decided = on_check(result)) {
+      return decided->exit_code == to_int(ExitCode::state_lost) ? interrupted : *decided;
+    }
+  } catch (const Error& error) {
+    log::warning(fmt::format("could not withdraw from barrier {}: {}", name(), error.what()));
+  }
+  return interrupted;
+}
+
+Result Waiter::released() {
+  log::verbose("barrier {} released (generation {})", name(), m_generation);
+  if (m_options.command.empty() || m_stopping) {
+    return {to_int(ExitCode::ok), {}};
+  }
+  ::setenv("RBARRIER_NAME", m_options.name.c_str(), 1);
+  ::setenv("RBARRIER_GENERATION", std::to_string(m_generation).c_str(), 1);
+  ::setenv("RBARRIER_PARTIES", std::to_string(m_parties).c_str(), 1);
+  ::setenv("RBARRIER_ID", m_id.c_str(), 1);
+  std::vector<char*> argv;
+  for (const auto& arg : m_options.command) {
+    argv.push_back(const_cast<char*>(arg.c_str()));
+  }
+  argv.push_back(nullptr);
+  m_subscriber.reset();
+  ::execvp(argv[0], argv.data());
+  const int error = errno;
+  return {error == ENOENT ? 127 : 126,
+          fmt::format("cannot run {} after barrier {} released: {}", quote(m_options.command[0]),
+                      name(), std::strerror(error))};
+}
+
+} // namespace
+
+Result wait(const GlobalOptions& global, const WaitOptions& options) {
+  signals::install();
+  return Waiter(global, options).run();
+}
+
+} // namespace rbarrier::commands

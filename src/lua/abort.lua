@@ -1,0 +1,28 @@
+-- abort: ARGV: ttl, reason, new_token, gen, token (gen and token empty: whatever is current).
+-- Ends the generation as aborted and leaves the barrier broken, creating it when absent.
+-- Returns {'aborted', gen} | {'decided', outcome} (gen was decided already) | {'lost', why}.
+local reason, new_token, gen, token = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+
+local m = load_meta()
+if gen ~= '' then
+  if not m or m.token ~= token then
+    return {'lost', 'the barrier no longer exists'}
+  end
+  local outcome = redis.call('HGET', outcomes, gen)
+  if outcome then
+    return {'decided', outcome}
+  end
+  if m.gen ~= tonumber(gen) then
+    return {'lost', 'the outcome of generation ' .. gen .. ' is unknown'}
+  end
+end
+if not m then
+  redis.call('DEL', members, outcomes)
+  redis.call('HSET', meta, 'gen', '1', 'token', new_token, 'created', fmt(now_ms()))
+  m = {gen = 1, token = new_token}
+end
+local decided = m.gen
+decide(m, 'aborted:' .. reason)
+redis.call('HSET', meta, 'state', 'broken', 'reason', reason)
+touch()
+return {'aborted', fmt(decided)}

@@ -1,0 +1,53 @@
+-- arrive: KEYS[4] this arrival's reply cache.
+-- ARGV: ttl, id, parties, lease ms, once ('0'/'1'), new_token.
+-- Returns {status, gen, count, parties, token, detail}: status is waiting, released, passed,
+-- broken (detail: the reason) or mismatch (detail: the barrier's once flag).
+local cache = KEYS[4]
+local id, parties, lease, once, new_token = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]),
+  ARGV[5], ARGV[6]
+
+local cached = redis.call('GET', cache)
+if cached then
+  return cjson.decode(cached)
+end
+
+local now = now_ms()
+local m = load_meta()
+if not m then
+  redis.call('DEL', members, outcomes)
+  redis.call('HSET', meta, 'gen', '1', 'state', 'open', 'token', new_token, 'created', fmt(now))
+  m = {gen = 1, state = 'open', reason = '', token = new_token, once = '0'}
+end
+
+-- Refusals change nothing; a counted arrival is remembered for a lease, so that a retry whose
+-- reply was lost gets this reply again instead of joining the next generation.
+local function refuse(status, count, detail)
+  return {status, fmt(m.gen), fmt(count), fmt(m.parties or 0), m.token, detail}
+end
+
+local function reply(status, count)
+  local r = {status, fmt(m.gen), fmt(count), fmt(m.parties or 0), m.token, ''}
+  redis.call('SET', cache, cjson.encode(r), 'PX', fmt(lease))
+  touch()
+  return r
+end
+
+if m.state == 'broken' then
+  return refuse('broken', 0, m.reason)
+end
+if not m.parties then
+  redis.call('HSET', meta, 'parties', fmt(parties), 'once', once)
+  m.parties, m.once = parties, once
+elseif m.parties ~= parties or m.once ~= once then
+  return refuse('mismatch', redis.call('ZCARD', members), m.once)
+end
+if m.state == 'passed' then
+  return refuse('passed', 0, '')
+end
+local gen = m.gen
+local count, released = join(m, id, lease, now)
+m.gen = gen -- report the generation this party arrived in
+if released then
+  return reply('released', count)
+end
+return reply('waiting', count)

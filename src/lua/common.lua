@@ -1,0 +1,81 @@
+-- Shared by every script (cmake/embed_lua.cmake puts it in front of each).
+-- KEYS[1] the metadata hash (its name is also the pub/sub channel), KEYS[2] the members sorted
+-- set, KEYS[3] the outcomes hash. ARGV[1] the idle TTL in milliseconds.
+if redis.replicate_commands then
+  redis.replicate_commands() -- scripts read TIME, then write: needed before Redis 5
+end
+
+local meta, members, outcomes = KEYS[1], KEYS[2], KEYS[3]
+local ttl = ARGV[1]
+local keep_outcomes = 100
+
+local function fmt(n)
+  return string.format('%d', n)
+end
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function touch()
+  for _, key in ipairs({meta, members, outcomes}) do
+    redis.call('PEXPIRE', key, ttl)
+  end
+end
+
+-- The metadata as a table, or nil when the barrier does not exist.
+local function load_meta()
+  local v = redis.call('HMGET', meta, 'gen', 'parties', 'state', 'reason', 'token', 'once')
+  if not v[1] then
+    return nil
+  end
+  return {gen = tonumber(v[1]), parties = tonumber(v[2]), state = v[3] or 'open',
+          reason = v[4] or '', token = v[5] or '', once = v[6] or '0'}
+end
+
+-- Record the outcome of generation `gen`, then start the next one. The outcome is written
+-- before anything is cleared, so a reader never sees an empty generation without it.
+local function decide(m, outcome)
+  redis.call('HSET', outcomes, fmt(m.gen), outcome)
+  redis.call('HDEL', outcomes, fmt(m.gen - keep_outcomes))
+  redis.call('HSET', meta, 'gen', fmt(m.gen + 1))
+  redis.call('DEL', members)
+  local event = outcome
+  local reason = ''
+  if string.sub(outcome, 1, 8) == 'aborted:' then
+    event = 'aborted'
+    reason = ' ' .. string.sub(outcome, 9)
+  end
+  redis.call('PUBLISH', meta, event .. ' ' .. fmt(m.gen) .. ' ' .. m.token .. reason)
+  m.gen = m.gen + 1
+end
+
+-- Withdraw members whose lease ended; returns how many.
+local function expire_members(now)
+  return redis.call('ZREMRANGEBYSCORE', members, '-inf', fmt(now))
+end
+
+local function count_event(kind, m, count)
+  redis.call('PUBLISH', meta, kind .. ' ' .. fmt(m.gen) .. ' ' .. fmt(count) .. ' ' ..
+    fmt(m.parties or 0) .. ' ' .. m.token)
+end
+
+-- Add or renew `id`; release the generation when it is complete. Returns the member count and
+-- whether this call released it.
+local function join(m, id, lease, now)
+  local expired = expire_members(now)
+  local added = redis.call('ZADD', members, fmt(now + lease), id)
+  local count = redis.call('ZCARD', members)
+  if count >= m.parties then
+    decide(m, 'released')
+    if m.once == '1' then
+      redis.call('HSET', meta, 'state', 'passed')
+    end
+    return count, true
+  end
+  if added > 0 or expired > 0 then
+    count_event(added > 0 and 'arrived' or 'left', m, count)
+  end
+  return count, false
+end

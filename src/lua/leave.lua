@@ -1,0 +1,38 @@
+-- leave: KEYS[4] this arrival's reply cache. ARGV: ttl, id, gen, token; gen and token empty:
+-- those of the arrival in the cache, if the server counted it.
+-- Returns {'decided', outcome} | {'lost', why} | {'left', count}.
+local cache = KEYS[4]
+local id, gen, token = ARGV[2], ARGV[3], ARGV[4]
+
+if gen == '' then
+  local cached = redis.call('GET', cache)
+  if not cached then
+    return {'left', '0'}
+  end
+  local arrival = cjson.decode(cached)
+  if arrival[1] == 'released' then
+    return {'decided', 'released'}
+  end
+  gen, token = arrival[2], arrival[5]
+end
+gen = tonumber(gen)
+
+local m = load_meta()
+if not m or m.token ~= token then
+  return {'lost', 'the barrier no longer exists'}
+end
+local outcome = redis.call('HGET', outcomes, fmt(gen))
+if outcome then
+  return {'decided', outcome}
+end
+if m.gen ~= gen then
+  return {'lost', 'the outcome of generation ' .. fmt(gen) .. ' is unknown'}
+end
+redis.call('DEL', cache)
+local removed = redis.call('ZREM', members, id)
+local count = redis.call('ZCARD', members)
+if removed > 0 then
+  count_event('left', m, count)
+end
+touch()
+return {'left', fmt(count)}

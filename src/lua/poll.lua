@@ -1,0 +1,24 @@
+-- poll: ARGV: ttl, id, gen, token, lease ms.
+-- Returns {'decided', outcome} | {'lost', why} | {'waiting', count, parties}.
+local id, gen, token, lease = ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+
+local m = load_meta()
+if not m then
+  return {'lost', 'the barrier no longer exists'}
+end
+if m.token ~= token then
+  return {'lost', 'the barrier was deleted and created again'}
+end
+local outcome = redis.call('HGET', outcomes, fmt(gen))
+if outcome then
+  return {'decided', outcome}
+end
+if m.gen ~= gen then
+  return {'lost', 'the outcome of generation ' .. fmt(gen) .. ' is unknown'}
+end
+local count, released = join(m, id, lease, now_ms())
+touch()
+if released then
+  return {'decided', 'released'}
+end
+return {'waiting', fmt(count), fmt(m.parties)}

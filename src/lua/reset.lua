@@ -1,0 +1,12 @@
+-- reset: ARGV: ttl. Ends the current generation as reset and leaves the barrier open, with
+-- parties and once unset. Returns {'reset', gen} or {'none'} when there is no barrier.
+local m = load_meta()
+if not m then
+  return {'none'}
+end
+local gen = m.gen
+decide(m, 'reset')
+redis.call('HSET', meta, 'state', 'open')
+redis.call('HDEL', meta, 'parties', 'once', 'reason')
+touch()
+return {'reset', fmt(gen)}

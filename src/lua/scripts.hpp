@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string_view>
+
+// The scripts of src/lua, embedded by cmake/embed_lua.cmake (each with common.lua in front).
+namespace rbarrier::scripts {
+
+struct Script {
+  std::string_view name;
+  std::string_view sha1;
+  std::string_view text;
+};
+
+extern const Script k_arrive;
+extern const Script k_poll;
+extern const Script k_leave;
+extern const Script k_reset;
+extern const Script k_abort;
+extern const Script k_status;
+
+} // namespace rbarrier::scripts

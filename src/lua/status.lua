@@ -1,0 +1,18 @@
+-- status: ARGV: ttl (unused: status reads and changes nothing).
+-- Returns {} when there is no barrier, else {gen, parties, state, reason, once, created, now,
+-- pttl, last_outcome, id1, lease_left1, id2, lease_left2, ...} with only live members.
+local m = load_meta()
+if not m then
+  return {}
+end
+local now = now_ms()
+local last = redis.call('HGET', outcomes, fmt(m.gen - 1)) or ''
+local created = redis.call('HGET', meta, 'created') or '0'
+local r = {fmt(m.gen), m.parties and fmt(m.parties) or '', m.state, m.reason, m.once, created,
+           fmt(now), fmt(redis.call('PTTL', meta)), last}
+local live = redis.call('ZRANGEBYSCORE', members, '(' .. fmt(now), '+inf', 'WITHSCORES')
+for i = 1, #live, 2 do
+  r[#r + 1] = live[i]
+  r[#r + 1] = fmt(tonumber(live[i + 1]) - now)
+end
+return r

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "util/duration.hpp"
+#include "util/log.hpp"
+
+// What the command line asked for, as plain values: filled by cli.cpp, read by the commands.
+namespace rbarrier {
+
+struct GlobalOptions {
+  std::string url = "redis://127.0.0.1:6379/0";
+  bool url_from_command_line = false;
+  std::optional<std::string> password_file;
+  std::optional<std::string> password; // from RBARRIER_PASSWORD or REDISCLI_AUTH
+  std::optional<std::string> user;
+  std::string prefix = "rbarrier:";
+  Duration connect_timeout = std::chrono::seconds(5);
+  Duration ttl = std::chrono::hours(24);
+  log::Level verbosity = log::Level::normal;
+};
+
+enum class OnTimeout { leave, abort };
+
+struct WaitOptions {
+  std::string name;
+  std::int64_t parties = 0;
+  Duration timeout{0}; // 0: for ever
+  std::optional<std::string> id;
+  Duration lease = std::chrono::seconds(30);
+  OnTimeout on_timeout = OnTimeout::leave;
+  bool once = false;
+  std::vector<std::string> command; // after "--"
+};
+
+struct ResetOptions {
+  std::string name;
+};
+
+struct AbortOptions {
+  std::string name;
+  std::string reason;
+};
+
+struct StatusOptions {
+  std::string name;
+  bool json = false;
+};
+
+using CommandOptions = std::variant<WaitOptions, ResetOptions, AbortOptions, StatusOptions>;
+
+struct Invocation {
+  GlobalOptions global;
+  CommandOptions command;
+};
+
+} // namespace rbarrier

@@ -1,0 +1,110 @@
+#include "redis/connection.hpp"
+
+#include <array>
+#include <fmt/format.h>
+#include <hiredis/hiredis.h>
+
+#include "util/error.hpp"
+
+namespace rbarrier::redis {
+
+namespace {
+
+std::string format_command(const std::vector<std::string>& argv) {
+  std::vector<const char*> pointers;
+  std::vector<std::size_t> lengths;
+  pointers.reserve(argv.size());
+  lengths.reserve(argv.size());
+  for (const auto& arg : argv) {
+    pointers.push_back(arg.data());
+    lengths.push_back(arg.size());
+  }
+  char* encoded = nullptr;
+  const int length = redisFormatCommandArgv(&encoded, static_cast<int>(argv.size()),
+                                            pointers.data(), lengths.data());
+  if (length < 0 || encoded == nullptr) {
+    throw Error(ExitCode::internal, "out of memory encoding a command");
+  }
+  std::string out(encoded, static_cast<std::size_t>(length));
+  redisFreeCommand(encoded);
+  return out;
+}
+
+} // namespace
+
+Connection::Connection(const Endpoint& endpoint, const Credentials& credentials,
+                       Deadline deadline, int wake_fd)
+    : m_socket(endpoint, deadline, wake_fd), m_reader(redisReaderCreate(), redisReaderFree),
+      m_peer(endpoint.display()) {
+  if (!m_reader) {
+    throw Error(ExitCode::internal, "out of memory creating a reply reader");
+  }
+  if (credentials.password) {
+    std::vector<std::string> auth{"AUTH"};
+    if (credentials.user) {
+      auth.push_back(*credentials.user);
+    }
+    auth.push_back(*credentials.password);
+    const Reply reply = command(auth, deadline);
+    if (reply.is_error()) {
+      throw RedisError(ExitCode::auth,
+                       fmt::format("authentication refused by {}: {}", m_peer, reply.str));
+    }
+  }
+  if (endpoint.db != 0) {
+    command({"SELECT", std::to_string(endpoint.db)}, deadline).check();
+  }
+}
+
+Connection::~Connection() = default;
+
+void Connection::send(const std::vector<std::string>& argv, Deadline deadline) {
+  m_socket.write_all(format_command(argv), deadline);
+}
+
+Reply Connection::command(const std::vector<std::string>& argv, Deadline deadline) {
+  send(argv, deadline);
+  auto reply = receive(deadline);
+  if (!reply) {
+    throw ConnectionError(fmt::format("timed out waiting for {} to answer {}", m_peer, argv[0]));
+  }
+  return std::move(*reply);
+}
+
+std::optional<Reply> Connection::take_buffered() {
+  void* raw = nullptr;
+  if (redisReaderGetReply(m_reader.get(), &raw) != REDIS_OK) {
+    throw ProtocolError(
+        fmt::format("malformed reply from {}: {}", m_peer, m_reader->errstr));
+  }
+  if (raw == nullptr) {
+    return std::nullopt;
+  }
+  std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw),
+                                                     freeReplyObject);
+  return decode(*owned);
+}
+
+std::optional<Reply> Connection::receive(Deadline deadline) {
+  std::array<char, 16 * 1024> buffer{};
+  for (;;) {
+    if (auto reply = take_buffered()) {
+      return reply;
+    }
+    // hiredis keeps an incomplete reply's bytes in its buffer; a declared bulk length it does
+    // not bound, so a hostile "$99999999999" would make it wait for ever: bound it here.
+    if (m_reader->len - m_reader->pos > k_max_reply_bytes) {
+      throw ProtocolError(fmt::format("reply from {} larger than {} MiB", m_peer,
+                                      k_max_reply_bytes / (1024 * 1024)));
+    }
+    const std::size_t got = m_socket.read_some(buffer.data(), buffer.size(), deadline);
+    if (got == 0) {
+      return std::nullopt;
+    }
+    if (redisReaderFeed(m_reader.get(), buffer.data(), got) != REDIS_OK) {
+      throw ProtocolError(fmt::format("malformed reply from {}: {}", m_peer, m_reader->errstr));
+    }
+  }
+}
+
+} // namespace rbarrier::redis

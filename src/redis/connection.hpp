@@ -1,0 +1,56 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "redis/endpoint.hpp"
+#include "redis/reply.hpp"
+#include "redis/socket.hpp"
+
+struct redisReader;
+
+namespace rbarrier::redis {
+
+struct Credentials {
+  std::optional<std::string> user;
+  std::optional<std::string> password;
+};
+
+// One connection to a Redis server, logged in and on its database: commands go out encoded by
+// hiredis's redisFormatCommandArgv and replies come back through a redisReader of its own.
+// After any ConnectionError or ProtocolError the connection is unusable; make a new one.
+class Connection {
+public:
+  // Connects, then AUTHs and SELECTs as the endpoint and credentials say. Throws ConnectionError
+  // when the server cannot be reached, RedisError when it refuses the login.
+  Connection(const Endpoint& endpoint, const Credentials& credentials, Deadline deadline,
+             int wake_fd);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Sends one command and returns its reply, which may be an error reply.
+  Reply command(const std::vector<std::string>& argv, Deadline deadline);
+
+  void send(const std::vector<std::string>& argv, Deadline deadline);
+
+  // The next reply, waiting until `deadline`; nullopt when the deadline passed first.
+  std::optional<Reply> receive(Deadline deadline);
+
+  int fd() const { return m_socket.fd(); }
+
+  // Replies larger than this end the connection with a ProtocolError.
+  static constexpr std::size_t k_max_reply_bytes = 64 * 1024 * 1024;
+
+private:
+  std::optional<Reply> take_buffered();
+
+  Socket m_socket;
+  std::unique_ptr<redisReader, void (*)(redisReader*)> m_reader;
+  std::string m_peer;
+};
+
+} // namespace rbarrier::redis

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rbarrier::redis {
+
+// Where the server is and how to log in, as given by a URL:
+//   redis://[[user]:password@]host[:port][/db]   rediss://… (TLS)   unix:///path.sock[?db=N]
+struct Endpoint {
+  enum class Kind { tcp, unix_socket };
+  Kind kind = Kind::tcp;
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::string path; // unix socket
+  int db = 0;
+  bool tls = false;
+  std::optional<std::string> user;
+  std::optional<std::string> password;
+
+  // The address for messages: never the password.
+  std::string display() const;
+};
+
+// Throws UsageError with the reason, naming the URL without its password.
+Endpoint parse_url(std::string_view url);
+
+// The URL with any password replaced by "********", for messages.
+std::string redact_url(std::string_view url);
+
+} // namespace rbarrier::redis

@@ -1,0 +1,13 @@
+#pragma once
+
+#include <string>
+
+namespace rbarrier {
+
+// `n` random bytes from the kernel as lowercase hex: nonces and instance tokens.
+std::string random_hex(std::size_t n);
+
+// A member id unique to this process: "host:pid:random".
+std::string default_member_id();
+
+} // namespace rbarrier

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <fmt/format.h>
+#include <string_view>
+
+// Diagnostics on stderr, each line "rbarrier: ...". Results go to stdout, never through here.
+namespace rbarrier::log {
+
+enum class Level { quiet, normal, verbose };
+
+void set_level(Level level);
+Level level();
+
+// Always printed, also with --quiet: the one line that explains a non-zero exit.
+void error(std::string_view message);
+// Printed unless --quiet.
+void warning(std::string_view message);
+// Printed with --verbose only.
+void verbose_line(std::string_view message);
+
+template <typename... Args> void verbose(fmt::format_string<Args...> format, Args&&... args) {
+  if (level() == Level::verbose) {
+    verbose_line(fmt::format(format, std::forward<Args>(args)...));
+  }
+}
+
+} // namespace rbarrier::log

@@ -1,0 +1,19 @@
+#pragma once
+
+// SIGINT and SIGTERM while waiting: the handler records the signal and makes a pipe readable, so
+// that every poll(2) of the connection layer wakes up and the waiter can withdraw its arrival.
+namespace rbarrier::signals {
+
+// Installs the handlers; a second signal of the same kind then kills the process at once.
+void install();
+
+// The read end of the self-pipe, or -1 before install().
+int wake_fd();
+
+// The first signal received, or 0.
+int received();
+
+// The exit status for a signal: 130 for SIGINT, 143 for SIGTERM.
+int exit_status(int signo);
+
+} // namespace rbarrier::signals
