@@ -54,10 +54,12 @@ void require_name(const std::string& name) {
 
 Parsed parse(const std::vector<std::string>& args, const Environment& environment,
              std::ostream& out) {
-  // Whatever follows "--" is the command `wait` runs after a release; CLI11 never sees it.
+  // Whatever follows wait's "--" is the command it runs after a release; CLI11 never sees it.
+  // Other subcommands leave "--" to CLI11 (which ends the options there: status -- -name).
   std::vector<std::string> own = args;
   std::vector<std::string> command;
-  if (const auto dashes = std::find(own.begin(), own.end(), "--"); dashes != own.end()) {
+  const auto dashes = std::find(own.begin(), own.end(), "--");
+  if (std::find(own.begin(), dashes, "wait") != dashes && dashes != own.end()) {
     command.assign(dashes + 1, own.end());
     own.erase(dashes, own.end());
     if (command.empty()) {
@@ -198,9 +200,6 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
     options.command = std::move(command);
     invocation.command = std::move(options);
   } else {
-    if (!command.empty()) {
-      throw UsageError("only wait runs a command after \"--\"");
-    }
     if (reset->parsed()) {
       invocation.command = ResetOptions{raw.name};
     } else if (abort->parsed()) {

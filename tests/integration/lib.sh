@@ -1,0 +1,151 @@
+# Shared by the integration tests: each test script sources this, starts the redis-server
+# processes it needs with start_redis, and everything it started is stopped on exit, pass or fail.
+set -uo pipefail
+
+: "${RBARRIER:?set RBARRIER to the rbarrier binary}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rbarrier-test.XXXXXX")
+declare -A PID=()
+REDIS_PIDS=()
+FAILURES=0
+CHECKS=0
+
+cleanup() {
+  local pid
+  for pid in "${PID[@]}"; do kill -9 "$pid" 2>/dev/null; done
+  for pid in "${REDIS_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  FAILURES=$((FAILURES + 1))
+}
+
+pass() {
+  CHECKS=$((CHECKS + 1))
+}
+
+# Ends the test: a summary line, and a non-zero status after any failure.
+finish() {
+  echo "$((CHECKS)) passed, $FAILURES failed"
+  [ "$FAILURES" -eq 0 ]
+  exit
+}
+
+# start_redis NAME [redis-server options...]: a server on the unix socket $TMP/NAME.sock, on a
+# private port too if the options name one; waits for PING. Sets URL (unix) for the first one.
+start_redis() {
+  local name=$1
+  shift
+  local sock="$TMP/$name.sock"
+  redis-server --port 0 --unixsocket "$sock" --unixsocketperm 700 --save '' --appendonly no \
+    --dir "$TMP" --dbfilename "$name.rdb" --appendfilename "$name.aof" \
+    --logfile "$TMP/$name.log" "$@" &
+  REDIS_PIDS+=($!)
+  eval "REDIS_PID_${name}=$!"
+  local i
+  for i in $(seq 1 100); do
+    if [ "$(redis-cli -s "$sock" ${REDISCLI_AUTH:+--no-auth-warning} PING 2>/dev/null)" = PONG ]; then
+      : "${URL:=unix://$sock}"
+      return 0
+    fi
+    # a password-protected server answers NOAUTH, which still means it is up
+    if redis-cli -s "$sock" PING 2>&1 | grep -q NOAUTH; then
+      : "${URL:=unix://$sock}"
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "redis-server $name did not start:" >&2
+  cat "$TMP/$name.log" >&2
+  exit 1
+}
+
+# A free TCP port on loopback (the kernel's choice).
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+rcli() {
+  redis-cli -s "$TMP/${REDIS:-redis}.sock" "$@"
+}
+
+# rb ARGS...: rbarrier against the test server.
+rb() {
+  "$RBARRIER" -u "$URL" "$@"
+}
+
+# spawn TAG ARGS...: rbarrier ARGS in the background; its output goes to $TMP/TAG.out/.err.
+spawn() {
+  local tag=$1
+  shift
+  "$RBARRIER" -u "$URL" "$@" >"$TMP/$tag.out" 2>"$TMP/$tag.err" &
+  PID[$tag]=$!
+}
+
+# expect_exit TAG CODE: waits for the spawned party TAG and checks its exit status.
+expect_exit() {
+  local tag=$1 want=$2 got
+  wait "${PID[$tag]}"
+  got=$?
+  unset "PID[$tag]"
+  if [ "$got" -eq "$want" ]; then
+    pass
+  else
+    fail "$tag exited $got, expected $want; stderr: $(cat "$TMP/$tag.err")"
+  fi
+}
+
+# expect CODE ARGS...: runs rbarrier ARGS in the foreground and checks its exit status.
+expect() {
+  local want=$1 got
+  shift
+  "$RBARRIER" -u "$URL" "$@" >"$TMP/last.out" 2>"$TMP/last.err"
+  got=$?
+  if [ "$got" -eq "$want" ]; then
+    pass
+  else
+    fail "rbarrier $* exited $got, expected $want; stderr: $(cat "$TMP/last.err")"
+  fi
+}
+
+# expect_stderr PATTERN: the last expect's stderr matches the grep -E pattern.
+expect_stderr() {
+  if grep -qE -- "$1" "$TMP/last.err"; then pass; else fail "stderr lacks /$1/: $(cat "$TMP/last.err")"; fi
+}
+
+# arrived NAME: how many members are present (0 when the barrier does not exist).
+arrived() {
+  local json
+  json=$("$RBARRIER" -u "$URL" status --json "$1" 2>/dev/null) || { echo 0; return; }
+  echo "$json" | sed -n 's/^  "arrived": \([0-9]*\),$/\1/p'
+}
+
+# wait_arrived NAME N: waits (at most 10 s) until N members are present.
+wait_arrived() {
+  local i
+  for i in $(seq 1 200); do
+    [ "$(arrived "$1")" = "$2" ] && { pass; return 0; }
+    sleep 0.05
+  done
+  fail "barrier $1 never had $2 members (has $(arrived "$1"))"
+  return 1
+}
+
+# running TAG: the spawned party is still running.
+expect_running() {
+  if kill -0 "${PID[$1]}" 2>/dev/null; then pass; else fail "$1 is not running"; fi
+}
+
+# wait_log TAG PATTERN: waits (at most 10 s) until the spawned party's stderr matches.
+wait_log() {
+  local i
+  for i in $(seq 1 200); do
+    grep -qE -- "$2" "$TMP/$1.err" 2>/dev/null && { pass; return 0; }
+    sleep 0.05
+  done
+  fail "$1 never printed /$2/: $(cat "$TMP/$1.err")"
+  return 1
+}

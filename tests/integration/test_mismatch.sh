@@ -1,0 +1,24 @@
+# A party that disagrees with the barrier's --parties or --once exits 78 and changes nothing.
+source "$(dirname "$0")/lib.sh"
+start_redis redis
+
+spawn first wait m -n 3 -t 30s
+wait_arrived m 1
+rb status --json m >"$TMP/before.json"
+rcli DUMP 'rbarrier:{m}:members' >"$TMP/before.members"
+expect 78 wait m -n 4 -t 5s
+expect_stderr 'has --parties 3, this party asked for 4'
+expect 78 wait m -n 3 --once -t 5s
+expect_stderr 'without --once'
+rb status --json m | grep -v lease_ms | grep -v ttl_ms >"$TMP/after.json"
+grep -v lease_ms "$TMP/before.json" | grep -v ttl_ms | diff - "$TMP/after.json" >/dev/null &&
+  pass || fail "the barrier changed: $(diff "$TMP/before.json" "$TMP/after.json")"
+[ "$(rcli --scan --pattern 'rbarrier:{m}:arrival:*' | wc -l)" = 1 ] && pass ||
+  fail "a refused arrival left a key behind"
+# the barrier is still completed by parties that agree
+spawn second wait m -n 3 -t 30s
+wait_arrived m 2
+expect 0 wait m -n 3 -t 30s
+expect_exit first 0
+expect_exit second 0
+finish

@@ -1,0 +1,43 @@
+# reset and abort break the current generation for its waiters; abort leaves the barrier broken.
+source "$(dirname "$0")/lib.sh"
+start_redis redis
+
+# Reset while 2 of 3 wait: both exit 3, and the barrier is open and empty again.
+spawn r1 wait r -n 3 -t 30s
+spawn r2 wait r -n 3 -t 30s
+wait_arrived r 2
+expect 0 reset r
+expect_exit r1 3
+expect_exit r2 3
+grep -q 'was reset' "$TMP/r1.err" && pass || fail "r1 stderr: $(cat "$TMP/r1.err")"
+wait_arrived r 0
+# parties was unset by the reset: the next arrival may fix another number
+expect 0 wait r -n 1
+
+# Abort while 2 of 3 wait: both exit 4 and see the reason.
+spawn a1 wait a -n 3 -t 30s
+spawn a2 wait a -n 3 -t 30s
+wait_arrived a 2
+expect 0 abort a --reason "deploy failed"
+expect_exit a1 4
+expect_exit a2 4
+grep -q 'aborted: deploy failed' "$TMP/a1.err" && pass || fail "a1 stderr: $(cat "$TMP/a1.err")"
+# The barrier stays broken: later waits exit 4 at once, until reset.
+expect 4 wait a -n 3 -t 30s
+expect_stderr 'broken: deploy failed'
+expect 4 wait a -n 1
+expect 0 status a
+grep -q 'broken' "$TMP/last.out" && pass || fail "status: $(cat "$TMP/last.out")"
+expect 0 reset a
+expect 0 wait a -n 1
+
+# Abort of a barrier that does not exist creates it broken.
+expect 0 abort fresh
+expect 4 wait fresh -n 2
+expect 0 reset fresh
+expect 0 wait fresh -n 1
+
+# Reset of a barrier that does not exist succeeds and creates nothing.
+expect 0 reset nothing
+[ "$(rcli EXISTS 'rbarrier:{nothing}')" = 0 ] && pass || fail "reset created a barrier"
+finish

@@ -1,0 +1,30 @@
+# --timeout with --on-timeout leave (124, the member withdrawn) and break (everyone else exits 4).
+source "$(dirname "$0")/lib.sh"
+start_redis redis
+
+# leave: 124, and the member is gone, so the barrier still needs all of its parties.
+spawn stay wait l -n 3 -t 30s
+wait_arrived l 1
+expect 124 wait l -n 3 -t 300ms
+expect_stderr 'timed out after 300ms waiting at barrier "l"'
+wait_arrived l 1
+expect_running stay
+
+# break: the party that timed out exits 124 and the others exit 4, and the barrier is broken.
+spawn other wait b -n 3 -t 30s
+wait_arrived b 1
+expect 124 wait b -n 3 -t 300ms --on-timeout break
+expect_exit other 4
+grep -q 'timed out' "$TMP/other.err" && pass || fail "other stderr: $(cat "$TMP/other.err")"
+expect 4 wait b -n 3 -t 1s
+expect 0 reset b
+
+# A decided outcome wins over a late timeout: a released party exits 0.
+spawn r1 wait won -n 2 -t 30s
+wait_arrived won 1
+expect 0 wait won -n 2 -t 1ms
+expect_exit r1 0
+
+kill -TERM "${PID[stay]}"
+expect_exit stay 143
+finish
