@@ -81,7 +81,9 @@ std::string format_duration(Duration duration) {
     return fmt::format("{}ms", ms);
   }
   if (ms < 60'000) {
-    return ms % 1000 == 0 ? fmt::format("{}s", ms / 1000) : fmt::format("{:.1f}s", ms / 1000.0);
+    // truncated, not rounded: a lease of 19.99s left is "19.9s", never "20.0s"
+    return ms % 1000 < 100 ? fmt::format("{}s", ms / 1000)
+                           : fmt::format("{}.{}s", ms / 1000, ms % 1000 / 100);
   }
   const auto seconds = ms / 1000;
   if (seconds < 3600) {

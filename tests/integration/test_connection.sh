@@ -1,0 +1,75 @@
+# Reaching the server: unreachable (69), credentials from a file or the environment, refused
+# credentials (77), ACL users, and the password never shown.
+source "$(dirname "$0")/lib.sh"
+SECRET='s3cr3t-Pa55:w@rd'
+start_redis redis --requirepass "$SECRET"
+printf '%s\n' "$SECRET" >"$TMP/password"
+ALL_OUTPUT="$TMP/all-output"
+keep() { cat "$TMP/last.out" "$TMP/last.err" >>"$ALL_OUTPUT"; }
+
+# Unreachable: exit 69 within the connect timeout.
+start=$(date +%s%N)
+URL=redis://127.0.0.1:1 expect 69 --connect-timeout 1s wait x -n 2
+elapsed=$((($(date +%s%N) - start) / 1000000))
+[ "$elapsed" -lt 3000 ] && pass || fail "took ${elapsed}ms to give up"
+expect_stderr 'barrier "x": cannot connect to redis://127.0.0.1:1'
+URL=unix://$TMP/missing.sock expect 69 --connect-timeout 200ms status x
+URL=redis://no-such-host.invalid expect 69 --connect-timeout 200ms status x
+expect_stderr 'cannot resolve'
+
+# No password: the server refuses (77).
+expect 77 wait x -n 1
+expect_stderr 'NOAUTH|unauthenticated'; keep
+# A wrong password: 77, and the wrong password is not shown either.
+RBARRIER_PASSWORD=wrong-guess expect 77 wait x -n 1; keep
+expect_stderr 'WRONGPASS'
+grep -q wrong-guess "$TMP/last.err" && fail "the wrong password was printed" || pass
+
+# The password from a file, from RBARRIER_PASSWORD, from REDISCLI_AUTH, and from the URL.
+expect 0 --password-file "$TMP/password" -v wait f -n 1; keep
+RBARRIER_PASSWORD=$SECRET expect 0 -v wait e -n 1; keep
+REDISCLI_AUTH=$SECRET expect 0 -v wait c -n 1; keep
+# a flag wins over the variable
+RBARRIER_PASSWORD=wrong-guess expect 0 --password-file "$TMP/password" wait f2 -n 1; keep
+expect 64 --password-file "$TMP/nonexistent" wait f3 -n 1; keep
+expect_stderr 'cannot read --password-file'
+encoded=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$SECRET")
+url_with_password="unix://$TMP/redis.sock?password=$encoded"
+"$RBARRIER" -u "$url_with_password" -v wait u -n 1 >"$TMP/last.out" 2>"$TMP/last.err" && pass ||
+  fail "password in the URL: $(cat "$TMP/last.err")"
+keep
+expect_stderr 'password in --url'
+# the same URL from the environment is not on the command line: no warning
+RBARRIER_URL=$url_with_password "$RBARRIER" wait u2 -n 1 >"$TMP/last.out" 2>"$TMP/last.err" &&
+  pass || fail "RBARRIER_URL: $(cat "$TMP/last.err")"
+[ -s "$TMP/last.err" ] && fail "warned about RBARRIER_URL: $(cat "$TMP/last.err")" || pass
+# a bad URL is shown without its password
+"$RBARRIER" -u "redis://user:$SECRET@host:99999" wait x -n 1 >"$TMP/last.out" 2>"$TMP/last.err"
+[ $? = 64 ] && pass || fail "bad port accepted"
+keep
+expect_stderr 'invalid port'
+RBARRIER_PASSWORD=$SECRET expect 0 status f; keep
+RBARRIER_PASSWORD=$SECRET expect 0 status --json f; keep
+RBARRIER_PASSWORD=$SECRET expect 6 status nothing; keep
+grep -qF "$SECRET" "$ALL_OUTPUT" && fail "the password was printed: $(grep -F "$SECRET" "$ALL_OUTPUT")" || pass
+grep -qF "$encoded" "$ALL_OUTPUT" && fail "the encoded password was printed" || pass
+
+# An ACL user (--user or RBARRIER_USER) with the password from the environment.
+# The rule the README documents as the least a barrier user needs.
+rule=$(sed -n 's/^ *ACL SETUSER barrier on >PASSWORD \(.*\)$/\1/p' "$RBARRIER_SOURCE/README.md")
+[ -n "$rule" ] && pass || fail "README.md has no ACL rule"
+rcli -a "$SECRET" --no-auth-warning ACL SETUSER barrier on '>userpass' $rule >/dev/null
+RBARRIER_PASSWORD=userpass expect 0 --user barrier wait acl -n 1
+RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 wait acl -n 1
+RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 abort acl
+RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 status acl
+RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 reset acl
+RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass spawn acl1 wait acl2 -n 2 -t 30s
+RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 wait acl2 -n 2 -t 30s
+expect_exit acl1 0
+RBARRIER_USER=barrier RBARRIER_PASSWORD=wrong expect 77 wait acl -n 1
+# a user without the rule on these keys is refused on its first command
+rcli -a "$SECRET" --no-auth-warning ACL SETUSER narrow on '>userpass' '~other:*' +evalsha +eval >/dev/null
+RBARRIER_PASSWORD=userpass expect 77 --user narrow wait acl -n 1
+expect_stderr 'NOPERM|No permissions'
+finish

@@ -1,0 +1,54 @@
+# Usage errors exit 64 with a message that names the option and the value; --help and --version.
+source "$(dirname "$0")/lib.sh"
+URL=unix://$TMP/unused.sock  # none of these may reach a server
+
+expect 64 wait
+expect_stderr 'NAME is required'
+expect 64 wait x
+expect_stderr 'parties'
+expect 64 wait x -n 0
+expect_stderr 'invalid value "0" for --parties'
+expect 64 wait x -n abc
+expect_stderr 'invalid value "abc" for --parties'
+expect 64 wait x -n -3
+expect 64 wait x -n 99999999999999999999
+expect 64 wait x -n 2 -t 5y
+expect_stderr 'invalid value "5y" for --timeout'
+expect 64 wait x -n 2 -t abc
+expect 64 wait x -n 2 --lease 10ms
+expect_stderr 'for --lease'
+expect 64 wait x -n 2 --on-timeout sometimes
+expect 64 wait x -n 2 --id ''
+expect 64 --connect-timeout 0 wait x -n 2
+expect 64 --ttl 1s wait x -n 2
+expect_stderr 'ttl'
+expect 64 --ttl never status x
+expect 64 -q -v status x
+expect 64 wait '' -n 1
+expect_stderr 'must not be empty'
+expect 64 wait x -n 2 --
+expect_stderr 'no command after'
+expect 64 wait x -n 2 extra
+expect 64 frobnicate x
+expect 64 status
+expect 64 reset
+expect 64 abort
+expect 64 status x --no-such-flag
+expect 64
+for url in 'foo://x' 'redis://' 'redis://host:0' 'redis://host:65536' 'redis://host:12ab' \
+  'redis://host/db' 'redis://[::1' 'unix://relative.sock' 'unix:///x.sock?db=z' \
+  'unix:///x.sock?colour=red' 'localhost:6379' 'redis://h%zz@host'; do
+  URL=$url expect 64 status x
+  expect_stderr 'invalid Redis URL'
+done
+URL='rediss://localhost' expect 64 status x
+expect_stderr 'TLS'
+
+# --help and --version print to stdout and exit 0.
+expect 0 --help
+grep -q 'wait' "$TMP/last.out" && pass || fail "--help lacks wait"
+expect 0 wait --help
+grep -q -- '--parties' "$TMP/last.out" && pass || fail "wait --help lacks --parties"
+expect 0 --version
+grep -qE '^[0-9]+\.[0-9]+\.[0-9]+$' "$TMP/last.out" && pass || fail "--version: $(cat "$TMP/last.out")"
+finish
