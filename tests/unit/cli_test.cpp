@@ -1,0 +1,143 @@
+#include <doctest/doctest.h>
+#include <map>
+#include <sstream>
+
+#include "cli.hpp"
+#include "util/error.hpp"
+
+using namespace rbarrier;
+
+namespace {
+
+struct Fixture {
+  std::map<std::string, std::string> env;
+  std::ostringstream out;
+
+  Invocation parse(std::vector<std::string> args) {
+    auto parsed = cli::parse(
+        args,
+        [this](const std::string& name) -> std::optional<std::string> {
+          auto it = env.find(name);
+          return it == env.end() ? std::nullopt : std::optional(it->second);
+        },
+        out);
+    REQUIRE(parsed.invocation);
+    return *parsed.invocation;
+  }
+
+  std::string error(std::vector<std::string> args) {
+    try {
+      parse(std::move(args));
+    } catch (const UsageError& e) {
+      return e.what();
+    }
+    return "accepted";
+  }
+};
+
+} // namespace
+
+TEST_CASE("wait with every option") {
+  Fixture f;
+  const auto inv = f.parse({"-u", "unix:///s", "--prefix", "p:", "--ttl", "2h", "wait", "jobs", "-n",
+                            "8", "-t", "30s", "--id", "pod-0", "--lease", "9s", "--on-timeout",
+                            "break", "--once", "-v", "--", "echo", "--once"});
+  CHECK(inv.global.url == "unix:///s");
+  CHECK(inv.global.url_from_command_line);
+  CHECK(inv.global.prefix == "p:");
+  CHECK(inv.global.ttl == std::chrono::hours(2));
+  CHECK(inv.global.verbosity == log::Level::verbose);
+  const auto& w = std::get<WaitOptions>(inv.command);
+  CHECK(w.name == "jobs");
+  CHECK(w.parties == 8);
+  CHECK(w.timeout == std::chrono::seconds(30));
+  CHECK(w.id == "pod-0");
+  CHECK(w.lease == std::chrono::seconds(9));
+  CHECK(w.on_timeout == OnTimeout::abort);
+  CHECK(w.once);
+  CHECK(w.command == std::vector<std::string>{"echo", "--once"});
+}
+
+TEST_CASE("defaults") {
+  Fixture f;
+  const auto inv = f.parse({"wait", "x", "--parties", "2"});
+  CHECK(inv.global.url == "redis://127.0.0.1:6379/0");
+  CHECK(inv.global.prefix == "rbarrier:");
+  CHECK(inv.global.connect_timeout == std::chrono::seconds(5));
+  CHECK(inv.global.ttl == std::chrono::hours(24));
+  CHECK_FALSE(inv.global.password);
+  const auto& w = std::get<WaitOptions>(inv.command);
+  CHECK(w.timeout == Duration(0));
+  CHECK(w.lease == std::chrono::seconds(30));
+  CHECK(w.on_timeout == OnTimeout::leave);
+  CHECK_FALSE(w.once);
+  CHECK_FALSE(w.id);
+  CHECK(w.command.empty());
+}
+
+TEST_CASE("the environment, and flags winning over it") {
+  Fixture f;
+  f.env = {{"REDIS_URL", "redis://from-redis-url"}, {"RBARRIER_PASSWORD", "pw"},
+           {"REDISCLI_AUTH", "other"}, {"RBARRIER_USER", "bob"}, {"RBARRIER_PREFIX", "env:"}};
+  auto inv = f.parse({"status", "x"});
+  CHECK(inv.global.url == "redis://from-redis-url");
+  CHECK_FALSE(inv.global.url_from_command_line);
+  CHECK(inv.global.password == "pw");
+  CHECK(inv.global.user == "bob");
+  CHECK(inv.global.prefix == "env:");
+  f.env["RBARRIER_URL"] = "redis://from-rbarrier-url";
+  CHECK(f.parse({"status", "x"}).global.url == "redis://from-rbarrier-url");
+  inv = f.parse({"--url", "redis://flag", "--user", "al", "--prefix", "f:", "--password-file", "/p",
+                 "status", "x"});
+  CHECK(inv.global.url == "redis://flag");
+  CHECK(inv.global.user == "al");
+  CHECK(inv.global.prefix == "f:");
+  CHECK(inv.global.password_file == "/p");
+  CHECK_FALSE(inv.global.password);
+  f.env.erase("RBARRIER_PASSWORD");
+  CHECK(f.parse({"status", "x"}).global.password == "other");
+}
+
+TEST_CASE("the other subcommands") {
+  Fixture f;
+  CHECK(std::get<ResetOptions>(f.parse({"reset", "r"}).command).name == "r");
+  const auto a = std::get<AbortOptions>(f.parse({"abort", "a", "--reason", "bad build"}).command);
+  CHECK(a.name == "a");
+  CHECK(a.reason == "bad build");
+  CHECK(std::get<StatusOptions>(f.parse({"status", "s", "--json"}).command).json);
+  CHECK(std::get<StatusOptions>(f.parse({"-q", "status", "--", "-dash"}).command).name == "-dash");
+}
+
+TEST_CASE("usage errors") {
+  Fixture f;
+  CHECK(f.error({"wait", "x", "-n", "0"}) == "invalid value \"0\" for --parties: must be at least 1");
+  CHECK(f.error({"wait", "x", "-n", "abc"}) ==
+        "invalid value \"abc\" for --parties: expected a whole number");
+  CHECK(f.error({"wait", "x", "-n", "2", "-t", "soon"}).starts_with("invalid value \"soon\" for --timeout"));
+  CHECK(f.error({"wait", "x", "-n", "2", "--lease", "50ms"}) ==
+        "invalid value \"50ms\" for --lease: must be at least 100ms");
+  CHECK(f.error({"--ttl", "10s", "wait", "x", "-n", "2"}) == "--ttl must not be shorter than --lease");
+  CHECK(f.error({"wait", "x", "-n", "2", "--"}) == "no command after \"--\"");
+  CHECK(f.error({"wait", "", "-n", "2"}) == "the barrier name must not be empty");
+  CHECK(f.error({"-q", "-v", "status", "x"}) == "--quiet and --verbose exclude each other");
+  CHECK(f.error({"--connect-timeout", "0", "status", "x"}) ==
+        "invalid value \"0\" for --connect-timeout: must be more than 0");
+  CHECK(f.error({"wait", "-n", "2"}).find("NAME") != std::string::npos);
+  CHECK(f.error({"wait", "x"}).find("--parties") != std::string::npos);
+  CHECK(f.error({"wait", "x", "-n", "2", "--on-timeout", "explode"}) != "accepted");
+  CHECK(f.error({}) != "accepted");
+  CHECK(f.error({"launch", "x"}) != "accepted");
+  CHECK(f.error({"status", "x", "y"}) != "accepted");
+}
+
+TEST_CASE("--help and --version print and end") {
+  Fixture f;
+  const auto parsed = cli::parse({"--version"}, [](const std::string&) { return std::nullopt; }, f.out);
+  CHECK_FALSE(parsed.invocation);
+  CHECK(parsed.exit_code == 0);
+  CHECK(f.out.str() == RBARRIER_VERSION "\n");
+  std::ostringstream help;
+  const auto h = cli::parse({"wait", "--help"}, [](const std::string&) { return std::nullopt; }, help);
+  CHECK_FALSE(h.invocation);
+  CHECK(help.str().find("--on-timeout") != std::string::npos);
+}

@@ -1,0 +1,28 @@
+#include <doctest/doctest.h>
+
+#include "util/error.hpp"
+
+using namespace rbarrier;
+
+TEST_CASE("Redis error replies map to exit codes") {
+  for (const char* transient :
+       {"LOADING Redis is loading the dataset in memory", "BUSY Redis is busy running a script",
+        "READONLY You can't write against a read only replica.", "MASTERDOWN Link with MASTER is down",
+        "TRYAGAIN Multiple keys request during rehashing of slot", "CLUSTERDOWN The cluster is down",
+        "OOM command not allowed when used memory > 'maxmemory'."}) {
+    CHECK_MESSAGE(classify_redis_error(transient) == ExitCode::transient, transient);
+  }
+  for (const char* auth :
+       {"WRONGPASS invalid username-password pair or user is disabled.", "NOAUTH Authentication required.",
+        "NOPERM this user has no permissions to run the 'eval' command",
+        "ERR Protocol error: unauthenticated multibulk length", "ERR invalid password",
+        "ERR The user executing the script can't run this command or subcommand script: x"}) {
+    CHECK_MESSAGE(classify_redis_error(auth) == ExitCode::auth, auth);
+  }
+  CHECK(classify_redis_error("ERR unknown command 'EVALSHA'") == ExitCode::internal);
+  CHECK(classify_redis_error("WRONGTYPE Operation against a key holding the wrong kind of value") ==
+        ExitCode::internal);
+  CHECK(classify_redis_error("") == ExitCode::internal);
+  // a transient word must be the first word, not merely appear in the text
+  CHECK(classify_redis_error("ERR something LOADING") == ExitCode::internal);
+}

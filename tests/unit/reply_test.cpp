@@ -1,0 +1,160 @@
+#include <doctest/doctest.h>
+#include <hiredis/hiredis.h>
+#include <memory>
+
+#include "barrier.hpp"
+#include "redis/reply.hpp"
+#include "util/error.hpp"
+
+using namespace rbarrier;
+using redis::Reply;
+
+namespace {
+
+// Parses raw RESP with hiredis's reader, as the connection does, and decodes the reply.
+Reply parse(std::string_view resp) {
+  std::unique_ptr<redisReader, void (*)(redisReader*)> reader(redisReaderCreate(), redisReaderFree);
+  REQUIRE(redisReaderFeed(reader.get(), resp.data(), resp.size()) == REDIS_OK);
+  void* raw = nullptr;
+  REQUIRE(redisReaderGetReply(reader.get(), &raw) == REDIS_OK);
+  REQUIRE(raw != nullptr);
+  std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw), freeReplyObject);
+  return redis::decode(*owned);
+}
+
+Reply strings(std::initializer_list<const char*> items) {
+  Reply reply;
+  reply.type = Reply::Type::array;
+  for (const char* item : items) {
+    Reply element;
+    element.type = Reply::Type::string;
+    element.str = item;
+    reply.elements.push_back(element);
+  }
+  return reply;
+}
+
+} // namespace
+
+TEST_CASE("RESP replies decode into values") {
+  CHECK(parse(":42\r\n").as_integer("x") == 42);
+  CHECK(parse(std::string_view("$3\r\na\0b\r\n", 11)).as_string("x") == std::string("a\0b", 3));
+  CHECK(parse("+OK\r\n").as_string("x") == "OK");
+  CHECK(parse("$-1\r\n").is_nil());
+  const Reply array = parse("*2\r\n$1\r\na\r\n:7\r\n");
+  REQUIRE(array.as_array("x").size() == 2);
+  CHECK(array.elements[1].as_integer("x") == 7);
+  const Reply error = parse("-WRONGPASS invalid\r\n");
+  CHECK(error.is_error());
+  CHECK_THROWS_WITH_AS(error.check(), "WRONGPASS invalid", RedisError);
+  try {
+    parse("-LOADING wait\r\n").check();
+  } catch (const RedisError& e) {
+    CHECK(e.transient());
+  }
+}
+
+TEST_CASE("a reply of the wrong type is a protocol error naming what was expected") {
+  CHECK_THROWS_WITH_AS(parse(":1\r\n").as_array("arrive"),
+                       "unexpected reply for arrive: wanted an array, got (integer) 1", ProtocolError);
+  CHECK_THROWS_WITH_AS(parse("*0\r\n").as_string("x"),
+                       "unexpected reply for x: wanted a string, got (array of 0)", ProtocolError);
+  CHECK_THROWS_AS(parse("$2\r\nab\r\n").as_integer("x"), ProtocolError);
+  CHECK(parse("$2\r\n12\r\n").as_integer("x") == 12);
+  CHECK(parse("$3\r\na\x01\"\r\n").describe() == "\"a\\x01\\\"\"");
+}
+
+TEST_CASE("arrive replies") {
+  Arrival a = decode_arrival(strings({"waiting", "3", "2", "8", "tok", ""}));
+  CHECK(a.status == Arrival::Status::waiting);
+  CHECK(a.generation == 3);
+  CHECK(a.count == 2);
+  CHECK(a.parties == 8);
+  CHECK(a.token == "tok");
+  a = decode_arrival(strings({"broken", "1", "0", "0", "tok", "build failed"}));
+  CHECK(a.status == Arrival::Status::broken);
+  CHECK(a.detail == "build failed");
+  CHECK(decode_arrival(strings({"released", "1", "1", "1", "t", ""})).status ==
+        Arrival::Status::released);
+  CHECK(decode_arrival(strings({"passed", "1", "0", "1", "t", ""})).status == Arrival::Status::passed);
+  CHECK(decode_arrival(strings({"mismatch", "1", "0", "3", "t", "1"})).status ==
+        Arrival::Status::mismatch);
+  CHECK_THROWS_AS(decode_arrival(strings({"joined", "1", "1", "1", "t", ""})), ProtocolError);
+  CHECK_THROWS_AS(decode_arrival(strings({"waiting", "x", "1", "1", "t", ""})), ProtocolError);
+  CHECK_THROWS_AS(decode_arrival(strings({"waiting", "1"})), ProtocolError);
+  CHECK_THROWS_AS(decode_arrival(parse(":1\r\n")), ProtocolError);
+}
+
+TEST_CASE("poll, leave and abort replies") {
+  Check c = decode_check(strings({"decided", "aborted:disk: full"}));
+  CHECK(c.status == Check::Status::decided);
+  CHECK(c.decision.outcome == Outcome::aborted);
+  CHECK(c.decision.reason == "disk: full");
+  CHECK(decode_check(strings({"decided", "released"})).decision.outcome == Outcome::released);
+  CHECK(decode_check(strings({"decided", "reset"})).decision.outcome == Outcome::reset);
+  c = decode_check(strings({"waiting", "2", "5"}));
+  CHECK(c.status == Check::Status::waiting);
+  CHECK(c.count == 2);
+  CHECK(c.parties == 5);
+  c = decode_check(strings({"lost", "gone"}));
+  CHECK(c.status == Check::Status::lost);
+  CHECK(c.why == "gone");
+  CHECK(decode_check(strings({"left", "0"})).status == Check::Status::left);
+  CHECK(decode_check(strings({"aborted", "4"})).status == Check::Status::aborted);
+  CHECK_THROWS_AS(decode_check(strings({"decided", "maybe"})), ProtocolError);
+  CHECK_THROWS_AS(decode_check(strings({"waiting", "2"})), ProtocolError);
+}
+
+TEST_CASE("status replies") {
+  CHECK_FALSE(decode_snapshot(strings({})));
+  const auto s = decode_snapshot(
+      strings({"4", "8", "open", "", "0", "1000", "2000", "86400000", "released", "a", "1500", "b", "20"}));
+  REQUIRE(s);
+  CHECK(s->generation == 4);
+  CHECK(s->parties == 8);
+  CHECK(s->state == "open");
+  CHECK_FALSE(s->once);
+  CHECK(s->ttl == Duration(86'400'000));
+  REQUIRE(s->last);
+  CHECK(s->last->outcome == Outcome::released);
+  REQUIRE(s->members.size() == 2);
+  CHECK(s->members[0].id == "a");
+  CHECK(s->members[0].lease_left == Duration(1500));
+  const auto after_reset =
+      decode_snapshot(strings({"5", "", "open", "", "0", "1000", "2000", "-1", "reset"}));
+  REQUIRE(after_reset);
+  CHECK_FALSE(after_reset->parties);
+  CHECK_THROWS_AS(decode_snapshot(strings({"5", "", "open"})), ProtocolError);
+  CHECK_THROWS_AS(decode_snapshot(strings({"5", "", "open", "", "0", "1", "2", "3", "", "lonely"})),
+                  ProtocolError);
+}
+
+TEST_CASE("pub/sub events") {
+  auto e = parse_event("arrived 3 2 8 tok");
+  REQUIRE(e);
+  CHECK(e->kind == Event::Kind::arrived);
+  CHECK(e->generation == 3);
+  CHECK(e->count == 2);
+  CHECK(e->parties == 8);
+  CHECK(e->token == "tok");
+  e = parse_event("aborted 3 tok the disk is full");
+  REQUIRE(e);
+  CHECK(e->kind == Event::Kind::aborted);
+  CHECK(e->reason == "the disk is full");
+  CHECK(parse_event("released 7 tok")->kind == Event::Kind::released);
+  CHECK(parse_event("reset 7 tok")->kind == Event::Kind::reset);
+  CHECK(parse_event("left 1 0 2 tok")->kind == Event::Kind::left);
+  CHECK_FALSE(parse_event("hello"));
+  CHECK_FALSE(parse_event("released x tok"));
+  CHECK_FALSE(parse_event("released 7"));
+  CHECK_FALSE(parse_event("arrived 1 2"));
+  CHECK_FALSE(parse_event(""));
+}
+
+TEST_CASE("keys share the barrier's hash tag") {
+  const BarrierKeys keys("rbarrier:", "jobs:stage2");
+  CHECK(keys.meta == "rbarrier:{jobs:stage2}");
+  CHECK(keys.members == "rbarrier:{jobs:stage2}:members");
+  CHECK(keys.outcomes == "rbarrier:{jobs:stage2}:outcomes");
+  CHECK(keys.arrival("n1") == "rbarrier:{jobs:stage2}:arrival:n1");
+}
