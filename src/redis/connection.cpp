@@ -34,11 +34,7 @@ std::string format_command(const std::vector<std::string>& argv) {
 
 Connection::Connection(const Endpoint& endpoint, const Credentials& credentials,
                        Deadline deadline, int wake_fd)
-    : m_socket(endpoint, deadline, wake_fd), m_reader(redisReaderCreate(), redisReaderFree),
-      m_peer(endpoint.display()) {
-  if (!m_reader) {
-    throw Error(ExitCode::internal, "out of memory creating a reply reader");
-  }
+    : m_socket(endpoint, deadline, wake_fd), m_peer(endpoint.display()) {
   if (credentials.password) {
     std::vector<std::string> auth{"AUTH"};
     if (credentials.user) {
@@ -71,39 +67,21 @@ Reply Connection::command(const std::vector<std::string>& argv, Deadline deadlin
   return std::move(*reply);
 }
 
-std::optional<Reply> Connection::take_buffered() {
-  void* raw = nullptr;
-  if (redisReaderGetReply(m_reader.get(), &raw) != REDIS_OK) {
-    throw ProtocolError(
-        fmt::format("malformed reply from {}: {}", m_peer, m_reader->errstr));
-  }
-  if (raw == nullptr) {
-    return std::nullopt;
-  }
-  std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw),
-                                                     freeReplyObject);
-  return decode(*owned);
-}
-
 std::optional<Reply> Connection::receive(Deadline deadline) {
   std::array<char, 16 * 1024> buffer{};
-  for (;;) {
-    if (auto reply = take_buffered()) {
-      return reply;
+  try {
+    for (;;) {
+      if (auto reply = m_reader.next()) {
+        return reply;
+      }
+      const std::size_t got = m_socket.read_some(buffer.data(), buffer.size(), deadline);
+      if (got == 0) {
+        return std::nullopt;
+      }
+      m_reader.feed(buffer.data(), got);
     }
-    // hiredis keeps an incomplete reply's bytes in its buffer; a declared bulk length it does
-    // not bound, so a hostile "$99999999999" would make it wait for ever: bound it here.
-    if (m_reader->len - m_reader->pos > k_max_reply_bytes) {
-      throw ProtocolError(fmt::format("reply from {} larger than {} MiB", m_peer,
-                                      k_max_reply_bytes / (1024 * 1024)));
-    }
-    const std::size_t got = m_socket.read_some(buffer.data(), buffer.size(), deadline);
-    if (got == 0) {
-      return std::nullopt;
-    }
-    if (redisReaderFeed(m_reader.get(), buffer.data(), got) != REDIS_OK) {
-      throw ProtocolError(fmt::format("malformed reply from {}: {}", m_peer, m_reader->errstr));
-    }
+  } catch (const ProtocolError& error) {
+    throw ProtocolError(fmt::format("{} from {}", error.what(), m_peer));
   }
 }
 

@@ -8,9 +8,8 @@
 
 #include "redis/endpoint.hpp"
 #include "redis/reply.hpp"
+#include "redis/reply_reader.hpp"
 #include "redis/socket.hpp"
-
-struct redisReader;
 
 namespace rbarrier::redis {
 
@@ -20,7 +19,7 @@ struct Credentials {
 };
 
 // One connection to a Redis server, logged in and on its database: commands go out encoded by
-// hiredis's redisFormatCommandArgv and replies come back through a redisReader of its own.
+// hiredis's redisFormatCommandArgv and replies come back through a ReplyReader of its own.
 // After any ConnectionError or ProtocolError the connection is unusable; make a new one.
 class Connection {
 public:
@@ -42,14 +41,9 @@ public:
 
   int fd() const { return m_socket.fd(); }
 
-  // Replies larger than this end the connection with a ProtocolError.
-  static constexpr std::size_t k_max_reply_bytes = 64 * 1024 * 1024;
-
 private:
-  std::optional<Reply> take_buffered();
-
   Socket m_socket;
-  std::unique_ptr<redisReader, void (*)(redisReader*)> m_reader;
+  ReplyReader m_reader;
   std::string m_peer;
 };
 

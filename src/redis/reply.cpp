@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <fmt/format.h>
-#include <hiredis/hiredis.h>
 
 #include "util/error.hpp"
 #include "util/text.hpp"
@@ -72,35 +71,6 @@ std::string Reply::describe() const {
     return fmt::format("(array of {})", elements.size());
   }
   return "(unknown)";
-}
-
-Reply decode(const redisReply& reply) {
-  Reply out;
-  switch (reply.type) {
-  case REDIS_REPLY_INTEGER:
-    out.type = Reply::Type::integer;
-    out.integer = reply.integer;
-    break;
-  case REDIS_REPLY_STRING:
-  case REDIS_REPLY_STATUS:
-  case REDIS_REPLY_ERROR:
-    out.type = reply.type == REDIS_REPLY_STRING   ? Reply::Type::string
-               : reply.type == REDIS_REPLY_STATUS ? Reply::Type::status
-                                                  : Reply::Type::error;
-    out.str.assign(reply.str, reply.len);
-    break;
-  case REDIS_REPLY_ARRAY:
-    out.type = Reply::Type::array;
-    out.elements.reserve(reply.elements);
-    for (std::size_t i = 0; i < reply.elements; ++i) {
-      out.elements.push_back(decode(*reply.element[i]));
-    }
-    break;
-  default:
-    out.type = Reply::Type::nil;
-    break;
-  }
-  return out;
 }
 
 } // namespace rbarrier::redis

@@ -5,12 +5,9 @@
 #include <string_view>
 #include <vector>
 
-struct redisReply;
-
 namespace rbarrier::redis {
 
-// One RESP2 reply, decoded from hiredis's redisReply into a value the rest of the program can
-// inspect without hiredis.
+// One RESP2 reply (see ReplyReader), a value the rest of the program inspects without hiredis.
 struct Reply {
   enum class Type { nil, integer, string, status, error, array };
   Type type = Type::nil;
@@ -32,7 +29,5 @@ struct Reply {
   // A short rendering for messages: `"abc"`, `(integer) 3`, `(error) ERR …`, `(array of 2)`.
   std::string describe() const;
 };
-
-Reply decode(const redisReply& reply);
 
 } // namespace rbarrier::redis

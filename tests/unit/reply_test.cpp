@@ -1,25 +1,35 @@
 #include <doctest/doctest.h>
-#include <hiredis/hiredis.h>
-#include <memory>
 
 #include "barrier.hpp"
 #include "redis/reply.hpp"
+#include "redis/reply_reader.hpp"
 #include "util/error.hpp"
 
 using namespace rbarrier;
 using redis::Reply;
+using redis::ReplyReader;
 
 namespace {
 
-// Parses raw RESP with hiredis's reader, as the connection does, and decodes the reply.
+// Parses raw RESP as the connection does.
 Reply parse(std::string_view resp) {
-  std::unique_ptr<redisReader, void (*)(redisReader*)> reader(redisReaderCreate(), redisReaderFree);
-  REQUIRE(redisReaderFeed(reader.get(), resp.data(), resp.size()) == REDIS_OK);
-  void* raw = nullptr;
-  REQUIRE(redisReaderGetReply(reader.get(), &raw) == REDIS_OK);
-  REQUIRE(raw != nullptr);
-  std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw), freeReplyObject);
-  return redis::decode(*owned);
+  ReplyReader reader;
+  reader.feed(resp.data(), resp.size());
+  auto reply = reader.next();
+  REQUIRE(reply);
+  return *reply;
+}
+
+std::string refusal(std::string_view resp) {
+  ReplyReader reader;
+  try {
+    reader.feed(resp.data(), resp.size());
+    while (reader.next()) {
+    }
+  } catch (const ProtocolError& error) {
+    return error.what();
+  }
+  return "accepted";
 }
 
 Reply strings(std::initializer_list<const char*> items) {
@@ -52,6 +62,39 @@ TEST_CASE("RESP replies decode into values") {
   } catch (const RedisError& e) {
     CHECK(e.transient());
   }
+}
+
+TEST_CASE("replies arrive in pieces and in pipelines") {
+  ReplyReader reader;
+  const std::string_view bytes = "*2\r\n$5\r\nhello\r\n:1\r\n+OK\r\n";
+  for (char c : bytes.substr(0, 10)) {
+    reader.feed(&c, 1);
+    CHECK_FALSE(reader.next());
+  }
+  reader.feed(bytes.data() + 10, bytes.size() - 10);
+  const auto first = reader.next();
+  REQUIRE(first);
+  CHECK(first->elements.at(0).str == "hello");
+  CHECK(first->elements.at(1).integer == 1);
+  const auto second = reader.next();
+  REQUIRE(second);
+  CHECK(second->str == "OK");
+  CHECK_FALSE(reader.next());
+  const Reply nested = parse("*2\r\n*1\r\n$-1\r\n*0\r\n");
+  CHECK(nested.elements.at(0).elements.at(0).is_nil());
+  CHECK(nested.elements.at(1).elements.empty());
+}
+
+TEST_CASE("hostile replies are refused, not waited for") {
+  CHECK(refusal("!garbage\r\n").starts_with("malformed reply"));
+  CHECK(refusal("HTTP/1.1 400 Bad Request\r\n").starts_with("malformed reply"));
+  CHECK(refusal("$99999999999\r\n") == "reply too large: a string of 99999999999 bytes announced");
+  CHECK(refusal("*1\r\n$100000000\r\n") == "reply too large: a string of 100000000 bytes announced");
+  CHECK(refusal("*1\r\n$99999999999999999999999\r\n").starts_with("malformed reply"));
+  CHECK(refusal("*99999999\r\n") == "reply too large: an array of 99999999 elements");
+  CHECK(refusal("*1\r\n*2000000\r\n") == "reply too large: an array of 2000000 elements");
+  CHECK(refusal("$5\r\nab") == "accepted"); // truncated: waits for the rest
+  CHECK(refusal(":12x\r\n") != "accepted");
 }
 
 TEST_CASE("a reply of the wrong type is a protocol error naming what was expected") {
