@@ -15,8 +15,8 @@ Result abort(const GlobalOptions& global, const AbortOptions& options) {
   const Deadline deadline = Clock::now() + global.connect_timeout;
   const std::string token = random_hex(12);
   session.run(
-      [&](redis::Connection& connection) {
-        return barrier.abort(connection, options.reason, token, std::nullopt, {}, deadline);
+      [&](redis::Connection& connection, Deadline attempt) {
+        return barrier.abort(connection, options.reason, token, std::nullopt, {}, attempt);
       },
       deadline);
   log::verbose("aborted barrier {}", quote(options.name));

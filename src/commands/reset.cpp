@@ -13,7 +13,7 @@ Result reset(const GlobalOptions& global, const ResetOptions& options) {
   const Barrier barrier(global.prefix, options.name, global.ttl);
   const Deadline deadline = Clock::now() + global.connect_timeout;
   const auto generation = session.run(
-      [&](redis::Connection& connection) { return barrier.reset(connection, deadline); },
+      [&](redis::Connection& connection, Deadline attempt) { return barrier.reset(connection, attempt); },
       deadline);
   if (generation) {
     log::verbose("reset barrier {} (generation {})", quote(options.name), *generation);

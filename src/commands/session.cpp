@@ -86,12 +86,16 @@ std::unique_ptr<redis::Connection> Session::open(Deadline deadline) {
   return connection;
 }
 
-void Session::retry_after(const Error& error, Deadline deadline) {
-  m_connection.reset();
+void Session::note_lost(const Error& error) {
   if (!m_lost && m_connected_once) {
     m_lost = true;
     log::warning(fmt::format("{}; retrying", error.what()));
   }
+}
+
+void Session::retry_after(const Error& error, Deadline deadline) {
+  m_connection.reset();
+  note_lost(error);
   // Full jitter over the upper half of the backoff: parties that lost the server together do
   // not come back together.
   static std::minstd_rand random{std::random_device{}()};

@@ -15,13 +15,16 @@ class Session {
 public:
   explicit Session(const GlobalOptions& global);
 
-  // Runs `fn(connection)` until it returns, repeating it on a new connection after a connection
-  // error or a transient error reply, until `deadline`; then the last error is thrown. Until the
-  // first connection succeeds, --connect-timeout bounds the attempts too.
+  // Runs `fn(connection, attempt_deadline)` until it returns, repeating it on a new connection
+  // after a connection error or a transient error reply, until `deadline`; then the last error
+  // is thrown. Until the first connection succeeds, --connect-timeout bounds the attempts too.
+  // Each attempt ends after k_reply_timeout at the latest: a server that stopped answering is
+  // treated as a lost connection, never waited for without end.
   template <typename Fn> auto run(Fn&& fn, Deadline deadline) {
     for (;;) {
       try {
-        return fn(connection(deadline));
+        const Deadline attempt = std::min(bounded(deadline), Clock::now() + k_reply_timeout);
+        return fn(connection(attempt), attempt);
       } catch (const ConnectionError& error) {
         retry_after(error, deadline);
       } catch (const RedisError& error) {
@@ -39,6 +42,9 @@ public:
     }
   }
 
+  // Says once, on stderr, that the way to the server was lost; open() says when it is back.
+  void note_lost(const Error& error);
+
   // A new connection of its own (the subscriber's), bounded like the first one.
   std::unique_ptr<redis::Connection> open(Deadline deadline);
 
@@ -47,6 +53,8 @@ public:
   void stop_interrupting();
 
   const redis::Endpoint& endpoint() const { return m_endpoint; }
+
+  static constexpr Duration k_reply_timeout = std::chrono::seconds(10);
 
 private:
   redis::Connection& connection(Deadline deadline);

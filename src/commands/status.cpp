@@ -69,7 +69,7 @@ Result status(const GlobalOptions& global, const StatusOptions& options) {
   const Barrier barrier(global.prefix, options.name, global.ttl);
   const Deadline deadline = Clock::now() + global.connect_timeout;
   const auto snapshot = session.run(
-      [&](redis::Connection& connection) { return barrier.status(connection, deadline); },
+      [&](redis::Connection& connection, Deadline attempt) { return barrier.status(connection, attempt); },
       deadline);
   if (!snapshot) {
     return {to_int(ExitCode::no_such_barrier),

@@ -20,7 +20,7 @@ namespace {
 
 constexpr Duration k_max_poll_interval = std::chrono::seconds(5);
 // After the deadline or a signal, how long the party may still take to withdraw.
-constexpr Duration k_max_grace = std::chrono::seconds(5);
+constexpr Duration k_max_grace = std::chrono::seconds(2);
 
 // One party waiting at a barrier: DESIGN.md §4's waiter.
 class Waiter {
@@ -65,10 +65,18 @@ private:
 
 Result Waiter::run() {
   try {
-    if (auto result = arrive()) {
-      return *result;
+    try {
+      if (auto result = arrive()) {
+        return *result;
+      }
+      return wait_for_outcome();
+    } catch (const TimeoutError&) {
+      // The server stopped answering and the deadline came: still a timeout, not unreachable.
+      if (Clock::now() < m_deadline) {
+        throw;
+      }
+      return on_timeout();
     }
-    return wait_for_outcome();
   } catch (const Interrupted& interrupted) {
     return on_signal(interrupted.signo);
   }
@@ -77,9 +85,9 @@ Result Waiter::run() {
 std::optional<Result> Waiter::arrive() {
   const std::string new_token = random_hex(12);
   const Arrival arrival = m_session.run(
-      [&](redis::Connection& connection) {
+      [&](redis::Connection& connection, Deadline attempt) {
         return m_barrier.arrive(connection, m_id, m_nonce, m_options.parties, m_options.lease,
-                                m_options.once, new_token, m_deadline);
+                                m_options.once, new_token, attempt);
       },
       m_deadline);
   m_generation = arrival.generation;
@@ -120,19 +128,19 @@ std::optional<Result> Waiter::arrive() {
 
 std::optional<Result> Waiter::check() {
   const Check result = m_session.run(
-      [&](redis::Connection& connection) {
+      [&](redis::Connection& connection, Deadline attempt) {
         try {
           if (!m_subscriber) {
-            m_subscriber = m_session.open(m_deadline);
+            m_subscriber = m_session.open(attempt);
             const redis::Reply confirmation =
-                m_subscriber->command({"SUBSCRIBE", m_barrier.keys().meta}, m_deadline);
+                m_subscriber->command({"SUBSCRIBE", m_barrier.keys().meta}, attempt);
             if (confirmation.as_array("SUBSCRIBE").size() != 3) {
               throw ProtocolError(fmt::format("unexpected reply to SUBSCRIBE: {}",
                                               confirmation.describe()));
             }
           }
           return m_barrier.poll(connection, m_id, m_generation, m_token, m_options.lease,
-                                m_deadline);
+                                attempt);
         } catch (const Error&) {
           m_subscriber.reset();
           throw;
@@ -192,6 +200,7 @@ Result Waiter::wait_for_outcome() {
       message = m_subscriber->receive(std::min(next_poll, m_deadline));
     } catch (const ConnectionError& error) {
       // Messages sent while reconnecting are lost: check() polls after subscribing again.
+      m_session.note_lost(error);
       m_subscriber.reset();
       if (auto result = check()) {
         return *result;
@@ -242,25 +251,33 @@ Deadline Waiter::grace() const {
 }
 
 Result Waiter::on_timeout() {
-  const bool abort = m_options.on_timeout == OnTimeout::abort;
-  const Check result = m_session.run(
-      [&](redis::Connection& connection) {
-        if (abort) {
-          return m_barrier.abort(connection,
-                                 fmt::format("party {} timed out after {}", quote(m_id),
-                                             format_duration(m_options.timeout)),
-                                 random_hex(12), m_generation, m_token, grace());
-        }
-        return m_barrier.leave(connection, m_id, m_nonce, m_generation, m_token, grace());
-      },
-      grace());
-  if (auto decided = on_check(result)) {
-    return *decided;
+  // Break only a generation this party is known to be in; else just withdraw any arrival.
+  const bool abort = m_options.on_timeout == OnTimeout::abort && m_arrived;
+  const auto generation = m_arrived ? std::optional(m_generation) : std::nullopt;
+  std::string withdrawal;
+  try {
+    const Check result = m_session.run(
+        [&](redis::Connection& connection, Deadline attempt) {
+          if (abort) {
+            return m_barrier.abort(connection,
+                                   fmt::format("party {} timed out after {}", quote(m_id),
+                                               format_duration(m_options.timeout)),
+                                   random_hex(12), m_generation, m_token, attempt);
+          }
+          return m_barrier.leave(connection, m_id, m_nonce, generation, m_token, attempt);
+        },
+        grace());
+    if (auto decided = on_check(result)) {
+      return *decided;
+    }
+    withdrawal = abort ? "; aborted it" : "";
+  } catch (const TimeoutError& error) {
+    withdrawal = fmt::format("; could not withdraw: {}", error.what());
   }
   return {to_int(ExitCode::timeout),
           fmt::format("timed out after {} waiting at barrier {} ({}/{} arrived){}",
                       format_duration(m_options.timeout), name(), m_count, m_parties,
-                      abort ? "; aborted it" : "")};
+                      withdrawal)};
 }
 
 Result Waiter::on_signal(int signo) {
@@ -272,10 +289,10 @@ Result Waiter::on_signal(int signo) {
                            fmt::format("{} while waiting at barrier {}", what, name())};
   try {
     const Check result = m_session.run(
-        [&](redis::Connection& connection) {
+        [&](redis::Connection& connection, Deadline attempt) {
           return m_barrier.leave(connection, m_id, m_nonce,
                                  m_arrived ? std::optional(m_generation) : std::nullopt, m_token,
-                                 grace());
+                                 attempt);
         },
         grace());
     if (auto decided = on_check(result)) {

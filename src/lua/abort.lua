@@ -17,8 +17,8 @@ if gen ~= '' then
   end
 end
 if not m then
-  redis.call('DEL', members, outcomes)
   redis.call('HSET', meta, 'gen', '1', 'token', new_token, 'created', fmt(now_ms()))
+  redis.call('DEL', members, outcomes)
   m = {gen = 1, token = new_token}
 end
 local decided = m.gen

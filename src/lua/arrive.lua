@@ -14,8 +14,10 @@ end
 local now = now_ms()
 local m = load_meta()
 if not m then
-  redis.call('DEL', members, outcomes)
+  -- HSET first: under maxmemory, Redis refuses a script at its first write that may allocate,
+  -- but lets it go on once anything was written (DEL included).
   redis.call('HSET', meta, 'gen', '1', 'state', 'open', 'token', new_token, 'created', fmt(now))
+  redis.call('DEL', members, outcomes)
   m = {gen = 1, state = 'open', reason = '', token = new_token, once = '0'}
 end
 

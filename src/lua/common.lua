@@ -24,11 +24,25 @@ local function touch()
   end
 end
 
+-- Another program's key under our name is an error that names the key, not a script failure.
+local function check_types()
+  for key, want in pairs({[meta] = 'hash', [members] = 'zset', [outcomes] = 'hash'}) do
+    local t = redis.call('TYPE', key)['ok']
+    if t ~= 'none' and t ~= want then
+      error({err = 'WRONGTYPE key ' .. key .. ' holds a ' .. t .. ', not a ' .. want})
+    end
+  end
+end
+
 -- The metadata as a table, or nil when the barrier does not exist.
 local function load_meta()
+  check_types()
   local v = redis.call('HMGET', meta, 'gen', 'parties', 'state', 'reason', 'token', 'once')
   if not v[1] then
     return nil
+  end
+  if not tonumber(v[1]) or (v[2] and not tonumber(v[2])) then
+    error({err = 'ERR key ' .. meta .. ' is not a barrier: its gen or parties is not a number'})
   end
   return {gen = tonumber(v[1]), parties = tonumber(v[2]), state = v[3] or 'open',
           reason = v[4] or '', token = v[5] or '', once = v[6] or '0'}
@@ -64,8 +78,8 @@ end
 -- Add or renew `id`; release the generation when it is complete. Returns the member count and
 -- whether this call released it.
 local function join(m, id, lease, now)
+  local added = redis.call('ZADD', members, fmt(now + lease), id) -- first: see arrive's HSET
   local expired = expire_members(now)
-  local added = redis.call('ZADD', members, fmt(now + lease), id)
   local count = redis.call('ZCARD', members)
   if count >= m.parties then
     decide(m, 'released')

@@ -62,7 +62,7 @@ Reply Connection::command(const std::vector<std::string>& argv, Deadline deadlin
   send(argv, deadline);
   auto reply = receive(deadline);
   if (!reply) {
-    throw ConnectionError(fmt::format("timed out waiting for {} to answer {}", m_peer, argv[0]));
+    throw TimeoutError(fmt::format("{} did not answer {} in time", m_peer, argv[0]));
   }
   return std::move(*reply);
 }

@@ -158,7 +158,7 @@ void Socket::write_all(std::string_view data, Deadline deadline) {
     }
     if (written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       if (!wait_for(POLLOUT, deadline)) {
-        throw ConnectionError(fmt::format("timed out writing to {}", m_peer));
+        throw TimeoutError(fmt::format("timed out writing to {}", m_peer));
       }
       continue;
     }

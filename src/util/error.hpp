@@ -28,6 +28,12 @@ struct ConnectionError : Error {
   explicit ConnectionError(const std::string& message) : Error(ExitCode::unreachable, message) {}
 };
 
+// The server accepted the connection but did not answer in time (stopped, overloaded, or the
+// network dropped the connection silently).
+struct TimeoutError : ConnectionError {
+  explicit TimeoutError(const std::string& message) : ConnectionError(message) {}
+};
+
 // Redis answered with an error reply; code() says what it means for the exit status.
 struct RedisError : Error {
   RedisError(ExitCode code, const std::string& message) : Error(code, message) {}

@@ -149,3 +149,47 @@ wait_log() {
   fail "$1 never printed /$2/: $(cat "$TMP/$1.err")"
   return 1
 }
+
+# start_proxy NAME UPSTREAM: a fault proxy (faultproxy.py) in front of the server UPSTREAM, on
+# $TMP/NAME.sock, controlled with `proxy NAME COMMAND`.
+start_proxy() {
+  local name=$1 upstream=$2
+  python3 "$(dirname "${BASH_SOURCE[0]}")/faultproxy.py" "$TMP/$name.sock" "$TMP/$upstream.sock" \
+    "$TMP/$name.control" &
+  REDIS_PIDS+=($!)
+  wait_for_socket "$TMP/$name.control"
+}
+
+proxy() {
+  local name=$1
+  shift
+  python3 - "$TMP/$name.control" "$*" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+print(s.makefile().readline().strip())
+PY
+}
+
+# start_fake NAME MODE: a fake server (fakeredis.py) on $TMP/NAME.sock.
+start_fake() {
+  python3 "$(dirname "${BASH_SOURCE[0]}")/fakeredis.py" "$TMP/$1.sock" "$2" &
+  REDIS_PIDS+=($!)
+  wait_for_socket "$TMP/$1.sock"
+}
+
+wait_for_socket() {
+  local i
+  for i in $(seq 1 200); do
+    [ -S "$1" ] && return 0
+    sleep 0.05
+  done
+  echo "no socket $1" >&2
+  exit 1
+}
+
+# elapsed_ms START_NS: milliseconds since START_NS (from date +%s%N).
+elapsed_ms() {
+  echo $((($(date +%s%N) - $1) / 1000000))
+}
