@@ -125,6 +125,9 @@ Check decode_check(const Reply& reply) {
   if (v[0] == "decided") {
     check.status = Check::Status::decided;
     check.decision = parse_decision(v[1]);
+    if (v.size() >= 3) {
+      check.generation = to_int(v[2], "generation");
+    }
   } else if (v[0] == "lost") {
     check.status = Check::Status::lost;
     check.why = v[1];
@@ -213,11 +216,11 @@ Check Barrier::poll(redis::Connection& connection, const std::string& id,
 
 Check Barrier::leave(redis::Connection& connection, const std::string& id,
                      const std::string& nonce, std::optional<std::int64_t> generation,
-                     const std::string& token, Deadline deadline) const {
+                     const std::string& token, Duration lease, Deadline deadline) const {
   return decode_check(run(connection, scripts::k_leave,
                           {m_keys.meta, m_keys.members, m_keys.outcomes, m_keys.arrival(nonce)},
                           {id, generation ? std::to_string(*generation) : "",
-                           generation ? token : ""},
+                           generation ? token : "", std::to_string(lease.count())},
                           deadline));
 }
 

@@ -47,6 +47,7 @@ struct Check {
   enum class Status { waiting, decided, lost, left, aborted };
   Status status = Status::waiting;
   Decision decision; // decided
+  std::optional<std::int64_t> generation; // decided: when the caller did not know it
   std::string why;   // lost
   std::int64_t count = 0;
   std::int64_t parties = 0;
@@ -101,9 +102,10 @@ public:
   Check poll(redis::Connection& connection, const std::string& id, std::int64_t generation,
              const std::string& token, Duration lease, Deadline deadline) const;
   // Withdraws `id` from `generation`; without it, from the generation its arrival `nonce` joined,
-  // if the server counted that arrival.
+  // if the server counted that arrival, and else makes sure that arrival will not count for a
+  // lease to come.
   Check leave(redis::Connection& connection, const std::string& id, const std::string& nonce,
-              std::optional<std::int64_t> generation, const std::string& token,
+              std::optional<std::int64_t> generation, const std::string& token, Duration lease,
               Deadline deadline) const;
   // Returns the generation that was reset, or nullopt when there was no barrier.
   std::optional<std::int64_t> reset(redis::Connection& connection, Deadline deadline) const;

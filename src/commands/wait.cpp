@@ -151,6 +151,9 @@ std::optional<Result> Waiter::check() {
 }
 
 std::optional<Result> Waiter::on_check(const Check& result) {
+  if (result.generation) {
+    m_generation = *result.generation;
+  }
   switch (result.status) {
   case Check::Status::decided:
     return on_decision(result.decision);
@@ -264,7 +267,8 @@ Result Waiter::on_timeout() {
                                                format_duration(m_options.timeout)),
                                    random_hex(12), m_generation, m_token, attempt);
           }
-          return m_barrier.leave(connection, m_id, m_nonce, generation, m_token, attempt);
+          return m_barrier.leave(connection, m_id, m_nonce, generation, m_token,
+                                 m_options.lease, attempt);
         },
         grace());
     if (auto decided = on_check(result)) {
@@ -292,7 +296,7 @@ Result Waiter::on_signal(int signo) {
         [&](redis::Connection& connection, Deadline attempt) {
           return m_barrier.leave(connection, m_id, m_nonce,
                                  m_arrived ? std::optional(m_generation) : std::nullopt, m_token,
-                                 attempt);
+                                 m_options.lease, attempt);
         },
         grace());
     if (auto decided = on_check(result)) {

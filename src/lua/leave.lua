@@ -1,17 +1,23 @@
--- leave: KEYS[4] this arrival's reply cache. ARGV: ttl, id, gen, token; gen and token empty:
--- those of the arrival in the cache, if the server counted it.
--- Returns {'decided', outcome} | {'lost', why} | {'left', count}.
+-- leave: KEYS[4] this arrival's reply cache. ARGV: ttl, id, gen, token, lease ms; gen and token
+-- empty: those of the arrival in the cache, if the server counted it.
+-- Returns {'decided', outcome, gen} | {'lost', why} | {'left', count}.
 local cache = KEYS[4]
-local id, gen, token = ARGV[2], ARGV[3], ARGV[4]
+local id, gen, token, lease = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
 if gen == '' then
   local cached = redis.call('GET', cache)
   if not cached then
+    -- The arrival may still be on its way on a connection the party gave up: leave a tombstone
+    -- in its place, so that it changes nothing when it comes.
+    redis.call('SET', cache, cjson.encode({'withdrawn', '0', '0', '0', '', ''}), 'PX', lease)
     return {'left', '0'}
   end
   local arrival = cjson.decode(cached)
   if arrival[1] == 'released' then
-    return {'decided', 'released'}
+    return {'decided', 'released', arrival[2]}
+  end
+  if arrival[1] ~= 'waiting' then
+    return {'left', '0'}
   end
   gen, token = arrival[2], arrival[5]
 end
@@ -23,7 +29,7 @@ if not m or m.token ~= token then
 end
 local outcome = redis.call('HGET', outcomes, fmt(gen))
 if outcome then
-  return {'decided', outcome}
+  return {'decided', outcome, fmt(gen)}
 end
 if m.gen ~= gen then
   return {'lost', 'the outcome of generation ' .. fmt(gen) .. ' is unknown'}

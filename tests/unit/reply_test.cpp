@@ -134,6 +134,8 @@ TEST_CASE("poll, leave and abort replies") {
   CHECK(c.decision.outcome == Outcome::aborted);
   CHECK(c.decision.reason == "disk: full");
   CHECK(decode_check(strings({"decided", "released"})).decision.outcome == Outcome::released);
+  CHECK_FALSE(decode_check(strings({"decided", "released"})).generation);
+  CHECK(decode_check(strings({"decided", "released", "12"})).generation == 12);
   CHECK(decode_check(strings({"decided", "reset"})).decision.outcome == Outcome::reset);
   c = decode_check(strings({"waiting", "2", "5"}));
   CHECK(c.status == Check::Status::waiting);

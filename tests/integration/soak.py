@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Soak: many generations of one barrier under random arrivals, SIGKILLs, SIGTERMs, resets and
+aborts, then checks of what every party saw against each other and against the server.
+
+    soak.py RBARRIER REDIS_SOCKET GENERATIONS LOG_DIR
+
+Checks: all parties that saw an outcome of a generation saw the same one, and it is the one the
+server recorded; no generation was released with fewer than PARTIES members present (released
+parties plus killed ones whose lease may still have counted); no more than PARTIES parties were
+released by one generation; no party outlived its --timeout by more than the withdrawal grace.
+"""
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import defaultdict
+
+PARTIES = 3
+# How many parties run at once, chosen anew for each phase: too few for a while makes timeouts.
+LIVE_CHOICES = [2, 3, 4, 4, 5]
+LEASE = "1s"
+GRACE = 5.0  # seconds a party may take past its timeout: withdrawal plus a loaded machine
+NAME = "soak"
+
+
+def redis(sock_path, *args):
+    """One command over RESP; returns the reply as Python values (enough for HGET/HGETALL)."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(sock_path)
+        s.sendall(("*%d\r\n" % len(args) + "".join(
+            "$%d\r\n%s\r\n" % (len(a.encode()), a) for a in args)).encode())
+        f = s.makefile("rb")
+
+        def read():
+            line = f.readline().rstrip(b"\r\n")
+            kind, rest = line[:1], line[1:]
+            if kind == b"$":
+                n = int(rest)
+                return None if n < 0 else f.read(n + 2)[:-2].decode()
+            if kind == b"*":
+                return [read() for _ in range(int(rest))]
+            if kind == b":":
+                return int(rest)
+            if kind == b"-":
+                raise RuntimeError(rest.decode())
+            return rest.decode()
+
+        return read()
+
+
+class Party:
+    def __init__(self, rbarrier, url, index, log_dir):
+        self.index = index
+        self.log = "%s/party-%d.err" % (log_dir, index)
+        self.timeout = random.choice([0.1, 0.2, 0.3, 0.6, 1.0, 2.0])
+        self.started = time.monotonic()
+        self.signal = None
+        self.proc = subprocess.Popen(
+            [rbarrier, "-u", url, "-v", "wait", NAME, "-n", str(PARTIES), "--lease", LEASE,
+             "-t", "%gs" % self.timeout, "--id", "party-%d" % index],
+            stdout=subprocess.DEVNULL, stderr=open(self.log, "w"))
+        self.code = None
+        self.elapsed = None
+        self.generation = None
+        self.stderr = ""
+
+    def arrived(self):
+        """Whether the party has said that the server counted it (and in which generation)."""
+        with open(self.log) as f:
+            return "arrived at barrier" in f.read()
+
+    def finish(self):
+        with open(self.log) as f:
+            self.stderr = f.read()
+        self.code = self.proc.returncode
+        self.elapsed = time.monotonic() - self.started
+        m = re.search(r"generation (\d+)", self.stderr)
+        self.generation = int(m.group(1)) if m else None
+
+
+def main():
+    rbarrier, sock_path, generations, log_dir = (sys.argv[1], sys.argv[2], int(sys.argv[3]),
+                                                 sys.argv[4])
+    url = "unix://" + sock_path
+    key = "rbarrier:{%s}" % NAME
+    random.seed()
+    live, done = [], []
+    index = 0
+    resets = aborts = 0
+    broken_since = None
+    deadline = time.monotonic() + 60 + generations * 0.5
+    live_target, phase_end = 4, 0.0
+    while True:
+        if time.monotonic() > phase_end:
+            live_target = random.choice(LIVE_CHOICES)
+            phase_end = time.monotonic() + random.uniform(0.2, 1.0 if live_target < 3 else 0.3)
+        gen = int(redis(sock_path, "HGET", key, "gen") or 0)
+        if gen > generations:
+            break
+        if time.monotonic() > deadline:
+            sys.exit("soak: stuck at generation %d of %d" % (gen, generations))
+        while len(live) < live_target:
+            index += 1
+            live.append(Party(rbarrier, url, index, log_dir))
+        r = random.random()
+        if r < 0.02:
+            # SIGTERM at any moment: the party withdraws (or reports the decided outcome)
+            victim = random.choice(live)
+            victim.signal = signal.SIGTERM
+            victim.proc.send_signal(victim.signal)
+        elif r < 0.04:
+            # SIGKILL only once the party has logged its generation, so that a generation
+            # released with its lease still counting can be told from a false release
+            counted = [p for p in live if p.signal is None and p.arrived()]
+            if counted:
+                victim = random.choice(counted)
+                victim.signal = signal.SIGKILL
+                victim.proc.send_signal(victim.signal)
+        elif r < 0.05:
+            subprocess.run([rbarrier, "-u", url, "reset", NAME], check=True)
+            resets += 1
+        elif r < 0.055:
+            subprocess.run([rbarrier, "-u", url, "abort", NAME, "--reason", "soak"], check=True)
+            aborts += 1
+            broken_since = time.monotonic()
+        if broken_since and time.monotonic() - broken_since > 0.05:
+            subprocess.run([rbarrier, "-u", url, "reset", NAME], check=True)
+            resets += 1
+            broken_since = None
+        time.sleep(0.005)
+        for p in list(live):
+            if p.proc.poll() is not None:
+                p.finish()
+                live.remove(p)
+                done.append(p)
+    for p in live:
+        p.proc.send_signal(signal.SIGTERM)
+    for p in live:
+        p.proc.wait()
+        p.finish()
+        p.signal = signal.SIGTERM
+        done.append(p)
+
+    errors = []
+    outcome_of_code = {0: "released", 3: "reset", 4: "aborted"}
+    seen = defaultdict(set)
+    released = defaultdict(int)
+    killed = defaultdict(int)
+    for p in done:
+        if p.code == -signal.SIGKILL:
+            if p.generation is not None:
+                killed[p.generation] += 1
+            continue
+        if p.code == -signal.SIGTERM:
+            continue  # terminated before its handler was installed: it never arrived
+        if p.code not in (0, 3, 4, 124, 130, 143):
+            errors.append("party %d exited %s: %s" % (p.index, p.code, p.stderr.strip()))
+        if p.code in outcome_of_code and p.generation == 0:
+            errors.append("party %d: generation 0: %s" % (p.index, p.stderr.strip()))
+        if p.code in outcome_of_code and p.generation is not None:
+            seen[p.generation].add(outcome_of_code[p.code])
+            if p.code == 0:
+                released[p.generation] += 1
+        if p.signal is None and p.elapsed > p.timeout + GRACE:
+            errors.append("party %d waited %.1fs with --timeout %gs" % (p.index, p.elapsed,
+                                                                         p.timeout))
+    recorded = redis(sock_path, "HGETALL", key + ":outcomes")
+    recorded = dict(zip(recorded[::2], recorded[1::2]))
+    for gen, outcomes in sorted(seen.items()):
+        if len(outcomes) > 1:
+            errors.append("generation %d: parties saw %s" % (gen, sorted(outcomes)))
+        server = recorded.get(str(gen))
+        if server is not None and server.split(":")[0] not in outcomes:
+            errors.append("generation %d: server recorded %s, parties saw %s" % (
+                gen, server, sorted(outcomes)))
+    for gen, count in sorted(released.items()):
+        if count > PARTIES:
+            errors.append("generation %d released %d parties" % (gen, count))
+        if count + killed[gen] < PARTIES:
+            errors.append("generation %d released with %d live and %d killed members" % (
+                gen, count, killed[gen]))
+    outcome_counts = defaultdict(int)
+    for outcomes in seen.values():
+        for o in outcomes:
+            outcome_counts[o] += 1
+    print("soak: %d generations, %d parties, %d resets, %d aborts, outcomes %s, "
+          "killed %d, terminated %d, timed out %d" % (
+              generations, len(done), resets, aborts, dict(outcome_counts),
+              sum(1 for p in done if p.code == -signal.SIGKILL),
+              sum(1 for p in done if p.code == 143),
+              sum(1 for p in done if p.code == 124)))
+    for e in errors[:20]:
+        print("FAIL:", e)
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()
