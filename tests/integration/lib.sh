@@ -34,12 +34,13 @@ finish() {
   exit
 }
 
-# start_redis NAME [redis-server options...]: a server on the unix socket $TMP/NAME.sock, on a
-# private port too if the options name one; waits for PING. Sets URL (unix) for the first one.
+# start_redis NAME [redis-server options...]: a server on the unix socket $TMP/NAME.sock (or
+# $REDIS_SOCK), on a private port too if the options name one; waits for PING. Sets URL (unix)
+# for the first one.
 start_redis() {
   local name=$1
   shift
-  local sock="$TMP/$name.sock"
+  local sock="${REDIS_SOCK:-$TMP/$name.sock}"
   redis-server --port 0 --unixsocket "$sock" --unixsocketperm 700 --save '' --appendonly no \
     --dir "$TMP" --dbfilename "$name.rdb" --appendfilename "$name.aof" \
     --logfile "$TMP/$name.log" "$@" &
