@@ -1,9 +1,9 @@
 #include "cli.hpp"
 
+#include <algorithm>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <ostream>
-#include <sstream>
 
 #include "util/error.hpp"
 
@@ -125,15 +125,31 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   status->add_option("NAME", raw.name, "the barrier's name")->required();
   status->add_flag("--json", raw.json, "print JSON instead of text");
 
+  // --help and --version without CLI11's exceptions: the first exception a static binary throws
+  // sorts its unwind tables, which costs more than the rest of the program's start-up.
+  const auto given = [&](std::initializer_list<std::string_view> flags) {
+    return std::any_of(own.begin(), own.end(), [&](const std::string& arg) {
+      return std::find(flags.begin(), flags.end(), arg) != flags.end();
+    });
+  };
+  if (given({"--version"})) {
+    out << RBARRIER_VERSION << '\n';
+    return {std::nullopt, 0};
+  }
+  if (given({"-h", "--help"})) {
+    const CLI::App* target = &app;
+    for (const auto* sub : {wait, reset, abort, status}) {
+      if (std::find(own.begin(), own.end(), sub->get_name()) != own.end()) {
+        target = sub;
+      }
+    }
+    out << (target == &app ? app.help() : target->help("rbarrier"));
+    return {std::nullopt, 0};
+  }
+
   std::vector<std::string> reversed(own.rbegin(), own.rend());
   try {
     app.parse(reversed);
-  } catch (const CLI::CallForHelp& e) {
-    std::ostringstream err;
-    return {std::nullopt, app.exit(e, out, err)};
-  } catch (const CLI::CallForVersion& e) {
-    std::ostringstream err;
-    return {std::nullopt, app.exit(e, out, err)};
   } catch (const CLI::ParseError& e) {
     throw UsageError(fmt::format("{} (see rbarrier --help)", e.what()));
   }

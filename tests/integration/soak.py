@@ -12,11 +12,12 @@ released by one generation; no party outlived its --timeout by more than the wit
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections import defaultdict
+
+from resp import redis
 
 PARTIES = 3
 # How many parties run at once, chosen anew for each phase: too few for a while makes timeouts.
@@ -24,31 +25,6 @@ LIVE_CHOICES = [2, 3, 4, 4, 5]
 LEASE = "1s"
 GRACE = 5.0  # seconds a party may take past its timeout: withdrawal plus a loaded machine
 NAME = "soak"
-
-
-def redis(sock_path, *args):
-    """One command over RESP; returns the reply as Python values (enough for HGET/HGETALL)."""
-    with socket.socket(socket.AF_UNIX) as s:
-        s.connect(sock_path)
-        s.sendall(("*%d\r\n" % len(args) + "".join(
-            "$%d\r\n%s\r\n" % (len(a.encode()), a) for a in args)).encode())
-        f = s.makefile("rb")
-
-        def read():
-            line = f.readline().rstrip(b"\r\n")
-            kind, rest = line[:1], line[1:]
-            if kind == b"$":
-                n = int(rest)
-                return None if n < 0 else f.read(n + 2)[:-2].decode()
-            if kind == b"*":
-                return [read() for _ in range(int(rest))]
-            if kind == b":":
-                return int(rest)
-            if kind == b"-":
-                raise RuntimeError(rest.decode())
-            return rest.decode()
-
-        return read()
 
 
 class Party:

@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""rbarrier's benchmarks (run by scripts/bench): every figure a median over rounds, with its
+spread, and a ratio against a baseline measured in the same run. Processes are started with
+posix_spawn and reaped with a blocking waitpid; every timed start follows the same idle pause.
+
+    harness.py --rbarrier BIN --floor BIN --party BIN --peer SCRIPT --port PORT --out FILE
+               --plot-data FILE [--quick]
+"""
+import argparse
+import datetime
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integration"))
+from resp import redis  # noqa: E402
+
+SETTLE = 0.05  # idle time before every timed start, the floor's included
+HOST = "127.0.0.1"
+DEVNULL = os.open(os.devnull, os.O_RDWR)
+QUIET = [(os.POSIX_SPAWN_DUP2, DEVNULL, 1), (os.POSIX_SPAWN_DUP2, DEVNULL, 2)]
+
+
+def spawn(argv):
+    return os.posix_spawn(argv[0], argv, os.environ, file_actions=QUIET)
+
+
+def reap(pid, want=0):
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != want:
+        raise SystemExit("bench: %s exited %d, expected %d" % (pid, code, want))
+
+
+def summary(samples):
+    """(median, low, high): the quartiles with 4 samples or more, else the extremes."""
+    med = statistics.median(samples)
+    if len(samples) >= 4:
+        q = statistics.quantiles(samples, n=4)
+        return med, q[0], q[2]
+    return med, min(samples), max(samples)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.address = (HOST, args.port)
+        self.url = "redis://%s:%d" % (HOST, args.port)
+        self.round = 0
+
+    def argv(self, kind, name, n):
+        if kind == "rbarrier":
+            return [self.args.rbarrier, "-u", self.url, "wait", name, "-n", str(n), "-t", "120s"]
+        if kind == "floor-party":
+            return [self.args.party, HOST, str(self.args.port), name, str(n)]
+        if kind == "redis-cli":
+            return [self.args.peer, HOST, str(self.args.port), name, str(n)]
+        raise ValueError(kind)
+
+    def waiting(self, kind, name):
+        """How many parties of barrier `name` are blocked waiting."""
+        if kind == "rbarrier":
+            return int(redis(self.address, "PUBSUB", "NUMSUB", "rbarrier:{%s}" % name)[1])
+        if kind == "floor-party":
+            return int(redis(self.address, "GET", name + ":count") or 0)
+        info = redis(self.address, "INFO", "clients")
+        return int(info.split("blocked_clients:")[1].split()[0])
+
+    def wait_until(self, kind, name, n):
+        deadline = time.monotonic() + 120
+        while self.waiting(kind, name) < n:
+            if time.monotonic() > deadline:
+                raise SystemExit("bench: %s parties of %s never blocked" % (kind, name))
+            time.sleep(0.002)
+
+    def name(self, kind, n):
+        self.round += 1
+        return "bench-%s-%d-%d" % (kind, n, self.round)
+
+    def floor(self, rounds):
+        samples = []
+        for _ in range(rounds):
+            time.sleep(SETTLE)
+            t = time.perf_counter()
+            reap(spawn([self.args.floor, HOST, str(self.args.port)]))
+            samples.append(time.perf_counter() - t)
+        return samples
+
+    def release(self, kind, n, rounds, work=None):
+        """Start n-1 parties, let them block, then time the last one until all have exited."""
+        samples = []
+        for _ in range(rounds):
+            name = self.name(kind, n)
+            before = commandstats(self.address) if work is not None else None
+            pids = [spawn(self.argv(kind, name, n)) for _ in range(n - 1)]
+            self.wait_until(kind, name, n - 1)
+            time.sleep(SETTLE)
+            blocked = commandstats(self.address) if work is not None else None
+            t = time.perf_counter()
+            reap(spawn(self.argv(kind, name, n)))
+            for pid in pids:
+                reap(pid)
+            samples.append(time.perf_counter() - t)
+            if work is not None:
+                after = commandstats(self.address)
+                work.append(((blocked - before) / (n - 1), after - blocked))
+        return samples
+
+    def fan_in(self, kind, n, rounds, cpu=None):
+        """Start n parties at once; time until all have exited."""
+        samples = []
+        for _ in range(rounds):
+            name = self.name(kind, n)
+            time.sleep(SETTLE)
+            before = server_cpu(self.address)
+            t = time.perf_counter()
+            pids = [spawn(self.argv(kind, name, n)) for _ in range(n)]
+            for pid in pids:
+                reap(pid)
+            samples.append(time.perf_counter() - t)
+            if cpu is not None:
+                cpu.append(server_cpu(self.address) - before)
+        return samples
+
+    def startup(self, rounds):
+        true, version = [], []
+        for _ in range(rounds):
+            for argv, out in (([self.args.true], true), ([self.args.rbarrier, "--version"], version)):
+                time.sleep(SETTLE / 5)
+                t = time.perf_counter()
+                reap(spawn(argv))
+                out.append(time.perf_counter() - t)
+        return true, version
+
+
+def commandstats(address):
+    """Commands that clients sent (not those that scripts ran): the client-facing ones."""
+    info = redis(address, "INFO", "commandstats")
+    total = 0
+    for line in info.splitlines():
+        if line.startswith("cmdstat_"):
+            command = line[len("cmdstat_"):].split(":")[0]
+            if command in ("evalsha", "eval", "subscribe", "unsubscribe", "auth", "select",
+                           "ping", "script"):
+                total += int(line.split("calls=")[1].split(",")[0])
+    return total
+
+
+def server_cpu(address):
+    info = redis(address, "INFO", "cpu")
+    fields = dict(line.split(":") for line in info.splitlines() if ":" in line)
+    return float(fields["used_cpu_user"]) + float(fields["used_cpu_sys"])
+
+
+def ms(seconds):
+    return "%.2f" % (seconds * 1000) if seconds < 0.1 else "%.0f" % (seconds * 1000)
+
+
+def cell(samples):
+    med, low, high = summary(samples)
+    return "%s (%s–%s)" % (ms(med), ms(low), ms(high))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    for option in ("rbarrier", "floor", "party", "peer", "out", "plot-data", "redis-version"):
+        p.add_argument("--" + option, required=True)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--quick", action="store_true", help="fewer rounds, no N=1000, short idle")
+    p.add_argument("--true", default="/bin/true")
+    args = p.parse_args()
+    resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
+    b = Bench(args)
+    sizes = [2, 8, 100] if args.quick else [2, 8, 100, 1000]
+    rounds = {2: 21, 8: 21, 100: 7, 1000: 3} if not args.quick else {2: 5, 8: 5, 100: 2}
+    idle_seconds = 60 if not args.quick else 6
+    started = time.monotonic()
+
+    # One idle waiter runs through everything else; it times out and is reaped at the end.
+    idle_pid = spawn([args.rbarrier, "-u", b.url, "wait", "bench-idle", "-n", "2",
+                      "-t", "%ds" % idle_seconds])
+
+    floor = b.floor(101 if not args.quick else 11)
+    release, practical, peer, fan, fan_practical, work, cpu = {}, {}, {}, {}, {}, {}, {}
+    for n in sizes:
+        work[n] = []
+        cpu[n] = []
+        release[n] = b.release("rbarrier", n, rounds[n], work[n])
+        practical[n] = b.release("floor-party", n, rounds[n])
+        peer[n] = b.release("redis-cli", n, max(2, rounds[n] // 3))
+        fan[n] = b.fan_in("rbarrier", n, rounds[n], cpu[n])
+        fan_practical[n] = b.fan_in("floor-party", n, rounds[n])
+    true, version = b.startup(201 if not args.quick else 21)
+
+    # Peak RSS from the kernel's own high-water mark of the party's memory, read shortly before
+    # it ends: wait4's ru_maxrss would count the harness, whose memory a posix_spawned child
+    # shares until it execs.
+    idle_started_by = started + idle_seconds - 1.5
+    time.sleep(max(0.0, idle_started_by - time.monotonic()))
+    with open("/proc/%d/status" % idle_pid) as f:
+        idle_rss_kb = int(next(l for l in f if l.startswith("VmHWM:")).split()[1])
+    _, status, usage = os.wait4(idle_pid, 0)
+    if os.waitstatus_to_exitcode(status) != 124:
+        raise SystemExit("bench: the idle waiter exited %d" % os.waitstatus_to_exitcode(status))
+    idle_cpu = usage.ru_utime + usage.ru_stime
+
+    floor_med = statistics.median(floor)
+    med = lambda xs: statistics.median(xs)  # noqa: E731
+    lines = []
+    w = lines.append
+    w("# rbarrier benchmarks")
+    w("")
+    w("Made by `scripts/bench` on %s. Every figure is a median over rounds, with its "
+      "interquartile range (or min–max under 4 rounds) in brackets, in milliseconds unless said; "
+      "every ratio is against a baseline measured in the same run." %
+      datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    w("")
+    w("- machine: %s, %d cores, Linux %s" % (cpu_model(), os.cpu_count(), platform.release()))
+    w("- rbarrier %s (the self-contained static Release build), %s, Python %s harness" % (
+        subprocess.run([args.rbarrier, "--version"], capture_output=True, text=True).stdout.strip(),
+        args.redis_version, platform.python_version()))
+    w("- redis-server on 127.0.0.1 (TCP), `--save ''`; every party connects to it over TCP")
+    w("- the harness starts processes with posix_spawn and reaps them with a blocking waitpid; "
+      "every timed start, the floor's included, follows the same %d ms idle pause" % (SETTLE * 1000))
+    w("")
+    w("## Baselines")
+    w("")
+    w("- **floor**: `bench/floor.c` on hiredis — start, connect, `PING`, exit: %s ms" % cell(floor))
+    w("- **practical floor**: `bench/party.c` on hiredis — a one-shot barrier party that "
+      "subscribes, `INCR`s, and publishes if last, else reads one message; no ids, leases, "
+      "generations, timeouts or recovery")
+    w("- **redis-cli peer**: `bench/peer.sh` — the hand-rolled shell barrier: `INCR`; the last "
+      "arrival `RPUSH`es one token per party; everyone `BLPOP`s one")
+    w("")
+    w("## Release latency")
+    w("")
+    w("N−1 parties are started and left to block; then the last one is started, and the time is "
+      "taken until every party has exited 0.")
+    w("")
+    w("| N | rbarrier | ÷ floor | practical floor | rbarrier ÷ practical | redis-cli peer | peer ÷ rbarrier |")
+    w("|---|---|---|---|---|---|---|")
+    for n in sizes:
+        w("| %d | %s | %.2f | %s | %.2f | %s | %.1f |" % (
+            n, cell(release[n]), med(release[n]) / floor_med, cell(practical[n]),
+            med(release[n]) / med(practical[n]), cell(peer[n]), med(peer[n]) / med(release[n])))
+    w("")
+    w("![release latency against N](bench/release-latency.png)")
+    w("")
+    w("## Fan-in")
+    w("")
+    w("N parties started at once; the time until all have exited.")
+    w("")
+    w("| N | rbarrier | practical floor | rbarrier ÷ practical |")
+    w("|---|---|---|---|")
+    for n in sizes:
+        w("| %d | %s | %s | %.2f |" % (n, cell(fan[n]), cell(fan_practical[n]),
+                                       med(fan[n]) / med(fan_practical[n])))
+    w("")
+    w("## Redis work")
+    w("")
+    w("Commands sent by clients (`EVALSHA`, `EVAL`, `SUBSCRIBE`, …; not the commands the scripts "
+      "run) from `INFO commandstats`, and the server's CPU time (user + system) for one whole "
+      "fan-in generation.")
+    w("")
+    w("| N | commands per waiting party | commands after all waited (the last party, and any waiter that needed one more) | server CPU per generation (ms) |")
+    w("|---|---|---|---|")
+    for n in sizes:
+        w("| %d | %.2f | %.0f | %.1f |" % (n, med([x[0] for x in work[n]]),
+                                          med([x[1] for x in work[n]]), med(cpu[n]) * 1000))
+    w("")
+    w("## An idle waiter, and start-up")
+    w("")
+    w("- one party waiting %d s: %.1f ms of CPU (%.1f ms per minute), peak RSS %.2f MB" % (
+        idle_seconds, idle_cpu * 1000, idle_cpu * 1000 * 60 / idle_seconds, idle_rss_kb / 1024))
+    w("- `rbarrier --version`: %s ms; `/bin/true`: %s ms; ratio %.2f" % (
+        cell(version), cell(true), med(version) / med(true)))
+    w("")
+    w("## Targets")
+    w("")
+    targets = []
+    targets.append(("release latency at N = 8 ≤ 3× the floor",
+                    med(release[8]) / floor_med, 3.0, "%.2f×"))
+    for n in (100, 1000):
+        if n in sizes:
+            targets.append(("release latency at N = %d ≤ 1.25× the practical floor" % n,
+                            med(release[n]) / med(practical[n]), 1.25, "%.2f×"))
+    targets.append(("≥ 8× faster than the redis-cli peer at N = 8 (ratio peer ÷ rbarrier)",
+                    -med(peer[8]) / med(release[8]), -8.0, "%.1f×"))
+    targets.append(("≤ 3 commands per waiting party", max(x[0] for x in work[8]), 3.0, "%.2f"))
+    targets.append(("1 command for the party that completes the barrier",
+                    max(x[1] for x in work[8]), 1.0, "%.0f"))
+    targets.append(("idle waiter under 10 ms CPU per minute", idle_cpu * 1000 * 60 / idle_seconds,
+                    10.0, "%.1f ms"))
+    targets.append(("idle waiter under 4 MB RSS", idle_rss_kb / 1024, 4.0, "%.2f MB"))
+    targets.append(("`rbarrier --version` within 1.5× `/bin/true`", med(version) / med(true),
+                    1.5, "%.2f×"))
+    w("| target | measured | met |")
+    w("|---|---|---|")
+    for text, value, limit, fmt in targets:
+        shown = fmt % abs(value)
+        w("| %s | %s | %s |" % (text, shown, "yes" if value <= limit else
+                                "**no**, by %.0f%%" % (100 * (abs(value) / abs(limit) - 1)
+                                                       if limit > 0 else
+                                                       100 * (1 - abs(value) / abs(limit)))))
+    w("")
+    w("The whole run took %.0f s." % (time.monotonic() - started))
+    with open(args.out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(args.plot_data, "w") as f:
+        f.write("# N rbarrier practical-floor redis-cli-peer floor (ms)\n")
+        for n in sizes:
+            f.write("%d %.3f %.3f %.3f %.3f\n" % (n, med(release[n]) * 1000,
+                                                  med(practical[n]) * 1000,
+                                                  med(peer[n]) * 1000, floor_med * 1000))
+    print("\n".join(lines))
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.machine()
+
+
+if __name__ == "__main__":
+    main()
