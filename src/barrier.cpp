@@ -46,8 +46,8 @@ std::string_view next_word(std::string_view& text) {
 } // namespace
 
 BarrierKeys::BarrierKeys(std::string_view prefix, std::string_view name)
-    : meta(fmt::format("{}{{{}}}", prefix, name)), members(meta + ":members"),
-      outcomes(meta + ":outcomes") {}
+    : meta(fmt::format("{}{{{}}}", prefix, name)), progress(meta + ":progress"),
+      members(meta + ":members"), outcomes(meta + ":outcomes") {}
 
 std::string BarrierKeys::arrival(std::string_view nonce) const {
   return fmt::format("{}:arrival:{}", meta, nonce);

@@ -16,7 +16,8 @@ namespace rbarrier {
 
 struct BarrierKeys {
   BarrierKeys(std::string_view prefix, std::string_view name);
-  std::string meta;     // hash; also the name of the pub/sub channel
+  std::string meta;     // hash; also the name of the pub/sub channel of outcomes
+  std::string progress; // pub/sub channel of arrivals and departures
   std::string members;  // sorted set: id -> lease deadline (server ms)
   std::string outcomes; // hash: generation -> outcome
   std::string arrival(std::string_view nonce) const;

@@ -39,6 +39,8 @@ private:
   Result wait_for_outcome();
   // Subscribes when not subscribed, then polls; nullopt while undecided.
   std::optional<Result> check();
+  // Opens the subscriber's connection and subscribes to the barrier's channels.
+  void subscribe(Deadline deadline);
   std::optional<Result> on_check(const Check& result);
   Result on_decision(const Decision& decision);
   Result released();
@@ -131,13 +133,7 @@ std::optional<Result> Waiter::check() {
       [&](redis::Connection& connection, Deadline attempt) {
         try {
           if (!m_subscriber) {
-            m_subscriber = m_session.open(attempt);
-            const redis::Reply confirmation =
-                m_subscriber->command({"SUBSCRIBE", m_barrier.keys().meta}, attempt);
-            if (confirmation.as_array("SUBSCRIBE").size() != 3) {
-              throw ProtocolError(fmt::format("unexpected reply to SUBSCRIBE: {}",
-                                              confirmation.describe()));
-            }
+            subscribe(attempt);
           }
           return m_barrier.poll(connection, m_id, m_generation, m_token, m_options.lease,
                                 attempt);
@@ -148,6 +144,26 @@ std::optional<Result> Waiter::check() {
       },
       m_deadline);
   return on_check(result);
+}
+
+void Waiter::subscribe(Deadline deadline) {
+  // Arrivals and departures only for someone who shows them: at N parties they are N messages.
+  std::vector<std::string> channels{"SUBSCRIBE", m_barrier.keys().meta};
+  if (log::level() == log::Level::verbose) {
+    channels.push_back(m_barrier.keys().progress);
+  }
+  m_subscriber = m_session.open(deadline);
+  m_subscriber->send(channels, deadline);
+  for (std::size_t i = 1; i < channels.size(); ++i) {
+    const auto confirmation = m_subscriber->receive(deadline);
+    if (!confirmation) {
+      throw TimeoutError("the server did not confirm SUBSCRIBE in time");
+    }
+    if (confirmation->as_array("SUBSCRIBE").size() != 3) {
+      throw ProtocolError(
+          fmt::format("unexpected reply to SUBSCRIBE: {}", confirmation->describe()));
+    }
+  }
 }
 
 std::optional<Result> Waiter::on_check(const Check& result) {

@@ -1,6 +1,6 @@
 -- Shared by every script (cmake/embed_lua.cmake puts it in front of each).
--- KEYS[1] the metadata hash (its name is also the pub/sub channel), KEYS[2] the members sorted
--- set, KEYS[3] the outcomes hash. ARGV[1] the idle TTL in milliseconds.
+-- KEYS[1] the metadata hash (its name is also the pub/sub channel of outcomes, and with
+-- ":progress" of arrivals and departures), KEYS[2] the members sorted set, KEYS[3] the outcomes hash. ARGV[1] the idle TTL in milliseconds.
 if redis.replicate_commands then
   redis.replicate_commands() -- scripts read TIME, then write: needed before Redis 5
 end
@@ -70,8 +70,10 @@ local function expire_members(now)
   return redis.call('ZREMRANGEBYSCORE', members, '-inf', fmt(now))
 end
 
+-- Arrivals and departures go to a channel of their own, so that a waiter that shows no progress
+-- is woken only by the outcome, not by every one of N arrivals.
 local function count_event(kind, m, count)
-  redis.call('PUBLISH', meta, kind .. ' ' .. fmt(m.gen) .. ' ' .. fmt(count) .. ' ' ..
+  redis.call('PUBLISH', meta .. ':progress', kind .. ' ' .. fmt(m.gen) .. ' ' .. fmt(count) .. ' ' ..
     fmt(m.parties or 0) .. ' ' .. m.token)
 end
 

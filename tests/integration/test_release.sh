@@ -12,6 +12,16 @@ for i in 1 2 3 4 5 6 7; do expect_running p$i; done
 spawn p8 wait eight -n 8 -t 30s
 for i in 1 2 3 4 5 6 7 8; do expect_exit p$i 0; done
 
+# With -v, a waiting party tells of every arrival (from the progress channel).
+spawn watcher -v wait progress -n 3 -t 30s
+wait_arrived progress 1
+wait_log watcher 'arrived at barrier "progress": 1/3'
+spawn second wait progress -n 3 -t 30s
+wait_log watcher 'barrier "progress": 2/3 arrived'
+expect 0 wait progress -n 3 -t 30s
+expect_exit watcher 0
+expect_exit second 0
+
 # One barrier, three generations in a row: each released by its own pair of parties.
 for gen in 1 2 3; do
   spawn a$gen wait cyclic -n 2 -t 30s

@@ -199,6 +199,7 @@ TEST_CASE("pub/sub events") {
 TEST_CASE("keys share the barrier's hash tag") {
   const BarrierKeys keys("rbarrier:", "jobs:stage2");
   CHECK(keys.meta == "rbarrier:{jobs:stage2}");
+  CHECK(keys.progress == "rbarrier:{jobs:stage2}:progress");
   CHECK(keys.members == "rbarrier:{jobs:stage2}:members");
   CHECK(keys.outcomes == "rbarrier:{jobs:stage2}:outcomes");
   CHECK(keys.arrival("n1") == "rbarrier:{jobs:stage2}:arrival:n1");
