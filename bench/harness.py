@@ -172,6 +172,7 @@ def main():
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--quick", action="store_true", help="fewer rounds, no N=1000, short idle")
     p.add_argument("--true", default="/bin/true")
+    p.add_argument("--notes", help="a Markdown file appended after the targets")
     args = p.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
     b = Bench(args)
@@ -241,12 +242,13 @@ def main():
     w("N−1 parties are started and left to block; then the last one is started, and the time is "
       "taken until every party has exited 0.")
     w("")
-    w("| N | rbarrier | ÷ floor | practical floor | rbarrier ÷ practical | redis-cli peer | peer ÷ rbarrier |")
-    w("|---|---|---|---|---|---|---|")
+    w("| N | rbarrier | ÷ floor | practical floor | rbarrier ÷ practical | redis-cli peer | peer ÷ rbarrier | peer ÷ practical floor |")
+    w("|---|---|---|---|---|---|---|---|")
     for n in sizes:
-        w("| %d | %s | %.2f | %s | %.2f | %s | %.1f |" % (
+        w("| %d | %s | %.2f | %s | %.2f | %s | %.1f | %.1f |" % (
             n, cell(release[n]), med(release[n]) / floor_med, cell(practical[n]),
-            med(release[n]) / med(practical[n]), cell(peer[n]), med(peer[n]) / med(release[n])))
+            med(release[n]) / med(practical[n]), cell(peer[n]), med(peer[n]) / med(release[n]),
+            med(peer[n]) / med(practical[n])))
     w("")
     w("![release latency against N](bench/release-latency.png)")
     w("")
@@ -307,6 +309,10 @@ def main():
                                                        if limit > 0 else
                                                        100 * (1 - abs(value) / abs(limit)))))
     w("")
+    if args.notes:
+        with open(args.notes) as f:
+            w(f.read().rstrip())
+        w("")
     w("The whole run took %.0f s." % (time.monotonic() - started))
     with open(args.out, "w") as f:
         f.write("\n".join(lines) + "\n")

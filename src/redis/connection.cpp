@@ -68,7 +68,7 @@ Reply Connection::command(const std::vector<std::string>& argv, Deadline deadlin
 }
 
 std::optional<Reply> Connection::receive(Deadline deadline) {
-  std::array<char, 16 * 1024> buffer{};
+  std::array<char, 16 * 1024> buffer; // not zeroed: read_some fills what is used
   try {
     for (;;) {
       if (auto reply = m_reader.next()) {
