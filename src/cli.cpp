@@ -19,6 +19,8 @@ deadline, 77 authentication refused, 78 configuration mismatch, 124 timed out,
 // Raw option values, converted and checked after CLI11 has parsed them.
 struct Raw {
   std::string url, password_file, user, prefix, connect_timeout, ttl;
+  std::string cacert, cacertdir, cert, key, sni;
+  bool tls = false, insecure = false;
   bool quiet = false, verbose = false;
   std::string name, parties, timeout, id, lease, on_timeout = "leave", reason;
   bool once = false, json = false;
@@ -89,6 +91,15 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   auto* ttl = app.add_option("--ttl", raw.ttl,
                              "idle expiry of a barrier's keys, refreshed by every operation "
                              "(default 24h)");
+  app.add_flag("--tls", raw.tls, "connect with TLS (as a rediss:// URL does)");
+  auto* cacert = app.add_option("--cacert", raw.cacert, "trust the CA certificates in FILE");
+  auto* cacertdir =
+      app.add_option("--cacertdir", raw.cacertdir, "trust the CA certificates in DIR");
+  auto* cert = app.add_option("--cert", raw.cert, "client certificate (with --key)");
+  auto* key = app.add_option("--key", raw.key, "client private key (with --cert)");
+  auto* sni = app.add_option("--sni", raw.sni,
+                             "server name to ask for and verify (default: the URL's host)");
+  app.add_flag("--insecure", raw.insecure, "do not verify the server's certificate");
   app.add_flag("-q,--quiet", raw.quiet, "print nothing but errors");
   app.add_flag("-v,--verbose", raw.verbose, "tell what happens on stderr");
 
@@ -168,6 +179,17 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   global.user = flag_or_env(user, raw.user, environment, {"RBARRIER_USER"});
   if (auto value = flag_or_env(prefix, raw.prefix, environment, {"RBARRIER_PREFIX"})) {
     global.prefix = *value;
+  }
+  global.tls.enabled = raw.tls;
+  global.tls.insecure = raw.insecure;
+  for (auto [option, value, field] :
+       {std::tuple{cacert, &raw.cacert, &global.tls.cacert},
+        std::tuple{cacertdir, &raw.cacertdir, &global.tls.cacertdir},
+        std::tuple{cert, &raw.cert, &global.tls.cert}, std::tuple{key, &raw.key, &global.tls.key},
+        std::tuple{sni, &raw.sni, &global.tls.sni}}) {
+    if (option->count() > 0) {
+      *field = *value;
+    }
   }
   if (connect_timeout->count() > 0) {
     global.connect_timeout = parse_duration("--connect-timeout", raw.connect_timeout);

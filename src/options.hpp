@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "redis/tls.hpp"
 #include "util/duration.hpp"
 #include "util/log.hpp"
 
@@ -19,6 +20,7 @@ struct GlobalOptions {
   std::optional<std::string> password; // from RBARRIER_PASSWORD or REDISCLI_AUTH
   std::optional<std::string> user;
   std::string prefix = "rbarrier:";
+  redis::TlsOptions tls;
   Duration connect_timeout = std::chrono::seconds(5);
   Duration ttl = std::chrono::hours(24);
   log::Level verbosity = log::Level::normal;

@@ -47,8 +47,12 @@ Session::Session(const GlobalOptions& global)
     : m_endpoint(redis::parse_url(global.url)),
       m_connect_deadline(Clock::now() + global.connect_timeout), m_wake_fd(signals::wake_fd()),
       m_backoff(k_first_backoff) {
-  if (m_endpoint.tls) {
-    throw UsageError("rediss:// (TLS) is not supported by this version of rbarrier");
+  if (m_endpoint.tls || global.tls.enabled) {
+    if (m_endpoint.kind != redis::Endpoint::Kind::tcp) {
+      throw UsageError("--tls needs a redis:// or rediss:// URL");
+    }
+    m_endpoint.tls = true;
+    m_tls = std::make_unique<redis::TlsContext>(global.tls);
   }
   if (m_endpoint.password && global.url_from_command_line) {
     log::warning("a password in --url can be seen by other users of this machine; "
@@ -76,8 +80,8 @@ redis::Connection& Session::connection(Deadline deadline) {
 }
 
 std::unique_ptr<redis::Connection> Session::open(Deadline deadline) {
-  auto connection =
-      std::make_unique<redis::Connection>(m_endpoint, m_credentials, bounded(deadline), m_wake_fd);
+  auto connection = std::make_unique<redis::Connection>(m_endpoint, m_credentials,
+                                                        bounded(deadline), m_wake_fd, m_tls.get());
   m_connected_once = true;
   if (m_lost) {
     m_lost = false;

@@ -64,6 +64,7 @@ private:
 
   redis::Endpoint m_endpoint;
   redis::Credentials m_credentials;
+  std::unique_ptr<redis::TlsContext> m_tls;
   Deadline m_connect_deadline;
   int m_wake_fd;
   bool m_connected_once = false;

@@ -26,7 +26,7 @@ public:
   // Connects, then AUTHs and SELECTs as the endpoint and credentials say. Throws ConnectionError
   // when the server cannot be reached, RedisError when it refuses the login.
   Connection(const Endpoint& endpoint, const Credentials& credentials, Deadline deadline,
-             int wake_fd);
+             int wake_fd, const TlsContext* tls = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

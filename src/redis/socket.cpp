@@ -13,8 +13,8 @@
 #include <unistd.h>
 #include <utility>
 
+#include "redis/wait_fd.hpp"
 #include "util/error.hpp"
-#include "util/signals.hpp"
 
 namespace rbarrier::redis {
 
@@ -37,30 +37,6 @@ private:
   int m_fd;
 };
 
-// poll(2) on `fd` for `events` and on the wake pipe; true when `fd` is ready.
-bool poll_fd(int fd, short events, int wake_fd, Deadline deadline) {
-  for (;;) {
-    pollfd fds[2] = {{fd, events, 0}, {wake_fd, POLLIN, 0}};
-    const int count = wake_fd >= 0 ? 2 : 1;
-    const int rc = ::poll(fds, count, poll_timeout_ms(deadline));
-    if (rc < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      throw ConnectionError(fmt::format("poll failed: {}", std::strerror(errno)));
-    }
-    if (count == 2 && (fds[1].revents & POLLIN) != 0 && signals::received() != 0) {
-      throw Interrupted(signals::received());
-    }
-    if (fds[0].revents != 0) {
-      return true;
-    }
-    if (rc == 0 && Clock::now() >= deadline) {
-      return false;
-    }
-  }
-}
-
 // Starts a non-blocking connect and waits for it; returns the socket or -1 with `error` set.
 int connect_one(int family, int type, int protocol, const sockaddr* address, socklen_t length,
                 Deadline deadline, int wake_fd, std::string& error) {
@@ -74,7 +50,7 @@ int connect_one(int family, int type, int protocol, const sockaddr* address, soc
       error = std::strerror(errno);
       return -1;
     }
-    if (!poll_fd(fd.get(), POLLOUT, wake_fd, deadline)) {
+    if (!wait_fd(fd.get(), POLLOUT, wake_fd, deadline)) {
       error = "timed out";
       return -1;
     }
@@ -96,7 +72,7 @@ int connect_one(int family, int type, int protocol, const sockaddr* address, soc
 
 } // namespace
 
-Socket::Socket(const Endpoint& endpoint, Deadline deadline, int wake_fd)
+Socket::Socket(const Endpoint& endpoint, Deadline deadline, int wake_fd, const TlsContext* tls)
     : m_wake_fd(wake_fd), m_peer(endpoint.display()) {
   std::string error;
   if (endpoint.kind == Endpoint::Kind::unix_socket) {
@@ -128,9 +104,19 @@ Socket::Socket(const Endpoint& endpoint, Deadline deadline, int wake_fd)
   if (m_fd < 0) {
     throw ConnectionError(fmt::format("cannot connect to {}: {}", m_peer, error));
   }
+  if (tls != nullptr) {
+    try {
+      m_tls = std::make_unique<TlsStream>(*tls, m_fd, endpoint.host, wake_fd, deadline);
+    } catch (const ConnectionError& failure) {
+      ::close(m_fd);
+      m_fd = -1;
+      throw ConnectionError(fmt::format("cannot connect to {}: {}", m_peer, failure.what()));
+    }
+  }
 }
 
 Socket::~Socket() {
+  m_tls.reset();
   if (m_fd >= 0) {
     ::close(m_fd);
   }
@@ -138,15 +124,23 @@ Socket::~Socket() {
 
 Socket::Socket(Socket&& other) noexcept
     : m_fd(std::exchange(other.m_fd, -1)), m_wake_fd(other.m_wake_fd),
-      m_peer(std::move(other.m_peer)) {}
+      m_peer(std::move(other.m_peer)), m_tls(std::move(other.m_tls)) {}
 
 bool Socket::wait_for(short events, Deadline deadline) {
-  return poll_fd(m_fd, events, m_wake_fd, deadline);
+  return wait_fd(m_fd, events, m_wake_fd, deadline);
 }
 
-bool Socket::wait_readable(Deadline deadline) { return wait_for(POLLIN, deadline); }
-
 void Socket::write_all(std::string_view data, Deadline deadline) {
+  if (m_tls) {
+    try {
+      m_tls->write_all(data, deadline);
+    } catch (const TimeoutError& error) {
+      throw TimeoutError(fmt::format("{} to {}", error.what(), m_peer));
+    } catch (const ConnectionError& error) {
+      throw ConnectionError(fmt::format("lost connection to {}: {}", m_peer, error.what()));
+    }
+    return;
+  }
   while (!data.empty()) {
     const auto written = ::send(m_fd, data.data(), data.size(), MSG_NOSIGNAL);
     if (written > 0) {
@@ -167,6 +161,13 @@ void Socket::write_all(std::string_view data, Deadline deadline) {
 }
 
 std::size_t Socket::read_some(char* buffer, std::size_t size, Deadline deadline) {
+  if (m_tls) {
+    try {
+      return m_tls->read_some(buffer, size, deadline);
+    } catch (const ConnectionError& error) {
+      throw ConnectionError(fmt::format("lost connection to {}: {}", m_peer, error.what()));
+    }
+  }
   for (;;) {
     const auto got = ::recv(m_fd, buffer, size, 0);
     if (got > 0) {

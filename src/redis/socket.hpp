@@ -1,9 +1,11 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string_view>
 
 #include "redis/endpoint.hpp"
+#include "redis/tls.hpp"
 #include "util/duration.hpp"
 
 namespace rbarrier::redis {
@@ -12,8 +14,9 @@ namespace rbarrier::redis {
 // `wake_fd` (the signal pipe), so nothing here can block past either.
 class Socket {
 public:
-  // Connects to the endpoint (each address DNS gives, in turn); throws ConnectionError.
-  Socket(const Endpoint& endpoint, Deadline deadline, int wake_fd);
+  // Connects to the endpoint (each address DNS gives, in turn), then handshakes TLS when `tls`
+  // is given; throws ConnectionError.
+  Socket(const Endpoint& endpoint, Deadline deadline, int wake_fd, const TlsContext* tls);
   ~Socket();
   Socket(Socket&& other) noexcept;
   Socket& operator=(Socket&&) = delete;
@@ -28,16 +31,13 @@ public:
   // passed first. Throws ConnectionError when the peer closed or the socket failed.
   std::size_t read_some(char* buffer, std::size_t size, Deadline deadline);
 
-  // Waits until the socket is readable (true) or the deadline passes (false). Throws
-  // Interrupted when a signal arrived.
-  bool wait_readable(Deadline deadline);
-
 private:
   bool wait_for(short events, Deadline deadline);
 
   int m_fd = -1;
   int m_wake_fd = -1;
   std::string m_peer;
+  std::unique_ptr<TlsStream> m_tls;
 };
 
 } // namespace rbarrier::redis

@@ -41,8 +41,10 @@ for url in 'foo://x' 'redis://' 'redis://host:0' 'redis://host:65536' 'redis://h
   URL=$url expect 64 status x
   expect_stderr 'invalid Redis URL'
 done
-URL='rediss://localhost' expect 64 status x
-expect_stderr 'TLS'
+URL="unix://$TMP/x.sock" expect 64 --tls status x
+expect_stderr 'needs a redis://'
+URL='rediss://localhost' expect 64 --cert /nonexistent.pem --key /nonexistent.pem status x
+expect_stderr 'cannot load --cert'
 
 # --help and --version print to stdout and exit 0.
 expect 0 --help

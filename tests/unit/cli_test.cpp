@@ -98,6 +98,23 @@ TEST_CASE("the environment, and flags winning over it") {
   CHECK(f.parse({"status", "x"}).global.password == "other");
 }
 
+TEST_CASE("TLS options") {
+  Fixture f;
+  auto inv = f.parse({"--tls", "--cacert", "/ca.pem", "--cacertdir", "/cas", "--cert", "/c.pem",
+                      "--key", "/k.pem", "--sni", "redis.example", "--insecure", "status", "x"});
+  CHECK(inv.global.tls.enabled);
+  CHECK(inv.global.tls.cacert == "/ca.pem");
+  CHECK(inv.global.tls.cacertdir == "/cas");
+  CHECK(inv.global.tls.cert == "/c.pem");
+  CHECK(inv.global.tls.key == "/k.pem");
+  CHECK(inv.global.tls.sni == "redis.example");
+  CHECK(inv.global.tls.insecure);
+  inv = f.parse({"status", "x"});
+  CHECK_FALSE(inv.global.tls.enabled);
+  CHECK_FALSE(inv.global.tls.cacert);
+  CHECK_FALSE(inv.global.tls.insecure);
+}
+
 TEST_CASE("the other subcommands") {
   Fixture f;
   CHECK(std::get<ResetOptions>(f.parse({"reset", "r"}).command).name == "r");
