@@ -112,6 +112,38 @@ void Session::retry_after(const Error& error, Deadline deadline) {
   sleep_for(pause, m_wake_fd);
 }
 
+bool Session::redirect(std::string_view error, int redirections, Deadline deadline) {
+  const bool moved = error.starts_with("MOVED ");
+  if (!moved && !error.starts_with("ASK ")) {
+    return false;
+  }
+  constexpr int k_max_redirections = 16;
+  if (redirections > k_max_redirections) {
+    throw ProtocolError(fmt::format("more than {} cluster redirections, the last: {}",
+                                    k_max_redirections, error));
+  }
+  // "MOVED 3999 127.0.0.1:6381"; an empty host means the node that answered.
+  const std::string_view address = error.substr(error.rfind(' ') + 1);
+  const auto colon = address.rfind(':');
+  if (colon == std::string_view::npos) {
+    throw ProtocolError(fmt::format("unexpected cluster redirection: {}", error));
+  }
+  redis::Endpoint target = m_endpoint;
+  if (colon > 0) {
+    target.host = std::string(address.substr(0, colon));
+  }
+  target.port = std::stoi(std::string(address.substr(colon + 1)));
+  log::verbose("{}: to {}", moved ? "moved" : "asked", target.display());
+  if (moved) {
+    m_endpoint = target;
+    m_connection.reset();
+  } else {
+    m_ask = std::make_unique<redis::Connection>(target, m_credentials, bounded(deadline),
+                                                m_wake_fd, m_tls.get());
+  }
+  return true;
+}
+
 void Session::stop_interrupting() {
   m_connection.reset();
   m_wake_fd = -1;

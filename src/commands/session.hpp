@@ -20,17 +20,31 @@ public:
   // is thrown. Until the first connection succeeds, --connect-timeout bounds the attempts too.
   // Each attempt ends after k_reply_timeout at the latest: a server that stopped answering is
   // treated as a lost connection, never waited for without end.
+  //
+  // In a Redis Cluster, a MOVED reply sends this and later connections to the node it names,
+  // and an ASK reply runs `fn` once on the node it names, after ASKING.
   template <typename Fn> auto run(Fn&& fn, Deadline deadline) {
+    int redirections = 0;
     for (;;) {
       try {
         const Deadline attempt = std::min(bounded(deadline), Clock::now() + k_reply_timeout);
+        if (m_ask) {
+          auto target = std::move(m_ask);
+          target->command({"ASKING"}, attempt).check();
+          return fn(*target, attempt);
+        }
         return fn(connection(attempt), attempt);
       } catch (const ConnectionError& error) {
+        redirections = 0;
         retry_after(error, deadline);
       } catch (const RedisError& error) {
+        if (redirect(error.what(), ++redirections, deadline)) {
+          continue;
+        }
         if (!error.transient()) {
           throw;
         }
+        redirections = 0; // only redirections without a pause between them are a loop
         retry_after(error, deadline);
       } catch (const Interrupted&) {
         stop_interrupting();
@@ -58,6 +72,9 @@ public:
 
 private:
   redis::Connection& connection(Deadline deadline);
+  // Follows a cluster's "MOVED slot host:port" or "ASK slot host:port"; false for any other
+  // error. Throws ProtocolError after too many redirections in one run.
+  bool redirect(std::string_view error, int redirections, Deadline deadline);
   // Drops the connection, and sleeps the backoff, or rethrows `error` past the deadline.
   void retry_after(const Error& error, Deadline deadline);
   Deadline bounded(Deadline deadline) const;
@@ -71,6 +88,7 @@ private:
   bool m_lost = false;
   Duration m_backoff;
   std::unique_ptr<redis::Connection> m_connection;
+  std::unique_ptr<redis::Connection> m_ask; // the node an ASK named, for the next attempt
 };
 
 } // namespace rbarrier::commands

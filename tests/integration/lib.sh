@@ -69,6 +69,21 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# A free TCP port P on loopback with P + 10000 free too (a cluster node's bus port).
+free_cluster_port() {
+  python3 -c '
+import random, socket
+while True:
+    port = random.randint(20000, 45000)
+    try:
+        for p in (port, port + 10000):
+            s = socket.socket(); s.bind(("127.0.0.1", p)); s.close()
+    except OSError:
+        continue
+    print(port)
+    break'
+}
+
 rcli() {
   redis-cli -s "$TMP/${REDIS:-redis}.sock" "$@"
 }

@@ -1,0 +1,71 @@
+# Redis Cluster: three masters; barriers whose keys live on different nodes all work from a URL
+# that names one node, following MOVED; pub/sub works from any node.
+source "$(dirname "$0")/lib.sh"
+
+ports=()
+for node in 1 2 3; do
+  port=$(free_cluster_port)
+  ports+=("$port")
+  start_redis "node$node" --port "$port" --bind 127.0.0.1 --cluster-enabled yes \
+    --cluster-config-file "$TMP/nodes$node.conf" --cluster-node-timeout 2000
+done
+redis-cli --cluster create "127.0.0.1:${ports[0]}" "127.0.0.1:${ports[1]}" "127.0.0.1:${ports[2]}" \
+  --cluster-yes >"$TMP/create.log" 2>&1 || { cat "$TMP/create.log"; fail "cluster create"; finish; }
+for port in "${ports[@]}"; do
+  for i in $(seq 1 200); do
+    redis-cli -p "$port" CLUSTER INFO | grep -q 'cluster_state:ok' && break
+    sleep 0.05
+  done
+  redis-cli -p "$port" CLUSTER INFO | grep -q 'cluster_state:ok' && pass || fail "node $port not ok"
+done
+
+# Every URL names the first node; the names' hash tags spread them over all three.
+for entry in 1 3; do
+  URL="redis://127.0.0.1:${ports[$((entry - 1))]}"
+  for name in alpha bravo charlie delta echo foxtrot golf hotel; do
+    spawn first wait "$name" -n 2 -t 30s
+    wait_arrived "$name" 1
+    expect 0 wait "$name" -n 2 -t 30s
+    expect_exit first 0
+    expect 0 abort "$name" --reason "cluster test"
+    expect 4 wait "$name" -n 2
+    expect_stderr 'cluster test'
+    expect 0 reset "$name"
+  done
+done
+# The barriers did land on every node.
+for port in "${ports[@]}"; do
+  [ "$(redis-cli -p "$port" DBSIZE)" -gt 0 ] && pass || fail "no barrier on node $port"
+done
+# A waiter subscribed at another node than the one that decides is still released on the event.
+URL="redis://127.0.0.1:${ports[1]}"
+spawn sub -v wait alpha -n 2 -t 30s
+wait_arrived alpha 1
+URL="redis://127.0.0.1:${ports[2]}" expect 0 wait alpha -n 2 -t 30s
+expect_exit sub 0
+
+# A slot being migrated: its owner answers ASK for a barrier it does not hold, and the party
+# runs the script on the importing node after ASKING.
+name=migrating
+slot=$(redis-cli -p "${ports[0]}" CLUSTER KEYSLOT "rbarrier:{$name}")
+owner= target=
+node_id() { redis-cli -p "$1" CLUSTER MYID; }
+for port in "${ports[@]}"; do # the owner accepts a key of the slot; the others answer MOVED
+  redis-cli -p "$port" SET "probe{$name}" x | grep -q '^OK$' && owner=$port
+done
+for port in "${ports[@]}"; do [ "$port" != "$owner" ] && target=$port && break; done
+redis-cli -p "$owner" DEL "probe{$name}" >/dev/null
+redis-cli -p "$target" CLUSTER SETSLOT "$slot" IMPORTING "$(node_id "$owner")" >/dev/null
+redis-cli -p "$owner" CLUSTER SETSLOT "$slot" MIGRATING "$(node_id "$target")" >/dev/null
+# Until the migration ends, the importing node answers TRYAGAIN (the barrier's keys are not all
+# there yet): the party retries, and carries on when the slot has moved.
+URL="redis://127.0.0.1:$owner" spawn mig -v wait "$name" -n 1 -t 30s
+wait_log mig "asked: to redis://127.0.0.1:$target"
+wait_log mig 'TRYAGAIN'
+for port in "${ports[@]}"; do
+  redis-cli -p "$port" CLUSTER SETSLOT "$slot" NODE "$(node_id "$target")" >/dev/null
+done
+expect_exit mig 0
+grep -q "moved: to redis://127.0.0.1:$target" "$TMP/mig.err" && pass || fail "mig: $(cat "$TMP/mig.err")"
+[ "$(redis-cli -p "$target" EXISTS "rbarrier:{$name}")" = 1 ] && pass || fail "not created on the new owner"
+finish
