@@ -19,7 +19,8 @@ deadline, 77 authentication refused, 78 configuration mismatch, 124 timed out,
 // Raw option values, converted and checked after CLI11 has parsed them.
 struct Raw {
   std::string url, password_file, user, prefix, connect_timeout, ttl;
-  std::string cacert, cacertdir, cert, key, sni;
+  std::string cacert, cacertdir, cert, key, sni, master;
+  std::vector<std::string> sentinels;
   bool tls = false, insecure = false;
   bool quiet = false, verbose = false;
   std::string name, parties, timeout, id, lease, on_timeout = "leave", reason;
@@ -91,6 +92,9 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   auto* ttl = app.add_option("--ttl", raw.ttl,
                              "idle expiry of a barrier's keys, refreshed by every operation "
                              "(default 24h)");
+  app.add_option("--sentinel", raw.sentinels,
+                 "ask this Sentinel (HOST[:PORT], repeatable) for the master; with --master");
+  auto* master = app.add_option("--master", raw.master, "the master's name at the Sentinels");
   app.add_flag("--tls", raw.tls, "connect with TLS (as a rediss:// URL does)");
   auto* cacert = app.add_option("--cacert", raw.cacert, "trust the CA certificates in FILE");
   auto* cacertdir =
@@ -180,6 +184,13 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   if (auto value = flag_or_env(prefix, raw.prefix, environment, {"RBARRIER_PREFIX"})) {
     global.prefix = *value;
   }
+  for (const auto& sentinel : raw.sentinels) {
+    global.sentinels.push_back(redis::parse_address(sentinel, 26379, "--sentinel"));
+  }
+  if (global.sentinels.empty() != (master->count() == 0)) {
+    throw UsageError("--sentinel and --master go together");
+  }
+  global.master = raw.master;
   global.tls.enabled = raw.tls;
   global.tls.insecure = raw.insecure;
   for (auto [option, value, field] :

@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "redis/endpoint.hpp"
 #include "redis/tls.hpp"
 #include "util/duration.hpp"
 #include "util/log.hpp"
@@ -21,6 +22,8 @@ struct GlobalOptions {
   std::optional<std::string> user;
   std::string prefix = "rbarrier:";
   redis::TlsOptions tls;
+  std::vector<redis::Endpoint::Address> sentinels; // --sentinel: instead of the URL's host
+  std::string master;                               // --master, with --sentinel
   Duration connect_timeout = std::chrono::seconds(5);
   Duration ttl = std::chrono::hours(24);
   log::Level verbosity = log::Level::normal;

@@ -58,6 +58,10 @@ Session::Session(const GlobalOptions& global)
     log::warning("a password in --url can be seen by other users of this machine; "
                  "prefer --password-file or RBARRIER_PASSWORD");
   }
+  if (!global.sentinels.empty()) {
+    m_endpoint.sentinels = global.sentinels;
+    m_endpoint.master = global.master;
+  }
   m_credentials.user = global.user ? global.user : m_endpoint.user;
   if (global.password_file) {
     m_credentials.password = read_password_file(*global.password_file);
@@ -79,13 +83,51 @@ redis::Connection& Session::connection(Deadline deadline) {
   return *m_connection;
 }
 
+redis::Endpoint Session::resolve_master(Deadline deadline) const {
+  std::string failures;
+  for (const auto& sentinel : m_endpoint.sentinels) {
+    redis::Endpoint address;
+    address.host = sentinel.host;
+    address.port = sentinel.port;
+    try {
+      redis::Connection connection(address, {}, bounded(deadline), m_wake_fd);
+      const auto reply = connection.command(
+          {"SENTINEL", "get-master-addr-by-name", m_endpoint.master}, bounded(deadline));
+      if (reply.is_nil()) {
+        failures += fmt::format("; {} knows no master {}", address.display(),
+                                quote(m_endpoint.master));
+        continue;
+      }
+      const auto& parts = reply.as_array("SENTINEL get-master-addr-by-name");
+      if (parts.size() != 2) {
+        throw ProtocolError(fmt::format("unexpected reply from sentinel {}: {}",
+                                        address.display(), reply.describe()));
+      }
+      redis::Endpoint master = m_endpoint;
+      master.host = parts[0].as_string("the master's host");
+      master.port = static_cast<int>(parts[1].as_integer("the master's port"));
+      log::verbose("sentinel {}: master {} is at {}", address.display(),
+                   quote(m_endpoint.master), master.display());
+      return master;
+    } catch (const ConnectionError& error) {
+      failures += fmt::format("; {}", error.what());
+    } catch (const RedisError& error) {
+      failures += fmt::format("; {}: {}", address.display(), error.what());
+    }
+  }
+  throw ConnectionError(fmt::format("no sentinel named the master {}{}", quote(m_endpoint.master),
+                                    failures));
+}
+
 std::unique_ptr<redis::Connection> Session::open(Deadline deadline) {
-  auto connection = std::make_unique<redis::Connection>(m_endpoint, m_credentials,
-                                                        bounded(deadline), m_wake_fd, m_tls.get());
+  const redis::Endpoint target =
+      m_endpoint.sentinels.empty() ? m_endpoint : resolve_master(deadline);
+  auto connection = std::make_unique<redis::Connection>(target, m_credentials, bounded(deadline),
+                                                        m_wake_fd, m_tls.get());
   m_connected_once = true;
   if (m_lost) {
     m_lost = false;
-    log::warning(fmt::format("reconnected to {}", m_endpoint.display()));
+    log::warning(fmt::format("reconnected to {}", target.display()));
   }
   return connection;
 }

@@ -89,31 +89,54 @@ void parse_unix(std::string_view url, std::string_view rest, Endpoint& endpoint)
   }
 }
 
+Endpoint::Address split_host_port(std::string_view url, std::string_view authority,
+                                  int default_port);
+
+// Takes "[user:]password@" off the front of `authority` into the endpoint's credentials.
+std::string_view take_userinfo(std::string_view url, std::string_view authority,
+                               Endpoint& endpoint) {
+  const auto at = authority.rfind('@');
+  if (at == std::string_view::npos) {
+    return authority;
+  }
+  const std::string_view userinfo = authority.substr(0, at);
+  const auto colon = userinfo.find(':');
+  if (colon == std::string_view::npos) {
+    // redis://secret@host: redis-cli reads a lone userinfo as the password
+    endpoint.password = percent_decode(url, userinfo);
+  } else {
+    if (colon > 0) {
+      endpoint.user = percent_decode(url, userinfo.substr(0, colon));
+    }
+    endpoint.password = percent_decode(url, userinfo.substr(colon + 1));
+  }
+  return authority.substr(at + 1);
+}
+
 void parse_tcp(std::string_view url, std::string_view rest, Endpoint& endpoint) {
   const auto slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    const std::string_view userinfo = authority.substr(0, at);
-    authority = authority.substr(at + 1);
-    const auto colon = userinfo.find(':');
-    if (colon == std::string_view::npos) {
-      // redis://secret@host: redis-cli reads a lone userinfo as the password
-      endpoint.password = percent_decode(url, userinfo);
-    } else {
-      if (colon > 0) {
-        endpoint.user = percent_decode(url, userinfo.substr(0, colon));
-      }
-      endpoint.password = percent_decode(url, userinfo.substr(colon + 1));
-    }
+  const std::string_view authority = take_userinfo(url, rest.substr(0, slash), endpoint);
+  const std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+  const Endpoint::Address address = split_host_port(url, authority, 6379);
+  endpoint.host = address.host;
+  endpoint.port = address.port;
+  if (!path.empty()) {
+    endpoint.db = parse_number(url, path, "database number", k_max_db);
   }
+}
+
+// host[:port] or [v6]:port.
+Endpoint::Address split_host_port(std::string_view url, std::string_view authority,
+                                  int default_port) {
+  Endpoint::Address address;
+  address.port = default_port;
   std::string_view port;
   if (!authority.empty() && authority[0] == '[') {
     const auto close = authority.find(']');
     if (close == std::string_view::npos) {
       throw bad_url(url, "unclosed '[' in the host");
     }
-    endpoint.host = std::string(authority.substr(1, close - 1));
+    address.host = std::string(authority.substr(1, close - 1));
     const std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after[0] != ':') {
@@ -126,7 +149,7 @@ void parse_tcp(std::string_view url, std::string_view rest, Endpoint& endpoint) 
     }
   } else {
     const auto colon = authority.find(':');
-    endpoint.host = std::string(authority.substr(0, colon));
+    address.host = std::string(authority.substr(0, colon));
     if (colon != std::string_view::npos) {
       port = authority.substr(colon + 1);
       if (port.empty()) {
@@ -134,21 +157,55 @@ void parse_tcp(std::string_view url, std::string_view rest, Endpoint& endpoint) 
       }
     }
   }
-  if (endpoint.host.empty()) {
+  if (address.host.empty()) {
     throw bad_url(url, "no host");
   }
   if (!port.empty()) {
-    endpoint.port = parse_number(url, port, "port", 65535);
-    if (endpoint.port == 0) {
+    address.port = parse_number(url, port, "port", 65535);
+    if (address.port == 0) {
       throw bad_url(url, "invalid port \"0\"");
     }
   }
-  if (!path.empty()) {
-    endpoint.db = parse_number(url, path, "database number", k_max_db);
+  return address;
+}
+
+void parse_sentinel(std::string_view url, std::string_view rest, Endpoint& endpoint) {
+  const auto slash = rest.find('/');
+  if (slash == std::string_view::npos) {
+    throw bad_url(url, "expected /MASTERNAME after the sentinels");
   }
+  const std::string_view path = rest.substr(slash + 1);
+  const auto db_slash = path.find('/');
+  endpoint.master = std::string(path.substr(0, db_slash));
+  if (endpoint.master.empty()) {
+    throw bad_url(url, "no master name");
+  }
+  if (db_slash != std::string_view::npos) {
+    endpoint.db = parse_number(url, path.substr(db_slash + 1), "database number", k_max_db);
+  }
+  // The credentials are the master's; the sentinels take none.
+  std::string_view list = take_userinfo(url, rest.substr(0, slash), endpoint);
+  for (;;) {
+    const auto comma = list.find(',');
+    endpoint.sentinels.push_back(split_host_port(url, list.substr(0, comma), 26379));
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    list = list.substr(comma + 1);
+  }
+  endpoint.host = endpoint.sentinels.front().host; // until a sentinel names the master
+  endpoint.port = endpoint.sentinels.front().port;
 }
 
 } // namespace
+
+Endpoint::Address parse_address(std::string_view text, int default_port, std::string_view what) {
+  try {
+    return split_host_port(text, text, default_port);
+  } catch (const UsageError&) {
+    throw UsageError(fmt::format("invalid value \"{}\" for {}: expected HOST[:PORT]", text, what));
+  }
+}
 
 std::string Endpoint::display() const {
   if (kind == Kind::unix_socket) {
@@ -163,7 +220,7 @@ Endpoint parse_url(std::string_view url) {
   Endpoint endpoint;
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
-    throw bad_url(url, "expected redis://, rediss:// or unix://");
+    throw bad_url(url, "expected redis://, rediss://, redis+sentinel:// or unix://");
   }
   const std::string_view scheme = url.substr(0, scheme_end);
   const std::string_view rest = url.substr(scheme_end + 3);
@@ -172,6 +229,8 @@ Endpoint parse_url(std::string_view url) {
   } else if (scheme == "redis" || scheme == "rediss") {
     endpoint.tls = scheme == "rediss";
     parse_tcp(url, rest, endpoint);
+  } else if (scheme == "redis+sentinel") {
+    parse_sentinel(url, rest, endpoint);
   } else {
     throw bad_url(url, fmt::format("unsupported scheme \"{}\"", scheme));
   }

@@ -3,11 +3,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rbarrier::redis {
 
 // Where the server is and how to log in, as given by a URL:
 //   redis://[[user]:password@]host[:port][/db]   rediss://… (TLS)   unix:///path.sock[?db=N]
+//   redis+sentinel://[[user]:password@]host[:port][,host[:port]...]/MASTER[/db]
 struct Endpoint {
   enum class Kind { tcp, unix_socket };
   Kind kind = Kind::tcp;
@@ -18,6 +20,13 @@ struct Endpoint {
   bool tls = false;
   std::optional<std::string> user;
   std::optional<std::string> password;
+  // Sentinel: where to ask for the master named `master`; host and port are then the master's.
+  struct Address {
+    std::string host;
+    int port = 26379;
+  };
+  std::vector<Address> sentinels;
+  std::string master;
 
   // The address for messages: never the password.
   std::string display() const;
@@ -25,6 +34,9 @@ struct Endpoint {
 
 // Throws UsageError with the reason, naming the URL without its password.
 Endpoint parse_url(std::string_view url);
+
+// "host[:port]" with `default_port`, for --sentinel; throws UsageError naming `what`.
+Endpoint::Address parse_address(std::string_view text, int default_port, std::string_view what);
 
 // The URL with any password replaced by "********", for messages.
 std::string redact_url(std::string_view url);

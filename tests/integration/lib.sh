@@ -64,9 +64,17 @@ start_redis() {
   exit 1
 }
 
-# A free TCP port on loopback (the kernel's choice).
+# A free TCP port on loopback (the kernel's choice), never one this test was given before
+# (remembered in a file: callers run this in a subshell).
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  local port
+  while :; do
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    grep -qx "$port" "$TMP/ports" 2>/dev/null && continue
+    echo "$port" >>"$TMP/ports"
+    echo "$port"
+    return
+  done
 }
 
 # A free TCP port P on loopback with P + 10000 free too (a cluster node's bus port).
@@ -146,7 +154,7 @@ wait_arrived() {
     [ "$(arrived "$1")" = "$2" ] && { pass; return 0; }
     sleep 0.05
   done
-  fail "barrier $1 never had $2 members (has $(arrived "$1"))"
+  fail "barrier $1 never had $2 members: $("$RBARRIER" -u "$URL" -v status "$1" 2>&1)"
   return 1
 }
 

@@ -115,6 +115,20 @@ TEST_CASE("TLS options") {
   CHECK_FALSE(inv.global.tls.insecure);
 }
 
+TEST_CASE("--sentinel and --master") {
+  Fixture f;
+  const auto inv =
+      f.parse({"--sentinel", "s1:26380", "--sentinel", "s2", "--master", "m", "status", "x"});
+  REQUIRE(inv.global.sentinels.size() == 2);
+  CHECK(inv.global.sentinels[0].port == 26380);
+  CHECK(inv.global.sentinels[1].host == "s2");
+  CHECK(inv.global.master == "m");
+  CHECK(f.error({"--sentinel", "s1", "status", "x"}) == "--sentinel and --master go together");
+  CHECK(f.error({"--master", "m", "status", "x"}) == "--sentinel and --master go together");
+  CHECK(f.error({"--sentinel", "s1:x", "--master", "m", "status", "x"}) ==
+        "invalid value \"s1:x\" for --sentinel: expected HOST[:PORT]");
+}
+
 TEST_CASE("the other subcommands") {
   Fixture f;
   CHECK(std::get<ResetOptions>(f.parse({"reset", "r"}).command).name == "r");

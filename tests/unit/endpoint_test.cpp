@@ -53,9 +53,36 @@ TEST_CASE("unix:// URLs") {
   CHECK(e.display() == "unix:///tmp/r s.sock");
 }
 
+TEST_CASE("redis+sentinel:// URLs") {
+  Endpoint e = parse_url("redis+sentinel://:pw@s1:26380,s2,[::1]:26381/mymaster/2");
+  REQUIRE(e.sentinels.size() == 3);
+  CHECK(e.sentinels[0].host == "s1");
+  CHECK(e.sentinels[0].port == 26380);
+  CHECK(e.sentinels[1].host == "s2");
+  CHECK(e.sentinels[1].port == 26379);
+  CHECK(e.sentinels[2].host == "::1");
+  CHECK(e.master == "mymaster");
+  CHECK(e.db == 2);
+  CHECK(e.password == "pw");
+  CHECK_FALSE(e.user);
+  e = parse_url("redis+sentinel://u:p@s1/m");
+  CHECK(e.user == "u");
+  CHECK(e.db == 0);
+  CHECK_THROWS_WITH_AS(parse_url("redis+sentinel://s1"),
+                       "invalid Redis URL \"redis+sentinel://s1\": expected /MASTERNAME after the sentinels",
+                       UsageError);
+  CHECK_THROWS_AS(parse_url("redis+sentinel://s1/"), UsageError);
+  CHECK_THROWS_AS(parse_url("redis+sentinel://s1,/m"), UsageError);
+  CHECK_THROWS_AS(parse_url("redis+sentinel://s1:0/m"), UsageError);
+  CHECK(redis::parse_address("h:1", 26379, "--sentinel").port == 1);
+  CHECK(redis::parse_address("h", 26379, "--sentinel").port == 26379);
+  CHECK_THROWS_WITH_AS(redis::parse_address("h:x", 26379, "--sentinel"),
+                       "invalid value \"h:x\" for --sentinel: expected HOST[:PORT]", UsageError);
+}
+
 TEST_CASE("invalid URLs are usage errors with the reason") {
   CHECK_THROWS_WITH_AS(parse_url("localhost:6379"),
-                       "invalid Redis URL \"localhost:6379\": expected redis://, rediss:// or unix://",
+                       "invalid Redis URL \"localhost:6379\": expected redis://, rediss://, redis+sentinel:// or unix://",
                        UsageError);
   CHECK_THROWS_WITH_AS(parse_url("http://h"),
                        "invalid Redis URL \"http://h\": unsupported scheme \"http\"", UsageError);

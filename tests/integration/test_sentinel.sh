@@ -1,0 +1,59 @@
+# Sentinel: one master, one replica, three sentinels. Parties waiting while SENTINEL FAILOVER
+# runs are released after it when the last party arrives, all through a redis+sentinel:// URL.
+source "$(dirname "$0")/lib.sh"
+
+master_port=$(free_port)
+replica_port=$(free_port)
+start_redis master --port "$master_port" --bind 127.0.0.1 --repl-diskless-sync-delay 0
+start_redis replica --port "$replica_port" --bind 127.0.0.1 --replicaof 127.0.0.1 "$master_port"
+sentinel_ports=()
+for i in 1 2 3; do
+  port=$(free_port)
+  sentinel_ports+=("$port")
+  cat >"$TMP/sentinel$i.conf" <<CONF
+port $port
+bind 127.0.0.1
+dir $TMP
+logfile $TMP/sentinel$i.log
+sentinel monitor mymaster 127.0.0.1 $master_port 2
+sentinel down-after-milliseconds mymaster 2000
+sentinel failover-timeout mymaster 10000
+CONF
+  redis-server "$TMP/sentinel$i.conf" --sentinel &
+  REDIS_PIDS+=($!)
+done
+master_at() { redis-cli -p "${sentinel_ports[0]}" SENTINEL get-master-addr-by-name mymaster 2>/dev/null | tail -1; }
+for i in $(seq 1 200); do # the sentinels know the master and its replica
+  [ "$(master_at)" = "$master_port" ] &&
+    redis-cli -p "${sentinel_ports[0]}" SENTINEL replicas mymaster 2>/dev/null | grep -q "$replica_port" && break
+  sleep 0.05
+done
+redis-cli -p "${sentinel_ports[0]}" SENTINEL replicas mymaster | grep -q "$replica_port" && pass ||
+  fail "the sentinels never saw the replica"
+
+URL="redis+sentinel://127.0.0.1:${sentinel_ports[0]},127.0.0.1:${sentinel_ports[1]},127.0.0.1:${sentinel_ports[2]}/mymaster"
+
+expect 6 -v status none-yet
+expect_stderr "master \"mymaster\" is at redis://127.0.0.1:$master_port"
+
+echo "# two of three parties wait; the master fails over; the third arrives at the new master"
+spawn a -v wait failover -n 3 --lease 1s -t 60s
+spawn b -v wait failover -n 3 --lease 1s -t 60s
+wait_arrived failover 2
+redis-cli -p "$master_port" WAIT 1 2000 >/dev/null
+redis-cli -p "${sentinel_ports[0]}" SENTINEL FAILOVER mymaster >/dev/null
+for i in $(seq 1 400); do [ "$(master_at)" = "$replica_port" ] && break; sleep 0.05; done
+[ "$(master_at)" = "$replica_port" ] && pass || fail "no failover: the master is at $(master_at)"
+for i in $(seq 1 400); do redis-cli -p "$replica_port" ROLE | head -1 | grep -q master && break; sleep 0.05; done
+wait_log a 'reconnected'
+wait_arrived failover 2
+expect 0 wait failover -n 3 -t 30s
+expect_exit a 0
+expect_exit b 0
+
+echo "# --sentinel and --master instead of the URL"
+URL=redis://unused expect 0 --sentinel "127.0.0.1:${sentinel_ports[1]}" --master mymaster wait flags -n 1
+URL=redis://unused expect 64 --sentinel "127.0.0.1:${sentinel_ports[1]}" wait flags -n 1
+URL=redis://unused expect 69 --sentinel "127.0.0.1:${sentinel_ports[1]}" --master nosuch --connect-timeout 500ms wait flags -n 1
+expect_stderr 'knows no master "nosuch"'
+finish
