@@ -19,7 +19,7 @@ deadline, 77 authentication refused, 78 configuration mismatch, 124 timed out,
 // Raw option values, converted and checked after CLI11 has parsed them.
 struct Raw {
   std::string url, password_file, user, prefix, connect_timeout, ttl;
-  std::string cacert, cacertdir, cert, key, sni, master;
+  std::string cacert, cacertdir, cert, key, sni, master, wait_replicas;
   std::vector<std::string> sentinels;
   bool tls = false, insecure = false;
   bool quiet = false, verbose = false;
@@ -104,6 +104,9 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   auto* sni = app.add_option("--sni", raw.sni,
                              "server name to ask for and verify (default: the URL's host)");
   app.add_flag("--insecure", raw.insecure, "do not verify the server's certificate");
+  auto* wait_replicas = app.add_option(
+      "--wait-replicas", raw.wait_replicas,
+      "after deciding an outcome, wait (up to --connect-timeout) until N replicas have it");
   app.add_flag("-q,--quiet", raw.quiet, "print nothing but errors");
   app.add_flag("-v,--verbose", raw.verbose, "tell what happens on stderr");
 
@@ -213,6 +216,9 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
     if (global.ttl < std::chrono::seconds(1)) {
       throw UsageError(fmt::format("invalid value \"{}\" for --ttl: must be at least 1s", raw.ttl));
     }
+  }
+  if (wait_replicas->count() > 0) {
+    global.wait_replicas = parse_positive("--wait-replicas", raw.wait_replicas);
   }
   if (raw.quiet && raw.verbose) {
     throw UsageError("--quiet and --verbose exclude each other");

@@ -19,6 +19,7 @@ Result abort(const GlobalOptions& global, const AbortOptions& options) {
         return barrier.abort(connection, options.reason, token, std::nullopt, {}, attempt);
       },
       deadline);
+  session.wait_for_replicas(options.name);
   log::verbose("aborted barrier {}", quote(options.name));
   return {};
 }

@@ -15,6 +15,7 @@ Result reset(const GlobalOptions& global, const ResetOptions& options) {
   const auto generation = session.run(
       [&](redis::Connection& connection, Deadline attempt) { return barrier.reset(connection, attempt); },
       deadline);
+  session.wait_for_replicas(options.name);
   if (generation) {
     log::verbose("reset barrier {} (generation {})", quote(options.name), *generation);
   } else {

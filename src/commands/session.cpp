@@ -45,7 +45,9 @@ void sleep_for(Duration duration, int wake_fd) {
 
 Session::Session(const GlobalOptions& global)
     : m_endpoint(redis::parse_url(global.url)),
-      m_connect_deadline(Clock::now() + global.connect_timeout), m_wake_fd(signals::wake_fd()),
+      m_connect_deadline(Clock::now() + global.connect_timeout),
+      m_connect_timeout(global.connect_timeout), m_wait_replicas(global.wait_replicas),
+      m_wake_fd(signals::wake_fd()),
       m_backoff(k_first_backoff) {
   if (m_endpoint.tls || global.tls.enabled) {
     if (m_endpoint.kind != redis::Endpoint::Kind::tcp) {
@@ -184,6 +186,31 @@ bool Session::redirect(std::string_view error, int redirections, Deadline deadli
                                                 m_wake_fd, m_tls.get());
   }
   return true;
+}
+
+void Session::wait_for_replicas(std::string_view barrier) {
+  if (m_wait_replicas == 0) {
+    return;
+  }
+  const Deadline deadline = Clock::now() + m_connect_timeout + k_reply_timeout;
+  try {
+    const auto acknowledged =
+        connection(deadline)
+            .command({"WAIT", std::to_string(m_wait_replicas),
+                      std::to_string(m_connect_timeout.count())},
+                     deadline)
+            .as_integer("WAIT");
+    if (acknowledged < m_wait_replicas) {
+      log::warning(fmt::format("only {} of {} replicas have the outcome of barrier {}",
+                               acknowledged, m_wait_replicas, quote(barrier)));
+    } else {
+      log::verbose("{} replicas have the outcome of barrier {}", acknowledged, quote(barrier));
+    }
+  } catch (const Error& error) {
+    m_connection.reset();
+    log::warning(fmt::format("could not WAIT for replicas of barrier {}: {}", quote(barrier),
+                             error.what()));
+  }
 }
 
 void Session::stop_interrupting() {

@@ -56,6 +56,10 @@ public:
     }
   }
 
+  // With --wait-replicas N, after this process decided an outcome: WAITs until N replicas have
+  // it, at most --connect-timeout, and warns when fewer did. Never fails the command.
+  void wait_for_replicas(std::string_view barrier);
+
   // Says once, on stderr, that the way to the server was lost; open() says when it is back.
   void note_lost(const Error& error);
 
@@ -85,6 +89,8 @@ private:
   redis::Credentials m_credentials;
   std::unique_ptr<redis::TlsContext> m_tls;
   Deadline m_connect_deadline;
+  Duration m_connect_timeout;
+  std::int64_t m_wait_replicas;
   int m_wake_fd;
   bool m_connected_once = false;
   bool m_lost = false;

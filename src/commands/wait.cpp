@@ -98,6 +98,7 @@ std::optional<Result> Waiter::arrive() {
   m_token = arrival.token;
   switch (arrival.status) {
   case Arrival::Status::released:
+    m_session.wait_for_replicas(m_options.name);
     return released();
   case Arrival::Status::passed:
     log::verbose("barrier {} was passed already (--once): not waiting", name());
@@ -289,6 +290,9 @@ Result Waiter::on_timeout() {
         grace());
     if (auto decided = on_check(result)) {
       return *decided;
+    }
+    if (abort) {
+      m_session.wait_for_replicas(m_options.name);
     }
     withdrawal = abort ? "; aborted it" : "";
   } catch (const TimeoutError& error) {

@@ -151,6 +151,10 @@ TEST_CASE("usage errors") {
   CHECK(f.error({"wait", "x", "-n", "2", "--"}) == "no command after \"--\"");
   CHECK(f.error({"wait", "", "-n", "2"}) == "the barrier name must not be empty");
   CHECK(f.error({"-q", "-v", "status", "x"}) == "--quiet and --verbose exclude each other");
+  CHECK(f.parse({"--wait-replicas", "2", "status", "x"}).global.wait_replicas == 2);
+  CHECK(f.parse({"status", "x"}).global.wait_replicas == 0);
+  CHECK(f.error({"--wait-replicas", "0", "status", "x"}) ==
+        "invalid value \"0\" for --wait-replicas: must be at least 1");
   CHECK(f.error({"--connect-timeout", "0", "status", "x"}) ==
         "invalid value \"0\" for --connect-timeout: must be more than 0");
   CHECK(f.error({"wait", "-n", "2"}).find("NAME") != std::string::npos);
