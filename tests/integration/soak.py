@@ -83,10 +83,13 @@ def main():
             live.append(Party(rbarrier, url, index, log_dir))
         r = random.random()
         if r < 0.02:
-            # SIGTERM at any moment: the party withdraws (or reports the decided outcome)
-            victim = random.choice(live)
-            victim.signal = signal.SIGTERM
-            victim.proc.send_signal(victim.signal)
+            # SIGTERM at any moment: the party withdraws (or reports the decided outcome). Once
+            # only: a second signal ends a party at once, by design, without withdrawing.
+            candidates = [p for p in live if p.signal is None]
+            if candidates:
+                victim = random.choice(candidates)
+                victim.signal = signal.SIGTERM
+                victim.proc.send_signal(victim.signal)
         elif r < 0.04:
             # SIGKILL only once the party has logged its generation, so that a generation
             # released with its lease still counting can be told from a false release
