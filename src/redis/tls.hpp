@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,11 +32,11 @@ public:
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
 
-  SSL_CTX* get() const { return m_ctx; }
+  SSL_CTX* get() const { return m_ctx.get(); }
   const TlsOptions& options() const { return m_options; }
 
 private:
-  SSL_CTX* m_ctx = nullptr;
+  std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> m_ctx;
   TlsOptions m_options;
 };
 
@@ -59,7 +60,7 @@ private:
   // Waits for what OpenSSL asked for after `result`; false when the deadline passed.
   bool wait(int result, Deadline deadline);
 
-  SSL* m_ssl = nullptr;
+  std::unique_ptr<SSL, void (*)(SSL*)> m_ssl;
   int m_fd;
   int m_wake_fd;
 };
