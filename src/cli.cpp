@@ -19,7 +19,7 @@ deadline, 77 authentication refused, 78 configuration mismatch, 124 timed out,
 // Raw option values, converted and checked after CLI11 has parsed them.
 struct Raw {
   std::string url, password_file, user, prefix, connect_timeout, ttl;
-  std::string cacert, cacertdir, cert, key, sni, master, wait_replicas;
+  std::string cacert, cacertdir, cert, key, sni, master, wait_replicas, termination_log;
   std::vector<std::string> sentinels;
   bool tls = false, insecure = false;
   bool quiet = false, verbose = false;
@@ -107,6 +107,8 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   auto* wait_replicas = app.add_option(
       "--wait-replicas", raw.wait_replicas,
       "after deciding an outcome, wait (up to --connect-timeout) until N replicas have it");
+  app.add_option("--termination-log", raw.termination_log,
+                 "on failure, write the reason to FILE too (Kubernetes: /dev/termination-log)");
   app.add_flag("-q,--quiet", raw.quiet, "print nothing but errors");
   app.add_flag("-v,--verbose", raw.verbose, "tell what happens on stderr");
 
@@ -220,6 +222,7 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   if (wait_replicas->count() > 0) {
     global.wait_replicas = parse_positive("--wait-replicas", raw.wait_replicas);
   }
+  global.termination_log = raw.termination_log;
   if (raw.quiet && raw.verbose) {
     throw UsageError("--quiet and --verbose exclude each other");
   }

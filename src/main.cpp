@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     }
     const Invocation& invocation = *parsed.invocation;
     log::set_level(invocation.global.verbosity);
+    log::set_termination_log(invocation.global.termination_log);
     const auto& global = invocation.global;
     const std::string& name =
         std::visit([](const auto& options) -> const std::string& { return options.name; },

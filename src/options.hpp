@@ -28,6 +28,7 @@ struct GlobalOptions {
   std::int64_t wait_replicas = 0; // after a decision, WAIT for this many replicas
   Duration ttl = std::chrono::hours(24);
   log::Level verbosity = log::Level::normal;
+  std::string termination_log; // --termination-log; empty: none
 };
 
 enum class OnTimeout { leave, abort };

@@ -1,5 +1,6 @@
 #include "commands/session.hpp"
 
+#include <charconv>
 #include <fmt/format.h>
 #include <fstream>
 #include <poll.h>
@@ -176,7 +177,11 @@ bool Session::redirect(std::string_view error, int redirections, Deadline deadli
   if (colon > 0) {
     target.host = std::string(address.substr(0, colon));
   }
-  target.port = std::stoi(std::string(address.substr(colon + 1)));
+  const std::string_view port = address.substr(colon + 1);
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), target.port);
+  if (ec != std::errc() || end != port.data() + port.size()) {
+    throw ProtocolError(fmt::format("unexpected cluster redirection: {}", error));
+  }
   log::verbose("{}: to {}", moved ? "moved" : "asked", target.display());
   if (moved) {
     m_endpoint = target;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <fmt/format.h>
+#include <string>
 #include <string_view>
 
 // Diagnostics on stderr, each line "rbarrier: ...". Results go to stdout, never through here.
@@ -11,8 +12,13 @@ enum class Level { quiet, normal, verbose };
 void set_level(Level level);
 Level level();
 
-// Always printed, also with --quiet: the one line that explains a non-zero exit.
+// Always printed, also with --quiet: the one line that explains a non-zero exit. Also written
+// to the termination log, when there is one.
 void error(std::string_view message);
+
+// --termination-log: a file that error() writes its line to (as Kubernetes reads
+// /dev/termination-log), replacing what it held.
+void set_termination_log(std::string path);
 // Printed unless --quiet.
 void warning(std::string_view message);
 // Printed with --verbose only.

@@ -25,4 +25,14 @@ expect 124 wait never -n 2 -t 200ms -- touch "$TMP/ran-on-timeout"
 expect 0 abort broken
 expect 4 wait broken -n 2 -- touch "$TMP/ran-on-abort"
 [ -e "$TMP/ran-on-timeout" ] || [ -e "$TMP/ran-on-abort" ] && fail "a command ran without a release" || pass
+
+# --termination-log: the failure's line goes to the file too; nothing is written on success.
+expect 124 --termination-log "$TMP/termination" wait never -n 2 -t 100ms
+grep -qx 'rbarrier: timed out after 100ms waiting at barrier "never" (1/2 arrived)' "$TMP/termination" &&
+  pass || fail "termination log: $(cat "$TMP/termination" 2>&1)"
+expect 0 --termination-log "$TMP/termination-ok" wait fine -n 1
+[ -e "$TMP/termination-ok" ] && fail "written on success" || pass
+expect 4 --termination-log "$TMP/termination" wait broken -n 2
+grep -q 'is broken' "$TMP/termination" && ! grep -q 'timed out' "$TMP/termination" && pass ||
+  fail "termination log not replaced: $(cat "$TMP/termination")"
 finish

@@ -4,8 +4,8 @@ port=$(free_port)
 start_redis master --port "$port" --bind 127.0.0.1 --repl-diskless-sync-delay 0
 REDIS_SOCK= start_redis replica --replicaof 127.0.0.1 "$port"
 URL="unix://$TMP/master.sock"
-for i in $(seq 1 200); do
-  redis-cli -p "$port" INFO replication | grep -q 'connected_slaves:1' && break
+for i in $(seq 1 400); do # the replica has finished its first sync
+  redis-cli -s "$TMP/replica.sock" INFO replication | grep -q 'master_link_status:up' && break
   sleep 0.05
 done
 

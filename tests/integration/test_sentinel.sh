@@ -31,6 +31,10 @@ done
 redis-cli -p "${sentinel_ports[0]}" SENTINEL replicas mymaster | grep -q "$replica_port" && pass ||
   fail "the sentinels never saw the replica"
 
+for i in $(seq 1 400); do # the replica has finished its first sync
+  redis-cli -p "$replica_port" INFO replication | grep -q 'master_link_status:up' && break
+  sleep 0.05
+done
 URL="redis+sentinel://127.0.0.1:${sentinel_ports[0]},127.0.0.1:${sentinel_ports[1]},127.0.0.1:${sentinel_ports[2]}/mymaster"
 
 expect 6 -v status none-yet
@@ -40,7 +44,9 @@ echo "# two of three parties wait; the master fails over; the third arrives at t
 spawn a -v wait failover -n 3 --lease 1s -t 60s
 spawn b -v wait failover -n 3 --lease 1s -t 60s
 wait_arrived failover 2
-redis-cli -p "$master_port" WAIT 1 2000 >/dev/null
+# The replica must have the barrier before it is promoted, or the waiters rightly exit 5.
+for i in $(seq 1 100); do [ "$(redis-cli -p "$master_port" WAIT 1 200)" = 1 ] && break; done
+[ "$(redis-cli -p "$master_port" WAIT 1 200)" = 1 ] && pass || fail "the replica never caught up"
 redis-cli -p "${sentinel_ports[0]}" SENTINEL FAILOVER mymaster >/dev/null
 for i in $(seq 1 400); do [ "$(master_at)" = "$replica_port" ] && break; sleep 0.05; done
 [ "$(master_at)" = "$replica_port" ] && pass || fail "no failover: the master is at $(master_at)"

@@ -153,6 +153,9 @@ TEST_CASE("usage errors") {
   CHECK(f.error({"-q", "-v", "status", "x"}) == "--quiet and --verbose exclude each other");
   CHECK(f.parse({"--wait-replicas", "2", "status", "x"}).global.wait_replicas == 2);
   CHECK(f.parse({"status", "x"}).global.wait_replicas == 0);
+  CHECK(f.parse({"--termination-log", "/dev/termination-log", "status", "x"})
+            .global.termination_log == "/dev/termination-log");
+  CHECK(f.parse({"status", "x"}).global.termination_log.empty());
   CHECK(f.error({"--wait-replicas", "0", "status", "x"}) ==
         "invalid value \"0\" for --wait-replicas: must be at least 1");
   CHECK(f.error({"--connect-timeout", "0", "status", "x"}) ==
