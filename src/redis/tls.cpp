@@ -15,11 +15,12 @@ namespace rbarrier::redis {
 
 namespace {
 
-std::string openssl_error() {
+// OpenSSL's queued error, or `otherwise` when there is none (the peer just closed).
+std::string openssl_error(std::string_view otherwise = "closed by the server") {
   const unsigned long code = ERR_get_error();
   ERR_clear_error();
   if (code == 0) {
-    return "connection closed during the handshake";
+    return std::string(otherwise);
   }
   char text[256];
   ERR_error_string_n(code, text, sizeof text);
@@ -103,7 +104,8 @@ TlsStream::TlsStream(const TlsContext& context, int fd, const std::string& host,
     }
     const int error = SSL_get_error(ssl, result);
     if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
-      throw ConnectionError(fmt::format("TLS handshake failed: {}", openssl_error()));
+      throw ConnectionError(fmt::format("TLS handshake failed: {}",
+                                        openssl_error("connection closed during the handshake")));
     }
     if (!wait(result, deadline)) {
       throw ConnectionError("TLS handshake timed out");
@@ -131,7 +133,7 @@ std::size_t TlsStream::read_some(char* buffer, std::size_t size,
       throw ConnectionError("closed by the server");
     }
     if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
-      throw ConnectionError(fmt::format("TLS: {}", openssl_error()));
+      throw ConnectionError(openssl_error());
     }
     if (!wait(result, deadline)) {
       return 0;
@@ -149,7 +151,7 @@ void TlsStream::write_all(std::string_view data, Deadline deadline) {
     }
     const int error = SSL_get_error(m_ssl.get(), result);
     if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
-      throw ConnectionError(fmt::format("TLS: {}", openssl_error()));
+      throw ConnectionError(openssl_error());
     }
     if (!wait(result, deadline)) {
       throw TimeoutError("timed out writing");

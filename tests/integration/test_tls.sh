@@ -58,7 +58,7 @@ URL=; start_redis mtls --tls-port "$port2" --tls-cert-file "$certs/server.crt" \
   --tls-key-file "$certs/server.key" --tls-ca-cert-file "$certs/ca.crt" --tls-auth-clients yes
 URL="rediss://127.0.0.1:$port2"
 expect 69 --cacert "$certs/ca.crt" --connect-timeout 500ms status mtls
-expect_stderr "certificate required|alert|closed by the server"
+expect_stderr "certificate required|alert|closed by the server|handshake"
 expect 69 --cacert "$certs/ca.crt" wait mtls -n 1 -t 1s
 expect 0 --cacert "$certs/ca.crt" --cert "$certs/client.crt" --key "$certs/client.key" wait mtls -n 1
 expect 64 --cacert "$certs/ca.crt" --cert "$certs/client.crt" wait mtls -n 1
