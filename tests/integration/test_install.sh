@@ -1,0 +1,50 @@
+# cmake --install places the binary, the manual page and the shell completions; the completions
+# offer the subcommands, every option --help shows, and the values of --on-timeout.
+source "$(dirname "$0")/lib.sh"
+SRC=$RBARRIER_SOURCE
+
+# Installed into a temporary root.
+DESTDIR="$TMP/root" cmake --install "$(dirname "$RBARRIER")" --prefix /usr/local >"$TMP/install.log" 2>&1 &&
+  pass || fail "cmake --install: $(cat "$TMP/install.log")"
+for file in bin/rbarrier share/man/man1/rbarrier.1 share/bash-completion/completions/rbarrier \
+  share/zsh/vendor-completions/_rbarrier; do
+  [ -f "$TMP/root/usr/local/$file" ] && pass || fail "not installed: $file"
+done
+[ "$("$TMP/root/usr/local/bin/rbarrier" --version)" = "$("$RBARRIER" --version)" ] && pass ||
+  fail "the installed binary"
+man -l "$TMP/root/usr/local/share/man/man1/rbarrier.1" 2>&1 | grep -q 'meet other processes' && pass ||
+  fail "man -l on the installed page"
+
+# bash: what the completion offers for a command line, the cursor at its end.
+complete_bash() {
+  bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1));
+           _rbarrier; printf "%s\n" "${COMPREPLY[@]}"' _ "$SRC/completions/rbarrier.bash" "$@"
+}
+offers() { # offers WANTED... -- WORDS...: every WANTED is offered for WORDS
+  local wanted=() got
+  while [ "$1" != -- ]; do wanted+=("$1"); shift; done
+  shift
+  got=$(complete_bash "$@")
+  for w in "${wanted[@]}"; do
+    grep -qx -- "$w" <<<"$got" && pass || fail "completing '$*' does not offer $w: $got"
+  done
+}
+offers wait reset abort status -- rbarrier ''
+offers wait -- rbarrier wa
+offers leave break -- rbarrier wait x --on-timeout ''
+offers --on-timeout --once -- rbarrier wait x --o
+offers --json -- rbarrier status x --j
+offers --reason -- rbarrier abort x --r
+offers --url -- rbarrier --u
+offers --tls -- rbarrier status x --tl
+[ -z "$(complete_bash rbarrier wait x -n 2 -- ls --on)" ] && pass || fail "completed CMD's options"
+
+# Every option that --help shows is in both completions.
+for help in "" wait reset abort status; do
+  for option in $("$RBARRIER" $help --help | grep -oE -- '(^|[ ,])--?[a-z][a-z-]*' | sed 's/^[ ,]//' | sort -u); do
+    grep -qe "$option\b" "$SRC/completions/rbarrier.bash" && pass || fail "bash completion lacks $option"
+    grep -qe "$option\b" "$SRC/completions/_rbarrier" && pass || fail "zsh completion lacks $option"
+  done
+done
+zsh -n "$SRC/completions/_rbarrier" && pass || fail "zsh: syntax"
+finish
