@@ -1,4 +1,5 @@
-# cmake --install places the binary, the manual page and the shell completions; the completions
+# cmake --install and cpack -G DEB place the binary, the manual page and the shell completions;
+# the completions
 # offer the subcommands, every option --help shows, and the values of --on-timeout.
 source "$(dirname "$0")/lib.sh"
 SRC=$RBARRIER_SOURCE
@@ -14,6 +15,26 @@ done
   fail "the installed binary"
 man -l "$TMP/root/usr/local/share/man/man1/rbarrier.1" 2>&1 | grep -q 'meet other processes' && pass ||
   fail "man -l on the installed page"
+
+# cpack -G DEB: a package with the same files, and dependencies that fit the binary: none for
+# the static one, libc (and more) for a dynamic one.
+BUILD=$(dirname "$RBARRIER")
+(cd "$BUILD" && cpack -G DEB -B "$TMP/package" >"$TMP/cpack.log" 2>&1) && pass ||
+  fail "cpack: $(cat "$TMP/cpack.log")"
+deb=$(ls "$TMP"/package/rbarrier_*.deb 2>/dev/null | head -1)
+[ -n "$deb" ] && pass || fail "no .deb: $(ls "$TMP/package")"
+dpkg-deb -x "$deb" "$TMP/debroot" && pass || fail "dpkg-deb -x"
+[ "$("$TMP/debroot/usr/bin/rbarrier" --version)" = "$("$RBARRIER" --version)" ] && pass ||
+  fail "the packaged binary"
+man -l "$TMP/debroot/usr/share/man/man1/rbarrier.1" 2>&1 | grep -q 'meet other processes' && pass ||
+  fail "man -l on the packaged page"
+[ -f "$TMP/debroot/usr/share/bash-completion/completions/rbarrier" ] && pass || fail "packaged completion"
+depends=$(dpkg-deb -f "$deb" Depends)
+if ldd "$RBARRIER" >/dev/null 2>&1; then
+  grep -q 'libc6' <<<"$depends" && pass || fail "a dynamic binary's package lacks libc6: '$depends'"
+else
+  [ -z "$depends" ] && pass || fail "the static binary's package depends on '$depends'"
+fi
 
 # bash: what the completion offers for a command line, the cursor at its end.
 complete_bash() {
