@@ -32,6 +32,16 @@ for i in $(seq 1 200); do # the sentinels know the master and its replica
 done
 redis-cli -p "${sentinel_ports[0]}" SENTINEL replicas mymaster | grep -q "$replica_port" && pass ||
   fail "the sentinels never saw the replica"
+# Settled: every sentinel knows the other two and names the same master, before any party.
+settled() {
+  local port
+  for port in "${sentinel_ports[@]}"; do
+    [ "$(redis-cli -p "$port" SENTINEL sentinels mymaster 2>/dev/null | grep -c '^name$')" = 2 ] || return 1
+    [ "$(redis-cli -p "$port" SENTINEL get-master-addr-by-name mymaster 2>/dev/null | tail -1)" = "$master_port" ] || return 1
+  done
+}
+for i in $(seq 1 300); do settled && break; sleep 0.05; done
+settled && pass || fail "the sentinels did not settle: $(grep -hE 'switch-master|odown|sdown' "$TMP"/sentinel*.log)"
 
 for i in $(seq 1 400); do # the replica has finished its first sync
   redis-cli -p "$replica_port" INFO replication | grep -q 'master_link_status:up' && break
@@ -56,7 +66,7 @@ for i in $(seq 1 400); do [ "$(master_at)" = "$replica_port" ] && break; sleep 0
 [ "$(master_at)" = "$replica_port" ] && pass || fail "no failover: the master is at $(master_at)"
 for i in $(seq 1 400); do redis-cli -p "$replica_port" ROLE | head -1 | grep -q master && break; sleep 0.05; done
 wait_log a 'reconnected'
-wait_arrived failover 2
+wait_arrived failover 2 || grep -hE 'switch-master|odown|failover' "$TMP"/sentinel*.log | cut -c1-140 | tail -20
 expect 0 wait failover -n 3 -t 30s
 expect_exit a 0
 expect_exit b 0
