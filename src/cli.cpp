@@ -109,8 +109,8 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
       "after deciding an outcome, wait (up to --connect-timeout) until N replicas have it");
   app.add_option("--termination-log", raw.termination_log,
                  "on failure, write the reason to FILE too (Kubernetes: /dev/termination-log)");
-  app.add_flag("-q,--quiet", raw.quiet, "print nothing but errors");
-  app.add_flag("-v,--verbose", raw.verbose, "tell what happens on stderr");
+  app.add_flag("-q,--quiet", raw.quiet, "print nothing but errors (no live line on a terminal)");
+  app.add_flag("-v,--verbose", raw.verbose, "tell what happens on stderr, a line per change");
 
   auto* wait = app.add_subcommand("wait", "wait until PARTIES processes have arrived at NAME");
   wait->add_option("NAME", raw.name, "the barrier's name")->required();

@@ -29,7 +29,8 @@ public:
       : m_global(global), m_options(options), m_session(global),
         m_barrier(global.prefix, options.name, global.ttl),
         m_id(options.id ? *options.id : default_member_id()), m_nonce(random_hex(12)),
-        m_deadline(deadline_after(options.timeout)) {}
+        m_deadline(deadline_after(options.timeout)), m_started(Clock::now()),
+        m_live(log::live_enabled()), m_progress(m_live || log::level() == log::Level::verbose) {}
 
   Result run();
 
@@ -47,6 +48,12 @@ private:
   Result on_timeout();
   Result on_signal(int signo);
   Deadline grace() const;
+  // How many have arrived, from a poll or an event: shown when it changed.
+  void counted(std::int64_t count, std::int64_t parties);
+  // Draws the live line on a terminal: barrier, arrived/parties, time waited.
+  void show_progress() const;
+  // When the live line's time next changes, or never when there is none.
+  Deadline next_tick() const;
   std::string name() const { return quote(m_options.name); }
 
   const GlobalOptions& m_global;
@@ -56,6 +63,9 @@ private:
   std::string m_id;
   std::string m_nonce;
   Deadline m_deadline;
+  Deadline m_started;
+  bool m_live; // the live line is shown
+  bool m_progress; // subscribe to arrivals and departures, to show them
   std::int64_t m_generation = 0;
   std::int64_t m_parties = 0;
   std::int64_t m_count = 0;
@@ -124,6 +134,7 @@ std::optional<Result> Waiter::arrive() {
     m_arrived = true;
     log::verbose("arrived at barrier {}: {}/{} in generation {}", name(), arrival.count,
                  arrival.parties, arrival.generation);
+    show_progress();
     return std::nullopt;
   }
   return Result{to_int(ExitCode::internal), "unknown arrival status"};
@@ -150,7 +161,7 @@ std::optional<Result> Waiter::check() {
 void Waiter::subscribe(Deadline deadline) {
   // Arrivals and departures only for someone who shows them: at N parties they are N messages.
   std::vector<std::string> channels{"SUBSCRIBE", m_barrier.keys().meta};
-  if (log::level() == log::Level::verbose) {
+  if (m_progress) {
     channels.push_back(m_barrier.keys().progress);
   }
   m_subscriber = m_session.open(deadline);
@@ -178,8 +189,7 @@ std::optional<Result> Waiter::on_check(const Check& result) {
     return Result{to_int(ExitCode::state_lost),
                   fmt::format("state of barrier {} lost while waiting: {}", name(), result.why)};
   case Check::Status::waiting:
-    m_count = result.count;
-    m_parties = result.parties;
+    counted(result.count, result.parties);
     return std::nullopt;
   case Check::Status::left:
   case Check::Status::aborted:
@@ -217,7 +227,7 @@ Result Waiter::wait_for_outcome() {
     }
     std::optional<redis::Reply> message;
     try {
-      message = m_subscriber->receive(std::min(next_poll, m_deadline));
+      message = m_subscriber->receive(std::min({next_poll, m_deadline, next_tick()}));
     } catch (const ConnectionError& error) {
       // Messages sent while reconnecting are lost: check() polls after subscribing again.
       m_session.note_lost(error);
@@ -230,6 +240,10 @@ Result Waiter::wait_for_outcome() {
     }
     if (!message) {
       if (Clock::now() >= m_deadline) {
+        continue;
+      }
+      if (Clock::now() < next_poll) { // a second more on the live line
+        show_progress();
         continue;
       }
       if (auto result = check()) { // renews the lease
@@ -253,8 +267,7 @@ Result Waiter::wait_for_outcome() {
     switch (event->kind) {
     case Event::Kind::arrived:
     case Event::Kind::left:
-      m_count = event->count;
-      log::verbose("barrier {}: {}/{} arrived", name(), event->count, event->parties);
+      counted(event->count, event->parties);
       break;
     case Event::Kind::released:
       return released();
@@ -264,6 +277,32 @@ Result Waiter::wait_for_outcome() {
       return on_decision({Outcome::aborted, event->reason});
     }
   }
+}
+
+void Waiter::counted(std::int64_t count, std::int64_t parties) {
+  if (count != m_count) {
+    log::verbose("barrier {}: {}/{} arrived", name(), count, parties);
+  }
+  m_count = count;
+  m_parties = parties;
+  show_progress();
+}
+
+void Waiter::show_progress() const {
+  if (!m_live) {
+    return;
+  }
+  const auto waited = std::chrono::floor<std::chrono::seconds>(Clock::now() - m_started);
+  log::live(fmt::format("waiting at barrier {}: {}/{} arrived, {}", name(), m_count, m_parties,
+                        waited.count() == 0 ? "0s" : format_duration(waited)));
+}
+
+Deadline Waiter::next_tick() const {
+  if (!m_live) {
+    return k_never;
+  }
+  using std::chrono::seconds;
+  return m_started + std::chrono::floor<seconds>(Clock::now() - m_started) + seconds(1);
 }
 
 Deadline Waiter::grace() const {
@@ -343,6 +382,7 @@ Result Waiter::released() {
   }
   argv.push_back(nullptr);
   m_subscriber.reset();
+  log::end_live();
   ::execvp(argv[0], argv.data());
   const int error = errno;
   return {error == ENOENT ? 127 : 126,
@@ -354,7 +394,9 @@ Result Waiter::released() {
 
 Result wait(const GlobalOptions& global, const WaitOptions& options) {
   signals::install();
-  return Waiter(global, options).run();
+  Result result = Waiter(global, options).run();
+  log::end_live();
+  return result;
 }
 
 } // namespace rbarrier::commands

@@ -1,20 +1,51 @@
 #include "util/log.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 namespace rbarrier::log {
 
 namespace {
 
+constexpr std::string_view k_erase = "\r\033[K"; // to column 0, clear to the end of the line
+
 Level g_level = Level::normal;
 std::string g_termination_log;
+std::string g_live; // the live line shown now, or empty
 
-void print(std::string_view message) {
-  // One write per line, so that lines of parallel parties sharing a terminal do not interleave.
-  std::string line = fmt::format("rbarrier: {}\n", message);
-  std::fwrite(line.data(), 1, line.size(), stderr);
+void write_stderr(std::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), stderr);
   std::fflush(stderr);
+}
+
+bool terminal() {
+  const char* term = std::getenv("TERM");
+  return ::isatty(STDERR_FILENO) == 1 && term != nullptr && std::string_view(term) != "dumb";
+}
+
+// The line cut to the terminal's width: a line that wrapped could not be erased.
+std::string fit(std::string_view line) {
+  winsize size{};
+  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 1 &&
+      line.size() >= size.ws_col) {
+    return std::string(line.substr(0, size.ws_col - 1));
+  }
+  return std::string(line);
+}
+
+// One write per line, so that lines of parallel parties sharing a terminal do not interleave;
+// the live line is erased first, and drawn again below unless `last`.
+void print(std::string_view message, bool last = false) {
+  std::string text = g_live.empty() ? std::string() : std::string(k_erase);
+  text += fmt::format("rbarrier: {}\n", message);
+  if (last) {
+    g_live.clear();
+  }
+  text += g_live;
+  write_stderr(text);
 }
 
 } // namespace
@@ -24,7 +55,7 @@ void set_level(Level new_level) { g_level = new_level; }
 Level level() { return g_level; }
 
 void error(std::string_view message) {
-  print(message);
+  print(message, true);
   if (!g_termination_log.empty()) {
     if (std::FILE* file = std::fopen(g_termination_log.c_str(), "w")) {
       const std::string line = fmt::format("rbarrier: {}\n", message);
@@ -37,6 +68,23 @@ void error(std::string_view message) {
 }
 
 void set_termination_log(std::string path) { g_termination_log = std::move(path); }
+
+bool live_enabled() { return g_level == Level::normal && terminal(); }
+
+void live(std::string_view line) {
+  if (!live_enabled()) {
+    return;
+  }
+  g_live = fit(fmt::format("rbarrier: {}", line));
+  write_stderr(std::string(k_erase) + g_live);
+}
+
+void end_live() {
+  if (!g_live.empty()) {
+    g_live.clear();
+    write_stderr(k_erase);
+  }
+}
 
 void warning(std::string_view message) {
   if (g_level != Level::quiet) {

@@ -19,6 +19,13 @@ void error(std::string_view message);
 // --termination-log: a file that error() writes its line to (as Kubernetes reads
 // /dev/termination-log), replacing what it held.
 void set_termination_log(std::string path);
+// The live line: on a terminal, at the normal level, one line at the bottom of stderr that
+// each call replaces (wait's progress). Other messages are printed above it.
+bool live_enabled();
+void live(std::string_view line);
+// Erases the live line, if one is shown.
+void end_live();
+
 // Printed unless --quiet.
 void warning(std::string_view message);
 // Printed with --verbose only.

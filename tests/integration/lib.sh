@@ -6,11 +6,13 @@ set -uo pipefail
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rbarrier-test.XXXXXX")
 declare -A PID=()
 REDIS_PIDS=()
+AT_EXIT=() # commands cleanup runs first
 FAILURES=0
 CHECKS=0
 
 cleanup() {
-  local pid
+  local pid command
+  for command in "${AT_EXIT[@]}"; do eval "$command"; done
   for pid in "${PID[@]}"; do kill -9 "$pid" 2>/dev/null; done
   for pid in "${REDIS_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
   wait 2>/dev/null

@@ -1,0 +1,94 @@
+# What wait shows while it waits: on a terminal (a tmux window) one live line, redrawn on
+# arrivals, departures and every second, and erased at the end; nothing with -q; one line per
+# change with -v; and off a terminal nothing at all on success.
+source "$(dirname "$0")/lib.sh"
+start_redis redis
+
+tm() { TERM=xterm tmux -S "$TMP/tmux.sock" "$@"; }
+AT_EXIT+=("tm kill-server 2>/dev/null")
+
+# term NAME COMMAND: runs the shell COMMAND in a terminal of its own (100x10), then prints
+# exit=STATUS; what it writes, escape sequences and all, is copied to $TMP/NAME.raw.
+term() {
+  local name=$1 command=$2
+  tm new-session -d -s "$name" -x 100 -y 10 \
+    "$(printf 'tmux -S %q wait-for go-%s; %s; echo exit=$?; sleep 600' "$TMP/tmux.sock" "$name" "$command")"
+  tm pipe-pane -t "$name" -o "cat >>$(printf %q "$TMP/$name.raw")"
+  tm wait-for -S "go-$name"
+}
+
+# rbarrier as typed in a terminal.
+rbt() {
+  printf '%q ' "$RBARRIER" -u "$URL" "$@"
+}
+
+screen() { tm capture-pane -p -t "$1"; }
+
+# wait_screen NAME PATTERN: waits (at most 10 s) until the window shows a line matching PATTERN.
+wait_screen() {
+  local i
+  for i in $(seq 1 200); do
+    screen "$1" | grep -qE -- "$2" && { pass; return 0; }
+    sleep 0.05
+  done
+  fail "$1 never showed /$2/; screen:
+$(screen "$1")"
+  return 1
+}
+
+# no_live NAME: the raw output of the window never drew a live line (no erase-line sequence).
+no_live() {
+  if grep -q $'\e\\[K' "$TMP/$1.raw"; then fail "$1 drew a live line: $(cat -v "$TMP/$1.raw")"; else pass; fi
+}
+
+# The live line counts arrivals and departures, and its time goes on.
+term live "$(rbt wait live -n 3 -t 60s -- echo command-ran)"
+wait_screen live '^rbarrier: waiting at barrier "live": 1/3 arrived, 0s$'
+wait_screen live '^rbarrier: waiting at barrier "live": 1/3 arrived, [1-9]s$'
+spawn second wait live -n 3 -t 60s
+wait_screen live '"live": 2/3 arrived'
+kill -INT "${PID[second]}"
+expect_exit second 130
+wait_screen live '"live": 1/3 arrived'
+spawn third wait live -n 3 -t 60s
+expect 0 wait live -n 3 -t 60s
+expect_exit third 0
+# Erased when released: the command's output takes its place.
+wait_screen live '^command-ran$'
+wait_screen live '^exit=0$'
+screen live | grep -q 'waiting at barrier' && fail "live line left behind: $(screen live)" || pass
+[ "$(screen live | grep -cv '^$')" -eq 2 ] && pass || fail "more on the screen: $(screen live)"
+
+# A failure's line replaces the live line.
+term late "$(rbt wait late -n 2 -t 1500ms)"
+wait_screen late '^exit=124$'
+[ "$(screen late | grep -v '^$')" = 'rbarrier: timed out after 1.5s waiting at barrier "late" (1/2 arrived)
+exit=124' ] && pass || fail "screen after a timeout: $(screen late)"
+
+# -q: nothing at all; -v: a line per change and no live line; TERM=dumb: no live line.
+term quiet "$(rbt -q wait quiet -n 2 -t 60s)"
+term verbose "$(rbt -v wait verbose -n 2 -t 60s)"
+term dumb "TERM=dumb $(rbt wait dumb -n 2 -t 60s)"
+for name in quiet verbose dumb; do
+  wait_arrived "$name" 1
+  expect 0 wait "$name" -n 2
+  wait_screen "$name" '^exit=0$'
+  no_live "$name"
+done
+[ "$(screen quiet | grep -v '^$')" = 'exit=0' ] && pass || fail "-q printed: $(screen quiet)"
+[ "$(screen dumb | grep -v '^$')" = 'exit=0' ] && pass || fail "TERM=dumb printed: $(screen dumb)"
+screen verbose | grep -q '^rbarrier: arrived at barrier "verbose": 1/2 in generation 1$' &&
+  screen verbose | grep -q '^rbarrier: barrier "verbose" released (generation 1)$' && pass ||
+  fail "-v printed: $(screen verbose)"
+
+# Off a terminal: silent on success, and -v writes plain lines.
+spawn plain wait plain -n 3 -t 60s
+spawn plain_v -v wait plain -n 3 -t 60s
+wait_arrived plain 2
+expect 0 wait plain -n 3 -t 60s
+expect_exit plain 0
+expect_exit plain_v 0
+[ -s "$TMP/plain.err" ] && fail "printed off a terminal: $(cat "$TMP/plain.err")" || pass
+grep -q $'\e' "$TMP/plain_v.err" && fail "escape sequences off a terminal" || pass
+grep -q ' 2/3 ' "$TMP/plain_v.err" && pass || fail "-v: $(cat "$TMP/plain_v.err")"
+finish
