@@ -27,7 +27,7 @@ _rbarrier() {
     case $command in
         wait) options="-n --parties -t --timeout --id --lease --on-timeout --once" ;;
         abort) options="--reason" ;;
-        status) options="--json" ;;
+        status) options="--json -w --watch" ;;
         reset) options="" ;;
         "") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return 0 ;;
     esac

@@ -24,7 +24,7 @@ struct Raw {
   bool tls = false, insecure = false;
   bool quiet = false, verbose = false;
   std::string name, parties, timeout, id, lease, on_timeout = "leave", reason;
-  bool once = false, json = false;
+  bool once = false, json = false, watch = false;
 };
 
 std::optional<std::string> first_env(const Environment& environment,
@@ -143,7 +143,9 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   auto* status = app.add_subcommand("status", "show a barrier's state (exit 6 if it does not "
                                               "exist)");
   status->add_option("NAME", raw.name, "the barrier's name")->required();
-  status->add_flag("--json", raw.json, "print JSON instead of text");
+  status->add_flag("--json", raw.json, "print JSON instead of text (with --watch, a line each)");
+  status->add_flag("-w,--watch", raw.watch,
+                   "print again on every change, until interrupted (also before it exists)");
 
   // --help and --version without CLI11's exceptions: the first exception a static binary throws
   // sorts its unwind tables, which costs more than the rest of the program's start-up.
@@ -263,7 +265,7 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
     } else if (abort->parsed()) {
       invocation.command = AbortOptions{raw.name, raw.reason};
     } else {
-      invocation.command = StatusOptions{raw.name, raw.json};
+      invocation.command = StatusOptions{raw.name, raw.json, raw.watch};
     }
   }
   return {std::move(invocation), 0};

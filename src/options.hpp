@@ -56,6 +56,7 @@ struct AbortOptions {
 struct StatusOptions {
   std::string name;
   bool json = false;
+  bool watch = false; // print again on every change, until a signal
 };
 
 using CommandOptions = std::variant<WaitOptions, ResetOptions, AbortOptions, StatusOptions>;

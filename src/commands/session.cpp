@@ -128,11 +128,27 @@ std::unique_ptr<redis::Connection> Session::open(Deadline deadline) {
   auto connection = std::make_unique<redis::Connection>(target, m_credentials, bounded(deadline),
                                                         m_wake_fd, m_tls.get());
   m_connected_once = true;
-  if (m_lost) {
-    m_lost = false;
-    log::warning(fmt::format("reconnected to {}", target.display()));
-  }
+  m_peer = target.display();
   return connection;
+}
+
+std::unique_ptr<redis::Connection> Session::subscribe(const std::vector<std::string>& channels,
+                                                      Deadline deadline) {
+  auto subscriber = open(deadline);
+  std::vector<std::string> command{"SUBSCRIBE"};
+  command.insert(command.end(), channels.begin(), channels.end());
+  subscriber->send(command, deadline);
+  for (std::size_t i = 0; i < channels.size(); ++i) {
+    const auto confirmation = subscriber->receive(deadline);
+    if (!confirmation) {
+      throw TimeoutError("the server did not confirm SUBSCRIBE in time");
+    }
+    if (confirmation->as_array("SUBSCRIBE").size() != 3) {
+      throw ProtocolError(
+          fmt::format("unexpected reply to SUBSCRIBE: {}", confirmation->describe()));
+    }
+  }
+  return subscriber;
 }
 
 void Session::note_lost(const Error& error) {

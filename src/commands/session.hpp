@@ -1,11 +1,15 @@
 #pragma once
 
+#include <fmt/format.h>
 #include <memory>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "options.hpp"
 #include "redis/connection.hpp"
 #include "util/error.hpp"
+#include "util/log.hpp"
 
 namespace rbarrier::commands {
 
@@ -31,9 +35,9 @@ public:
         if (m_ask) {
           auto target = std::move(m_ask);
           target->command({"ASKING"}, attempt).check();
-          return fn(*target, attempt);
+          return restored(fn(*target, attempt));
         }
-        return fn(connection(attempt), attempt);
+        return restored(fn(connection(attempt), attempt));
       } catch (const ConnectionError& error) {
         redirections = 0;
         retry_after(error, deadline);
@@ -60,11 +64,12 @@ public:
   // it, at most --connect-timeout, and warns when fewer did. Never fails the command.
   void wait_for_replicas(std::string_view barrier);
 
-  // Says once, on stderr, that the way to the server was lost; open() says when it is back.
+  // Says once, on stderr, that the way to the server was lost; run() says when it is back.
   void note_lost(const Error& error);
 
-  // A new connection of its own (the subscriber's), bounded like the first one.
-  std::unique_ptr<redis::Connection> open(Deadline deadline);
+  // A new connection of its own, bounded like the first one, subscribed to `channels`.
+  std::unique_ptr<redis::Connection> subscribe(const std::vector<std::string>& channels,
+                                               Deadline deadline);
 
   // After a signal: drop the connection, and stop waking on the signal pipe, so that the party
   // can still withdraw.
@@ -76,6 +81,7 @@ public:
 
 private:
   redis::Connection& connection(Deadline deadline);
+  std::unique_ptr<redis::Connection> open(Deadline deadline);
   // The master's address, from the first Sentinel that names it.
   redis::Endpoint resolve_master(Deadline deadline) const;
   // Follows a cluster's "MOVED slot host:port" or "ASK slot host:port"; false for any other
@@ -84,6 +90,14 @@ private:
   // Drops the connection, and sleeps the backoff, or rethrows `error` past the deadline.
   void retry_after(const Error& error, Deadline deadline);
   Deadline bounded(Deadline deadline) const;
+  // After a command succeeded: says that the server is back, if note_lost() said it was lost.
+  template <typename T> T restored(T&& result) {
+    if (m_lost) {
+      m_lost = false;
+      log::warning(fmt::format("reconnected to {}", m_peer));
+    }
+    return std::forward<T>(result);
+  }
 
   redis::Endpoint m_endpoint;
   redis::Credentials m_credentials;
@@ -94,6 +108,7 @@ private:
   int m_wake_fd;
   bool m_connected_once = false;
   bool m_lost = false;
+  std::string m_peer; // where the last connection went
   Duration m_backoff;
   std::unique_ptr<redis::Connection> m_connection;
   std::unique_ptr<redis::Connection> m_ask; // the node an ASK named, for the next attempt

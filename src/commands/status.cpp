@@ -1,10 +1,12 @@
 #include <fmt/format.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include "barrier.hpp"
 #include "commands/commands.hpp"
 #include "commands/session.hpp"
+#include "util/signals.hpp"
 #include "util/text.hpp"
 
 namespace rbarrier::commands {
@@ -41,7 +43,8 @@ std::string text(std::string_view name, const Snapshot& s) {
   return out;
 }
 
-std::string json(std::string_view name, const Snapshot& s) {
+// Indented over several lines, or on one line when `indent` is -1.
+std::string json(std::string_view name, const Snapshot& s, int indent) {
   nlohmann::json members = nlohmann::json::array();
   for (const auto& member : s.members) {
     members.push_back({{"id", member.id}, {"lease_ms", member.lease_left.count()}});
@@ -59,12 +62,60 @@ std::string json(std::string_view name, const Snapshot& s) {
       {"ttl_ms", s.ttl.count() < 0 ? nlohmann::json(nullptr) : nlohmann::json(s.ttl.count())},
   };
   // Names and ids are arbitrary bytes: invalid UTF-8 becomes U+FFFD rather than an exception.
-  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return out.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// status --watch: a snapshot now and after every event on the barrier's channels. Several events
+// that came together make one snapshot. On a terminal the text is redrawn in place, every second
+// too (leases and the TTL count down); elsewhere snapshots follow each other, text separated by a
+// blank line, JSON one line each ("null" while there is no barrier).
+Result watch(const GlobalOptions& global, const StatusOptions& options) {
+  signals::install(); // before the Session: its connections wake on the signal pipe
+  Session session(global);
+  const Barrier barrier(global.prefix, options.name, global.ttl);
+  const bool screen = !options.json && ::isatty(STDOUT_FILENO) == 1;
+  std::unique_ptr<redis::Connection> subscriber;
+  try {
+    for (bool first = true;; first = false) {
+      const auto snapshot = session.run(
+          [&](redis::Connection& connection, Deadline attempt) {
+            if (!subscriber) { // first, so that no change after the snapshot goes unseen
+              subscriber = session.subscribe({barrier.keys().meta, barrier.keys().progress}, attempt);
+            }
+            return barrier.status(connection, attempt);
+          },
+          k_never);
+      std::string out = screen ? "\033[H\033[2J" : first || options.json ? "" : "\n";
+      if (options.json) {
+        out += snapshot ? json(options.name, *snapshot, -1) : "null\n";
+      } else {
+        out += snapshot ? text(options.name, *snapshot)
+                        : fmt::format("no barrier {} (yet)\n", quote(options.name));
+      }
+      if (!(std::cout << out << std::flush)) {
+        return {to_int(ExitCode::internal), "cannot write to standard output"};
+      }
+      try {
+        if (subscriber->receive(screen ? Clock::now() + std::chrono::seconds(1) : k_never)) {
+          while (subscriber->receive(Clock::now())) {
+          }
+        }
+      } catch (const ConnectionError& error) {
+        session.note_lost(error);
+        subscriber.reset();
+      }
+    }
+  } catch (const Interrupted& interrupted) {
+    return {signals::exit_status(interrupted.signo), {}};
+  }
 }
 
 } // namespace
 
 Result status(const GlobalOptions& global, const StatusOptions& options) {
+  if (options.watch) {
+    return watch(global, options);
+  }
   Session session(global);
   const Barrier barrier(global.prefix, options.name, global.ttl);
   const Deadline deadline = Clock::now() + global.connect_timeout;
@@ -75,7 +126,7 @@ Result status(const GlobalOptions& global, const StatusOptions& options) {
     return {to_int(ExitCode::no_such_barrier),
             fmt::format("no barrier {}", quote(options.name))};
   }
-  std::cout << (options.json ? json(options.name, *snapshot) : text(options.name, *snapshot))
+  std::cout << (options.json ? json(options.name, *snapshot, 2) : text(options.name, *snapshot))
             << std::flush;
   return {};
 }

@@ -160,22 +160,11 @@ std::optional<Result> Waiter::check() {
 
 void Waiter::subscribe(Deadline deadline) {
   // Arrivals and departures only for someone who shows them: at N parties they are N messages.
-  std::vector<std::string> channels{"SUBSCRIBE", m_barrier.keys().meta};
+  std::vector<std::string> channels{m_barrier.keys().meta};
   if (m_progress) {
     channels.push_back(m_barrier.keys().progress);
   }
-  m_subscriber = m_session.open(deadline);
-  m_subscriber->send(channels, deadline);
-  for (std::size_t i = 1; i < channels.size(); ++i) {
-    const auto confirmation = m_subscriber->receive(deadline);
-    if (!confirmation) {
-      throw TimeoutError("the server did not confirm SUBSCRIBE in time");
-    }
-    if (confirmation->as_array("SUBSCRIBE").size() != 3) {
-      throw ProtocolError(
-          fmt::format("unexpected reply to SUBSCRIBE: {}", confirmation->describe()));
-    }
-  }
+  m_subscriber = m_session.subscribe(channels, deadline);
 }
 
 std::optional<Result> Waiter::on_check(const Check& result) {

@@ -165,15 +165,20 @@ expect_running() {
   if kill -0 "${PID[$1]}" 2>/dev/null; then pass; else fail "$1 is not running"; fi
 }
 
-# wait_log TAG PATTERN: waits (at most 10 s) until the spawned party's stderr matches.
-wait_log() {
+# wait_file FILE PATTERN: waits (at most 10 s) until a line of FILE matches the grep -E pattern.
+wait_file() {
   local i
   for i in $(seq 1 200); do
-    grep -qE -- "$2" "$TMP/$1.err" 2>/dev/null && { pass; return 0; }
+    grep -qE -- "$2" "$1" 2>/dev/null && { pass; return 0; }
     sleep 0.05
   done
-  fail "$1 never printed /$2/: $(cat "$TMP/$1.err")"
+  fail "$1 never had /$2/: $(cat "$1")"
   return 1
+}
+
+# wait_log TAG PATTERN: waits (at most 10 s) until the spawned party's stderr matches.
+wait_log() {
+  wait_file "$TMP/$1.err" "$2"
 }
 
 # start_proxy NAME UPSTREAM: a fault proxy (faultproxy.py) in front of the server UPSTREAM, on

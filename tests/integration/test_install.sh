@@ -55,6 +55,7 @@ offers wait -- rbarrier wa
 offers leave break -- rbarrier wait x --on-timeout ''
 offers --on-timeout --once -- rbarrier wait x --o
 offers --json -- rbarrier status x --j
+offers --watch -- rbarrier status x --w
 offers --reason -- rbarrier abort x --r
 offers --url -- rbarrier --u
 offers --tls -- rbarrier status x --tl

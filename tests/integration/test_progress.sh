@@ -1,18 +1,18 @@
 # What wait shows while it waits: on a terminal (a tmux window) one live line, redrawn on
 # arrivals, departures and every second, and erased at the end; nothing with -q; one line per
-# change with -v; and off a terminal nothing at all on success.
+# change with -v; and off a terminal nothing at all on success. And status --watch on a terminal.
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 
 tm() { TERM=xterm tmux -S "$TMP/tmux.sock" "$@"; }
 AT_EXIT+=("tm kill-server 2>/dev/null")
 
-# term NAME COMMAND: runs the shell COMMAND in a terminal of its own (100x10), then prints
+# term NAME COMMAND: runs the bash COMMAND in a terminal of its own (100x10), then prints
 # exit=STATUS; what it writes, escape sequences and all, is copied to $TMP/NAME.raw.
 term() {
-  local name=$1 command=$2
-  tm new-session -d -s "$name" -x 100 -y 10 \
-    "$(printf 'tmux -S %q wait-for go-%s; %s; echo exit=$?; sleep 600' "$TMP/tmux.sock" "$name" "$command")"
+  local name=$1 command=$2 script
+  script=$(printf 'tmux -S %q wait-for go-%s; %s; echo exit=$?; sleep 600' "$TMP/tmux.sock" "$name" "$command")
+  tm new-session -d -s "$name" -x 100 -y 10 "bash -c $(printf %q "$script")"
   tm pipe-pane -t "$name" -o "cat >>$(printf %q "$TMP/$name.raw")"
   tm wait-for -S "go-$name"
 }
@@ -91,4 +91,17 @@ expect_exit plain_v 0
 [ -s "$TMP/plain.err" ] && fail "printed off a terminal: $(cat "$TMP/plain.err")" || pass
 grep -q $'\e' "$TMP/plain_v.err" && fail "escape sequences off a terminal" || pass
 grep -q ' 2/3 ' "$TMP/plain_v.err" && pass || fail "-v: $(cat "$TMP/plain_v.err")"
+
+# status --watch on a terminal: redrawn in place, every second too; Ctrl-C ends it.
+term watch "$(rbt status --watch seen)"
+wait_screen watch '^no barrier "seen" \(yet\)$'
+spawn seen wait seen -n 2 --id first -t 60s
+wait_screen watch '^  arrived: +1 of 2$'
+wait_screen watch '^    "first"  lease 2[0-8]'
+expect 0 wait seen -n 2 -t 60s
+expect_exit seen 0
+wait_screen watch '^  last: +released$'
+[ "$(screen watch | grep -c 'barrier "seen"')" -eq 1 ] && pass || fail "not in place: $(screen watch)"
+tm send-keys -t watch C-c
+wait_screen watch '^(\^C)?exit=130$'
 finish

@@ -37,4 +37,45 @@ PY
 expect 0 reset s
 expect 0 status --json s
 grep -q '"parties": null' "$TMP/last.out" && pass || fail "parties after reset: $(cat "$TMP/last.out")"
+
+echo "# status --watch: a snapshot at once and on every change, through a lost connection"
+start_proxy proxy redis
+VIA_PROXY="unix://$TMP/proxy.sock"
+URL=$VIA_PROXY spawn watch status --watch w
+URL=$VIA_PROXY spawn watch_json status --watch --json w
+wait_file "$TMP/watch.out" '^no barrier "w" \(yet\)$'
+wait_file "$TMP/watch_json.out" '^null$'
+spawn a wait w -n 2 --id a -t 30s
+wait_file "$TMP/watch.out" '^    "a"  lease '
+wait_file "$TMP/watch_json.out" '"arrived":1,'
+proxy proxy refuse on >/dev/null
+proxy proxy cut all >/dev/null
+wait_log watch 'retrying'
+wait_log watch_json 'retrying'
+expect 0 wait w -n 2 --id b -t 30s
+expect_exit a 0
+proxy proxy refuse off >/dev/null
+wait_file "$TMP/watch.out" '^  last: +released$'
+wait_file "$TMP/watch_json.out" '"last_outcome":"released"'
+expect_running watch
+kill -INT "${PID[watch]}"
+expect_exit watch 130
+kill -TERM "${PID[watch_json]}"
+expect_exit watch_json 143
+grep -v 'retrying$\|^rbarrier: reconnected to ' "$TMP/watch.err" && fail "watch printed more" || pass
+python3 - "$TMP/watch_json.out" <<'PY' && pass || fail "status --watch --json: $(cat "$TMP/watch_json.out")"
+import json, sys
+lines = [json.loads(line) for line in open(sys.argv[1])]
+assert lines[0] is None and lines[1]["members"][0]["id"] == "a", lines
+assert lines[-1]["generation"] == 2 and lines[-1]["last_outcome"] == "released", lines
+PY
+# Text snapshots are separated by a blank line.
+[ "$(grep -c '^$' "$TMP/watch.out")" -eq "$(($(grep -c '^barrier \|^no barrier' "$TMP/watch.out") - 1))" ] &&
+  pass || fail "snapshots not separated: $(cat "$TMP/watch.out")"
+
+echo "# status --watch: unreachable at the start is 69; a closed stdout ends it"
+URL="unix://$TMP/nothing.sock" expect 69 --connect-timeout 200ms status --watch w
+"$RBARRIER" -u "$URL" status --watch w >&- 2>"$TMP/last.err"
+[ $? -eq 1 ] && pass || fail "status --watch with stdout closed: $(cat "$TMP/last.err")"
+expect_stderr 'cannot write to standard output'
 finish

@@ -136,6 +136,9 @@ TEST_CASE("the other subcommands") {
   CHECK(a.name == "a");
   CHECK(a.reason == "bad build");
   CHECK(std::get<StatusOptions>(f.parse({"status", "s", "--json"}).command).json);
+  CHECK_FALSE(std::get<StatusOptions>(f.parse({"status", "s"}).command).watch);
+  CHECK(std::get<StatusOptions>(f.parse({"status", "s", "-w"}).command).watch);
+  CHECK(std::get<StatusOptions>(f.parse({"status", "--watch", "s"}).command).watch);
   CHECK(std::get<StatusOptions>(f.parse({"-q", "status", "--", "-dash"}).command).name == "-dash");
 }
 
