@@ -8,9 +8,10 @@ SRC=$RBARRIER_SOURCE
 DESTDIR="$TMP/root" cmake --install "$(dirname "$RBARRIER")" --prefix /usr/local >"$TMP/install.log" 2>&1 &&
   pass || fail "cmake --install: $(cat "$TMP/install.log")"
 for file in bin/rbarrier share/man/man1/rbarrier.1 share/bash-completion/completions/rbarrier \
-  share/zsh/vendor-completions/_rbarrier; do
+  share/zsh/vendor-completions/_rbarrier share/doc/rbarrier/examples/kubernetes-job.yaml; do
   [ -f "$TMP/root/usr/local/$file" ] && pass || fail "not installed: $file"
 done
+[ -x "$TMP/root/usr/local/share/doc/rbarrier/examples/batch.sh" ] && pass || fail "batch.sh not executable"
 [ "$("$TMP/root/usr/local/bin/rbarrier" --version)" = "$("$RBARRIER" --version)" ] && pass ||
   fail "the installed binary"
 man -l "$TMP/root/usr/local/share/man/man1/rbarrier.1" 2>&1 | grep -q 'meet other processes' && pass ||
@@ -29,6 +30,7 @@ dpkg-deb -x "$deb" "$TMP/debroot" && pass || fail "dpkg-deb -x"
 man -l "$TMP/debroot/usr/share/man/man1/rbarrier.1" 2>&1 | grep -q 'meet other processes' && pass ||
   fail "man -l on the packaged page"
 [ -f "$TMP/debroot/usr/share/bash-completion/completions/rbarrier" ] && pass || fail "packaged completion"
+[ -f "$TMP/debroot/usr/share/doc/rbarrier/examples/batch.sh" ] && pass || fail "packaged examples"
 depends=$(dpkg-deb -f "$deb" Depends)
 if ldd "$RBARRIER" >/dev/null 2>&1; then
   grep -q 'libc6' <<<"$depends" && pass || fail "a dynamic binary's package lacks libc6: '$depends'"

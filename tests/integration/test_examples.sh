@@ -1,0 +1,113 @@
+# examples/: the batch script runs, and the CI and Kubernetes examples are parsed, checked, and
+# their commands run as their CI jobs and pods would run them.
+source "$(dirname "$0")/lib.sh"
+start_redis redis
+EXAMPLES=$(cd "$(dirname "$0")/../../examples" && pwd)
+export PATH="$(dirname "$RBARRIER"):$PATH" RBARRIER_URL=$URL
+[ "$(command -v rbarrier)" = "$RBARRIER" ] && pass || fail "rbarrier on PATH is $(command -v rbarrier)"
+
+# A stand-in for the CI jobs' make: `build` fails when FAIL_BUILD is set, `integration-test`
+# leaves a mark named after $NODE.
+mkdir -p "$TMP/bin" "$TMP/marks"
+cat >"$TMP/bin/make" <<'SH'
+#!/bin/sh
+case $1 in
+  build) [ -z "$FAIL_BUILD" ] ;;
+  integration-test) touch "$MARKS/$NODE" ;;
+esac
+SH
+chmod +x "$TMP/bin/make"
+export MARKS=$TMP/marks
+
+# run_nodes TAG COUNT FAILING SCRIPT-COMMAND...: runs COUNT copies at once, with NODE and INDEX
+# set (FAIL_BUILD in copy FAILING), each bounded by 60 s; sets STATUS[i] to each one's status.
+declare -A STATUS
+run_nodes() {
+  local tag=$1 count=$2 failing=$3 i
+  shift 3
+  local -A pids=()
+  for i in $(seq 1 "$count"); do
+    INDEX=$i NODE=$tag-$i FAIL_BUILD=$([ "$i" = "$failing" ] && echo yes) PATH="$TMP/bin:$PATH" \
+      timeout 60 "$@" >"$TMP/$tag-$i.out" 2>"$TMP/$tag-$i.err" &
+    pids[$i]=$!
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}"
+    STATUS[$i]=$?
+  done
+}
+
+# expect_statuses TAG WANT...: STATUS[1..] are WANT...
+expect_statuses() {
+  local tag=$1 i=1 want
+  shift
+  for want in "$@"; do
+    [ "${STATUS[$i]}" = "$want" ] && pass ||
+      fail "$tag-$i exited ${STATUS[$i]}, expected $want: $(cat "$TMP/$tag-$i.err")"
+    i=$((i + 1))
+  done
+}
+
+echo "# the batch script: eight jobs meet twice; a failing job stops the others at once"
+timeout 60 "$EXAMPLES/batch.sh" "$TMP/batch" >"$TMP/batch.out" 2>"$TMP/batch.err"
+[ $? -eq 0 ] && pass || fail "batch.sh failed: $(cat "$TMP/batch.err")"
+[ "$(wc -l <"$TMP/batch/merged")" -eq 8 ] && pass || fail "merged: $(cat "$TMP/batch/merged")"
+grep -qx "batch: merged 8 parts into $TMP/batch/merged" "$TMP/batch.out" && pass || fail "$(cat "$TMP/batch.out")"
+FAIL_JOB=3 timeout 60 "$EXAMPLES/batch.sh" "$TMP/batch-failing" >"$TMP/batch.out" 2>"$TMP/batch.err"
+[ $? -eq 1 ] && pass || fail "batch.sh with a failing job: $(cat "$TMP/batch.err")"
+[ "$(grep -cE '(was aborted|is broken): job 3 failed' "$TMP/batch.err")" -eq 7 ] && pass ||
+  fail "the other jobs were not aborted: $(cat "$TMP/batch.err")"
+[ -e "$TMP/batch-failing/merged" ] || ls "$TMP"/batch-failing/stage2.* >/dev/null 2>&1 &&
+  fail "stage 2 ran after a failure" || pass
+
+echo "# every example manifest is YAML"
+for file in "$EXAMPLES"/*.yml "$EXAMPLES"/*.yaml; do
+  python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$file" && pass || fail "$file"
+done
+
+echo "# GitLab CI: four nodes pass the gate; when one fails to build, the others stop"
+python3 "$(dirname "$0")/examples.py" gitlab "$EXAMPLES/gitlab-ci.yml" >"$TMP/gitlab.sh" && pass || fail "gitlab-ci.yml"
+gitlab() { CI_PIPELINE_ID=$1 CI_NODE_TOTAL=4 CI_NODE_INDEX=$INDEX CI_JOB_NAME="test $INDEX/4" bash "$TMP/gitlab.sh"; }
+export -f gitlab
+export TMP
+run_nodes gitlab 4 none bash -c 'gitlab 100'
+expect_statuses gitlab 0 0 0 0
+[ "$(ls "$TMP/marks" | grep -c '^gitlab-')" -eq 4 ] && pass || fail "integration tests ran: $(ls "$TMP/marks")"
+rm -f "$TMP"/marks/*
+run_nodes gitlab 4 2 bash -c 'gitlab 101'
+expect_statuses gitlab 4 1 4 4
+grep -qE '(aborted|broken): test 2/4 failed to build' "$TMP/gitlab-1.err" && pass || fail "$(cat "$TMP/gitlab-1.err")"
+[ -z "$(ls "$TMP/marks")" ] && pass || fail "integration tests ran after a failed build"
+
+echo "# GitHub Actions: the same with the matrix's four shards"
+github() {
+  python3 "$(dirname "$RBARRIER_TEST")/examples.py" github "$EXAMPLES/github-actions.yml" "$INDEX" "$1" >"$TMP/github-$INDEX.sh" &&
+    bash "$TMP/github-$INDEX.sh"
+}
+export -f github
+export EXAMPLES RBARRIER_TEST=$0
+run_nodes github 4 none bash -c 'github 200'
+expect_statuses github 0 0 0 0
+[ "$(ls "$TMP/marks" | grep -c '^github-')" -eq 4 ] && pass || fail "integration tests ran: $(ls "$TMP/marks")"
+rm -f "$TMP"/marks/*
+run_nodes github 4 3 bash -c 'github 201'
+expect_statuses github 4 4 1 4
+grep -qE '(aborted|broken): shard 3 failed to build' "$TMP/github-1.err" && pass || fail "$(cat "$TMP/github-1.err")"
+
+echo "# Kubernetes: eight pods' init containers meet; a pod restarted later passes (--once)"
+pod() {
+  local args
+  mapfile -t args < <(python3 "$(dirname "$RBARRIER_TEST")/examples.py" kubernetes \
+    "$EXAMPLES/kubernetes-job.yaml" "train-$1" 6f1c2a) || return 99
+  [ "${args[0]}" = --termination-log ] || return 98
+  args[1]=$TMP/termination-log-$1
+  rbarrier "${args[@]}"
+}
+export -f pod
+run_nodes pod 8 none bash -c 'pod "$INDEX"'
+expect_statuses pod 0 0 0 0 0 0 0 0
+expect 0 status train:6f1c2a
+grep -q 'state: *passed' "$TMP/last.out" && pass || fail "$(cat "$TMP/last.out")"
+run_nodes restarted 1 none bash -c 'pod 9'
+expect_statuses restarted 0
+finish
