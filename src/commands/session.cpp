@@ -123,10 +123,18 @@ redis::Endpoint Session::resolve_master(Deadline deadline) const {
 }
 
 std::unique_ptr<redis::Connection> Session::open(Deadline deadline) {
-  const redis::Endpoint target =
-      m_endpoint.sentinels.empty() ? m_endpoint : resolve_master(deadline);
-  auto connection = std::make_unique<redis::Connection>(target, m_credentials, bounded(deadline),
-                                                        m_wake_fd, m_tls.get());
+  if (!m_endpoint.sentinels.empty() && !m_master) {
+    m_master = resolve_master(deadline);
+  }
+  const redis::Endpoint& target = m_master ? *m_master : m_endpoint;
+  std::unique_ptr<redis::Connection> connection;
+  try {
+    connection = std::make_unique<redis::Connection>(target, m_credentials, bounded(deadline),
+                                                     m_wake_fd, m_tls.get());
+  } catch (const ConnectionError&) {
+    m_master.reset();
+    throw;
+  }
   m_connected_once = true;
   m_peer = target.display();
   return connection;
@@ -152,6 +160,7 @@ std::unique_ptr<redis::Connection> Session::subscribe(const std::vector<std::str
 }
 
 void Session::note_lost(const Error& error) {
+  m_master.reset();
   if (!m_lost && m_connected_once) {
     m_lost = true;
     log::warning(fmt::format("{}; retrying", error.what()));

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -65,6 +66,7 @@ public:
   void wait_for_replicas(std::string_view barrier);
 
   // Says once, on stderr, that the way to the server was lost; run() says when it is back.
+  // With Sentinel, the next connection asks a sentinel for the master again.
   void note_lost(const Error& error);
 
   // A new connection of its own, bounded like the first one, subscribed to `channels`.
@@ -102,6 +104,8 @@ private:
   redis::Endpoint m_endpoint;
   redis::Credentials m_credentials;
   std::unique_ptr<redis::TlsContext> m_tls;
+  // With Sentinel: the master as last resolved, until a connection to it fails or is lost.
+  std::optional<redis::Endpoint> m_master;
   Deadline m_connect_deadline;
   Duration m_connect_timeout;
   std::int64_t m_wait_replicas;

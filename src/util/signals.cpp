@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "util/exit_code.hpp"
+
 namespace rbarrier::signals {
 
 namespace {
@@ -41,6 +43,8 @@ int wake_fd() { return g_pipe[0]; }
 
 int received() { return g_received; }
 
-int exit_status(int signo) { return 128 + signo; }
+int exit_status(int signo) {
+  return to_int(signo == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
+}
 
 } // namespace rbarrier::signals

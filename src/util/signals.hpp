@@ -13,7 +13,7 @@ int wake_fd();
 // The first signal received, or 0.
 int received();
 
-// The exit status for a signal: 130 for SIGINT, 143 for SIGTERM.
+// The exit status for a signal of install()'s: 130 for SIGINT, 143 for SIGTERM.
 int exit_status(int signo);
 
 } // namespace rbarrier::signals

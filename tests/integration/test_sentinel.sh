@@ -56,6 +56,9 @@ echo "# two of three parties wait; the master fails over; the third arrives at t
 spawn a -v wait failover -n 3 --lease 1s -t 60s
 spawn b -v wait failover -n 3 --lease 1s -t 60s
 wait_arrived failover 2
+for party in a b; do # one question to a sentinel for both connections of a party
+  [ "$(grep -c 'is at' "$TMP/$party.err")" -eq 1 ] && pass || fail "$party asked: $(cat "$TMP/$party.err")"
+done
 # The replica must have the barrier before it is promoted, or the waiters rightly exit 5.
 for i in $(seq 1 100); do [ "$(redis-cli -p "$master_port" WAIT 1 200)" = 1 ] && break; done
 [ "$(redis-cli -p "$master_port" WAIT 1 200)" = 1 ] && pass || fail "the replica never caught up"
@@ -66,6 +69,7 @@ for i in $(seq 1 400); do [ "$(master_at)" = "$replica_port" ] && break; sleep 0
 [ "$(master_at)" = "$replica_port" ] && pass || fail "no failover: the master is at $(master_at)"
 for i in $(seq 1 400); do redis-cli -p "$replica_port" ROLE | head -1 | grep -q master && break; sleep 0.05; done
 wait_log a 'reconnected'
+wait_log a "master \"mymaster\" is at redis://127.0.0.1:$replica_port"
 wait_arrived failover 2 || grep -hE 'switch-master|odown|failover' "$TMP"/sentinel*.log | cut -c1-140 | tail -20
 expect 0 wait failover -n 3 -t 30s
 expect_exit a 0
