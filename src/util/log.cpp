@@ -26,12 +26,17 @@ bool terminal() {
   return ::isatty(STDERR_FILENO) == 1 && term != nullptr && std::string_view(term) != "dumb";
 }
 
-// The line cut to the terminal's width: a line that wrapped could not be erased.
+// The line cut to the terminal's width (in bytes, which is never fewer than columns), not inside
+// a UTF-8 character: a line that wrapped could not be erased.
 std::string fit(std::string_view line) {
   winsize size{};
   if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 1 &&
       line.size() >= size.ws_col) {
-    return std::string(line.substr(0, size.ws_col - 1));
+    std::size_t end = size.ws_col - 1;
+    while (end > 0 && (static_cast<unsigned char>(line[end]) & 0xC0) == 0x80) {
+      --end;
+    }
+    return std::string(line.substr(0, end));
   }
   return std::string(line);
 }

@@ -4,15 +4,16 @@
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 
-tm() { TERM=xterm tmux -S "$TMP/tmux.sock" "$@"; }
+tm() { TERM=xterm tmux -u -S "$TMP/tmux.sock" "$@"; }
 AT_EXIT+=("tm kill-server 2>/dev/null")
 
-# term NAME COMMAND: runs the bash COMMAND in a terminal of its own (100x10), then prints
-# exit=STATUS; what it writes, escape sequences and all, is copied to $TMP/NAME.raw.
+# term NAME COMMAND [WIDTH]: runs the bash COMMAND in a terminal of its own (WIDTH, default 100,
+# by 10), then prints exit=STATUS; what it writes, escape sequences and all, is copied to
+# $TMP/NAME.raw.
 term() {
-  local name=$1 command=$2 script
+  local name=$1 command=$2 width=${3:-100} script
   script=$(printf 'tmux -S %q wait-for go-%s; %s; echo exit=$?; sleep 600' "$TMP/tmux.sock" "$name" "$command")
-  tm new-session -d -s "$name" -x 100 -y 10 "bash -c $(printf %q "$script")"
+  tm new-session -d -s "$name" -x "$width" -y 10 "bash -c $(printf %q "$script")"
   tm pipe-pane -t "$name" -o "cat >>$(printf %q "$TMP/$name.raw")"
   tm wait-for -S "go-$name"
 }
@@ -58,6 +59,17 @@ wait_screen live '^command-ran$'
 wait_screen live '^exit=0$'
 screen live | grep -q 'waiting at barrier' && fail "live line left behind: $(screen live)" || pass
 [ "$(screen live | grep -cv '^$')" -eq 2 ] && pass || fail "more on the screen: $(screen live)"
+
+# In a narrow terminal the line is cut, not wrapped (a wrapped line could not be erased), and
+# not inside a character: 39 bytes would end in the middle of the fifth "é".
+term narrow "$(rbt wait 'éééééééééé' -n 2 -t 60s)" 40
+wait_screen narrow '^rbarrier: waiting at barrier "é'
+[ "$(screen narrow | grep -v '^$')" = 'rbarrier: waiting at barrier "éééé' ] && pass ||
+  fail "in 40 columns: $(screen narrow)"
+expect 0 wait 'éééééééééé' -n 2
+wait_screen narrow '^exit=0$'
+python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$TMP/narrow.raw" && pass ||
+  fail "a character was cut: $(cat -v "$TMP/narrow.raw")"
 
 # A failure's line replaces the live line.
 term late "$(rbt wait late -n 2 -t 1500ms)"
