@@ -37,15 +37,78 @@ std::optional<std::string> first_env(const Environment& environment,
   return std::nullopt;
 }
 
+// Whether an option was registered and given.
+bool given(const CLI::Option* option) { return option != nullptr && option->count() > 0; }
+
 // A flag wins over its environment variables.
 std::optional<std::string> flag_or_env(const CLI::Option* option, const std::string& value,
                                        const Environment& environment,
                                        std::initializer_list<const char*> names) {
-  if (option->count() > 0) {
+  if (given(option)) {
     return value;
   }
   return first_env(environment, names);
 }
+
+// CLI11 spends some 13,000 instructions on each option it is told of, and more on each
+// subcommand: with thirty options, most of a waiting party's start-up. So a subcommand is
+// registered only when the command line names it, and an option only when the command line may
+// name it (all of them for --help). Registering one too many is harmless, so the test is
+// generous: a token "--long" or "--long=...", or, for a short name, any "-xyz" holding its
+// letter. Each method returns nullptr for what it did not register, and for an option of a
+// subcommand that it did not register.
+class Registrar {
+public:
+  Registrar(const std::vector<std::string>& args, bool all) : m_args(args), m_all(all) {}
+
+  CLI::App* command(CLI::App& app, const std::string& name, const std::string& description) {
+    const bool named = m_all || std::find(m_args.begin(), m_args.end(), name) != m_args.end();
+    return named ? app.add_subcommand(name, description) : nullptr;
+  }
+
+  template <typename T>
+  CLI::Option* option(CLI::App* app, const std::string& names, T& value, const std::string& help) {
+    return app && mentioned(names) ? app->add_option(names, value, help) : nullptr;
+  }
+
+  // Always registered with its subcommand: CLI11 says when it is missing.
+  template <typename T>
+  CLI::Option* required(CLI::App* app, const std::string& names, T& value,
+                        const std::string& help) {
+    return app ? app->add_option(names, value, help)->required() : nullptr;
+  }
+
+  CLI::Option* flag(CLI::App* app, const std::string& names, bool& value,
+                    const std::string& help) {
+    return app && mentioned(names) ? app->add_flag(names, value, help) : nullptr;
+  }
+
+private:
+  bool mentioned(std::string_view names) const {
+    if (m_all) {
+      return true;
+    }
+    while (!names.empty()) {
+      const auto comma = names.find(',');
+      const std::string_view name = names.substr(0, comma);
+      names.remove_prefix(comma == std::string_view::npos ? names.size() : comma + 1);
+      for (const std::string_view arg : m_args) {
+        const bool named =
+            name.starts_with("--")
+                ? arg.starts_with(name) && (arg.size() == name.size() || arg[name.size()] == '=')
+                : arg.size() > 1 && arg[0] == '-' && arg[1] != '-' &&
+                      arg.find(name[1], 1) != std::string_view::npos;
+        if (named) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  const std::vector<std::string>& m_args;
+  bool m_all;
+};
 
 void require_name(const std::string& name) {
   if (name.empty()) {
@@ -70,95 +133,100 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
     }
   }
 
+  const auto asked = [&](std::initializer_list<std::string_view> flags) {
+    return std::any_of(own.begin(), own.end(), [&](const std::string& arg) {
+      return std::find(flags.begin(), flags.end(), arg) != flags.end();
+    });
+  };
+  const bool help = asked({"-h", "--help"});
+  Registrar reg(own, help);
   Raw raw;
   CLI::App app{"Meet other processes at a named barrier kept in Redis.", "rbarrier"};
   app.set_version_flag("--version", RBARRIER_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
   app.footer(k_footer);
-  auto* url = app.add_option("-u,--url", raw.url,
-                             "Redis URL: redis://[[user]:password@]host[:port][/db] or "
-                             "unix:///path/redis.sock[?db=N] (env RBARRIER_URL, REDIS_URL; "
-                             "default redis://127.0.0.1:6379/0)");
-  auto* password_file = app.add_option("--password-file", raw.password_file,
-                                       "read the password from FILE (env RBARRIER_PASSWORD, "
-                                       "REDISCLI_AUTH)");
-  auto* user = app.add_option("--user", raw.user, "ACL user name (env RBARRIER_USER)");
-  auto* prefix = app.add_option("--prefix", raw.prefix,
-                                "namespace of every key and channel (env RBARRIER_PREFIX; "
-                                "default rbarrier:)");
-  auto* connect_timeout = app.add_option("--connect-timeout", raw.connect_timeout,
-                                         "how long to try to reach the server (default 5s)");
-  auto* ttl = app.add_option("--ttl", raw.ttl,
-                             "idle expiry of a barrier's keys, refreshed by every operation "
-                             "(default 24h)");
-  app.add_option("--sentinel", raw.sentinels,
-                 "ask this Sentinel (HOST[:PORT], repeatable) for the master; with --master");
-  auto* master = app.add_option("--master", raw.master, "the master's name at the Sentinels");
-  app.add_flag("--tls", raw.tls, "connect with TLS (as a rediss:// URL does)");
-  auto* cacert = app.add_option("--cacert", raw.cacert, "trust the CA certificates in FILE");
+  auto* url = reg.option(&app, "-u,--url", raw.url,
+                         "Redis URL: redis://[[user]:password@]host[:port][/db] or "
+                         "unix:///path/redis.sock[?db=N] (env RBARRIER_URL, REDIS_URL; "
+                         "default redis://127.0.0.1:6379/0)");
+  auto* password_file = reg.option(&app, "--password-file", raw.password_file,
+                                   "read the password from FILE (env RBARRIER_PASSWORD, "
+                                   "REDISCLI_AUTH)");
+  auto* user = reg.option(&app, "--user", raw.user, "ACL user name (env RBARRIER_USER)");
+  auto* prefix = reg.option(&app, "--prefix", raw.prefix,
+                            "namespace of every key and channel (env RBARRIER_PREFIX; "
+                            "default rbarrier:)");
+  auto* connect_timeout = reg.option(&app, "--connect-timeout", raw.connect_timeout,
+                                     "how long to try to reach the server (default 5s)");
+  auto* ttl = reg.option(&app, "--ttl", raw.ttl,
+                         "idle expiry of a barrier's keys, refreshed by every operation "
+                         "(default 24h)");
+  reg.option(&app, "--sentinel", raw.sentinels,
+             "ask this Sentinel (HOST[:PORT], repeatable) for the master; with --master");
+  auto* master = reg.option(&app, "--master", raw.master, "the master's name at the Sentinels");
+  reg.flag(&app, "--tls", raw.tls, "connect with TLS (as a rediss:// URL does)");
+  auto* cacert = reg.option(&app, "--cacert", raw.cacert, "trust the CA certificates in FILE");
   auto* cacertdir =
-      app.add_option("--cacertdir", raw.cacertdir, "trust the CA certificates in DIR");
-  auto* cert = app.add_option("--cert", raw.cert, "client certificate (with --key)");
-  auto* key = app.add_option("--key", raw.key, "client private key (with --cert)");
-  auto* sni = app.add_option("--sni", raw.sni,
-                             "server name to ask for and verify (default: the URL's host)");
-  app.add_flag("--insecure", raw.insecure, "do not verify the server's certificate");
-  auto* wait_replicas = app.add_option(
-      "--wait-replicas", raw.wait_replicas,
+      reg.option(&app, "--cacertdir", raw.cacertdir, "trust the CA certificates in DIR");
+  auto* cert = reg.option(&app, "--cert", raw.cert, "client certificate (with --key)");
+  auto* key = reg.option(&app, "--key", raw.key, "client private key (with --cert)");
+  auto* sni = reg.option(&app, "--sni", raw.sni,
+                         "server name to ask for and verify (default: the URL's host)");
+  reg.flag(&app, "--insecure", raw.insecure, "do not verify the server's certificate");
+  auto* wait_replicas = reg.option(
+      &app, "--wait-replicas", raw.wait_replicas,
       "after deciding an outcome, wait (up to --connect-timeout) until N replicas have it");
-  app.add_option("--termination-log", raw.termination_log,
-                 "on failure, write the reason to FILE too (Kubernetes: /dev/termination-log)");
-  app.add_flag("-q,--quiet", raw.quiet, "print nothing but errors (no live line on a terminal)");
-  app.add_flag("-v,--verbose", raw.verbose, "tell what happens on stderr, a line per change");
+  reg.option(&app, "--termination-log", raw.termination_log,
+             "on failure, write the reason to FILE too (Kubernetes: /dev/termination-log)");
+  reg.flag(&app, "-q,--quiet", raw.quiet, "print nothing but errors (no live line on a terminal)");
+  reg.flag(&app, "-v,--verbose", raw.verbose, "tell what happens on stderr, a line per change");
 
-  auto* wait = app.add_subcommand("wait", "wait until PARTIES processes have arrived at NAME");
-  wait->add_option("NAME", raw.name, "the barrier's name")->required();
-  auto* parties = wait->add_option("-n,--parties", raw.parties,
-                                   "how many parties meet (the first arrival fixes it)");
-  parties->required();
-  auto* timeout = wait->add_option("-t,--timeout", raw.timeout,
-                                   "give up after DUR (0, the default: wait for ever)");
-  auto* id = wait->add_option("--id", raw.id,
-                              "this party's member id; arriving twice with one id counts once "
-                              "(default host:pid:random)");
-  auto* lease = wait->add_option("--lease", raw.lease,
-                                 "withdraw this party if it stops renewing for DUR (default 30s)");
-  wait->add_option("--on-timeout", raw.on_timeout,
-                   "leave: withdraw and exit 124 (default); break: abort the barrier for all")
-      ->check(CLI::IsMember({"leave", "break"}));
-  wait->add_flag("--once", raw.once, "latch: after the first release later arrivals pass at once");
-  wait->footer("After \"--\", CMD [ARGS...] is run once the barrier is released, and its exit "
-               "status becomes rbarrier's.");
+  auto* wait = reg.command(app, "wait", "wait until PARTIES processes have arrived at NAME");
+  reg.required(wait, "NAME", raw.name, "the barrier's name");
+  reg.required(wait, "-n,--parties", raw.parties,
+               "how many parties meet (the first arrival fixes it)");
+  auto* timeout = reg.option(wait, "-t,--timeout", raw.timeout,
+                             "give up after DUR (0, the default: wait for ever)");
+  auto* id = reg.option(wait, "--id", raw.id,
+                        "this party's member id; arriving twice with one id counts once "
+                        "(default host:pid:random)");
+  auto* lease = reg.option(wait, "--lease", raw.lease,
+                           "withdraw this party if it stops renewing for DUR (default 30s)");
+  if (auto* on_timeout = reg.option(
+          wait, "--on-timeout", raw.on_timeout,
+          "leave: withdraw and exit 124 (default); break: abort the barrier for all")) {
+    on_timeout->check(CLI::IsMember({"leave", "break"}));
+  }
+  reg.flag(wait, "--once", raw.once, "latch: after the first release later arrivals pass at once");
+  if (wait) {
+    wait->footer("After \"--\", CMD [ARGS...] is run once the barrier is released, and its "
+                 "exit status becomes rbarrier's.");
+  }
 
-  auto* reset = app.add_subcommand("reset", "end the current generation as reset (waiters "
-                                            "exit 3) and reopen a broken barrier");
-  reset->add_option("NAME", raw.name, "the barrier's name")->required();
+  auto* reset = reg.command(app, "reset", "end the current generation as reset (waiters exit 3) "
+                                          "and reopen a broken barrier");
+  reg.required(reset, "NAME", raw.name, "the barrier's name");
 
-  auto* abort = app.add_subcommand("abort", "end the current generation as aborted (waiters "
-                                            "exit 4) and break the barrier until reset");
-  abort->add_option("NAME", raw.name, "the barrier's name")->required();
-  abort->add_option("--reason", raw.reason, "shown to every waiting and later party");
+  auto* abort = reg.command(app, "abort", "end the current generation as aborted (waiters "
+                                          "exit 4) and break the barrier until reset");
+  reg.required(abort, "NAME", raw.name, "the barrier's name");
+  reg.option(abort, "--reason", raw.reason, "shown to every waiting and later party");
 
-  auto* status = app.add_subcommand("status", "show a barrier's state (exit 6 if it does not "
-                                              "exist)");
-  status->add_option("NAME", raw.name, "the barrier's name")->required();
-  status->add_flag("--json", raw.json, "print JSON instead of text (with --watch, a line each)");
-  status->add_flag("-w,--watch", raw.watch,
-                   "print again on every change, until interrupted (also before it exists)");
+  auto* status =
+      reg.command(app, "status", "show a barrier's state (exit 6 if it does not exist)");
+  reg.required(status, "NAME", raw.name, "the barrier's name");
+  reg.flag(status, "--json", raw.json, "print JSON instead of text (with --watch, a line each)");
+  reg.flag(status, "-w,--watch", raw.watch,
+           "print again on every change, until interrupted (also before it exists)");
 
   // --help and --version without CLI11's exceptions: the first exception a static binary throws
   // sorts its unwind tables, which costs more than the rest of the program's start-up.
-  const auto given = [&](std::initializer_list<std::string_view> flags) {
-    return std::any_of(own.begin(), own.end(), [&](const std::string& arg) {
-      return std::find(flags.begin(), flags.end(), arg) != flags.end();
-    });
-  };
-  if (given({"--version"})) {
+  if (asked({"--version"})) {
     out << RBARRIER_VERSION << '\n';
     return {std::nullopt, 0};
   }
-  if (given({"-h", "--help"})) {
+  if (help) {
     const CLI::App* target = &app;
     for (const auto* sub : {wait, reset, abort, status}) {
       if (std::find(own.begin(), own.end(), sub->get_name()) != own.end()) {
@@ -181,8 +249,8 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   if (auto value = flag_or_env(url, raw.url, environment, {"RBARRIER_URL", "REDIS_URL"})) {
     global.url = *value;
   }
-  global.url_from_command_line = url->count() > 0;
-  if (password_file->count() > 0) {
+  global.url_from_command_line = given(url);
+  if (given(password_file)) {
     global.password_file = raw.password_file;
   } else {
     global.password = first_env(environment, {"RBARRIER_PASSWORD", "REDISCLI_AUTH"});
@@ -194,7 +262,7 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   for (const auto& sentinel : raw.sentinels) {
     global.sentinels.push_back(redis::parse_address(sentinel, 26379, "--sentinel"));
   }
-  if (global.sentinels.empty() != (master->count() == 0)) {
+  if (global.sentinels.empty() != !given(master)) {
     throw UsageError("--sentinel and --master go together");
   }
   global.master = raw.master;
@@ -205,23 +273,23 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
         std::tuple{cacertdir, &raw.cacertdir, &global.tls.cacertdir},
         std::tuple{cert, &raw.cert, &global.tls.cert}, std::tuple{key, &raw.key, &global.tls.key},
         std::tuple{sni, &raw.sni, &global.tls.sni}}) {
-    if (option->count() > 0) {
+    if (given(option)) {
       *field = *value;
     }
   }
-  if (connect_timeout->count() > 0) {
+  if (given(connect_timeout)) {
     global.connect_timeout = parse_duration("--connect-timeout", raw.connect_timeout);
     if (global.connect_timeout.count() == 0) {
       throw UsageError("invalid value \"0\" for --connect-timeout: must be more than 0");
     }
   }
-  if (ttl->count() > 0) {
+  if (given(ttl)) {
     global.ttl = parse_duration("--ttl", raw.ttl);
     if (global.ttl < std::chrono::seconds(1)) {
       throw UsageError(fmt::format("invalid value \"{}\" for --ttl: must be at least 1s", raw.ttl));
     }
   }
-  if (wait_replicas->count() > 0) {
+  if (given(wait_replicas)) {
     global.wait_replicas = parse_positive("--wait-replicas", raw.wait_replicas);
   }
   global.termination_log = raw.termination_log;
@@ -232,20 +300,20 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
                                                                  : log::Level::normal;
   require_name(raw.name);
 
-  if (wait->parsed()) {
+  if (wait && wait->parsed()) {
     WaitOptions options;
     options.name = raw.name;
     options.parties = parse_positive("--parties", raw.parties);
-    if (timeout->count() > 0) {
+    if (given(timeout)) {
       options.timeout = parse_duration("--timeout", raw.timeout);
     }
-    if (id->count() > 0) {
+    if (given(id)) {
       if (raw.id.empty()) {
         throw UsageError("invalid value \"\" for --id: must not be empty");
       }
       options.id = raw.id;
     }
-    if (lease->count() > 0) {
+    if (given(lease)) {
       options.lease = parse_duration("--lease", raw.lease);
       if (options.lease < std::chrono::milliseconds(100)) {
         throw UsageError(
@@ -260,9 +328,9 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
     options.command = std::move(command);
     invocation.command = std::move(options);
   } else {
-    if (reset->parsed()) {
+    if (reset && reset->parsed()) {
       invocation.command = ResetOptions{raw.name};
-    } else if (abort->parsed()) {
+    } else if (abort && abort->parsed()) {
       invocation.command = AbortOptions{raw.name, raw.reason};
     } else {
       invocation.command = StatusOptions{raw.name, raw.json, raw.watch};

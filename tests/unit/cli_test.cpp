@@ -182,3 +182,52 @@ TEST_CASE("--help and --version print and end") {
   CHECK_FALSE(h.invocation);
   CHECK(help.str().find("--on-timeout") != std::string::npos);
 }
+
+// Options are registered with CLI11 only when the command line may name them: every way of
+// naming one must still reach it, and an option of another subcommand must still be refused.
+TEST_CASE("every spelling of an option reaches it") {
+  Fixture f;
+  const auto inv = f.parse({"--url=unix:///s", "wait", "--timeout=2s", "x", "-qn3", "--once"});
+  CHECK(inv.global.url == "unix:///s");
+  CHECK(inv.global.verbosity == log::Level::quiet);
+  const auto& w = std::get<WaitOptions>(inv.command);
+  CHECK(w.parties == 3);
+  CHECK(w.timeout == std::chrono::seconds(2));
+  CHECK(w.once);
+  CHECK(std::get<WaitOptions>(f.parse({"wait", "x", "-n8", "-t5s"}).command).timeout ==
+        std::chrono::seconds(5));
+  CHECK(std::get<StatusOptions>(f.parse({"status", "-wv", "x"}).command).watch);
+  CHECK(std::get<AbortOptions>(f.parse({"abort", "x", "--reason=--once"}).command).reason ==
+        "--once");
+  // A barrier named like a subcommand.
+  CHECK(std::get<StatusOptions>(f.parse({"status", "wait"}).command).name == "wait");
+  CHECK(std::get<WaitOptions>(f.parse({"wait", "status", "-n", "1"}).command).name == "status");
+}
+
+TEST_CASE("options of another subcommand, and unknown ones, are refused") {
+  Fixture f;
+  CHECK(f.error({"status", "x", "--once"}).find("--once") != std::string::npos);
+  CHECK(f.error({"wait", "x", "-n", "2", "--json"}).find("--json") != std::string::npos);
+  CHECK(f.error({"reset", "x", "--reason", "r"}).find("--reason") != std::string::npos);
+  CHECK(f.error({"wait", "x", "-n", "2", "--tls-please"}).find("--tls-please") !=
+        std::string::npos);
+  CHECK(f.error({"--urlx", "u", "status", "x"}).find("--urlx") != std::string::npos);
+  CHECK(f.error({"wiat", "x"}) != "accepted");
+}
+
+TEST_CASE("--help lists every option") {
+  Fixture f;
+  for (const auto& [args, options] :
+       std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>>{
+           {{"--help"}, {"--url", "--sentinel", "--cacert", "--termination-log", "wait", "status"}},
+           {{"wait", "-h"}, {"--parties", "--lease", "--on-timeout", "--once"}},
+           {{"status", "--help"}, {"--json", "--watch"}},
+           {{"abort", "--help"}, {"--reason"}}}) {
+    std::ostringstream help;
+    const auto parsed = cli::parse(args, [](const std::string&) { return std::nullopt; }, help);
+    CHECK_FALSE(parsed.invocation);
+    for (const auto& option : options) {
+      CHECK_MESSAGE(help.str().find(option) != std::string::npos, args[0], " lacks ", option);
+    }
+  }
+}
