@@ -74,13 +74,14 @@ Result watch(const GlobalOptions& global, const StatusOptions& options) {
   Session session(global);
   const Barrier barrier(global.prefix, options.name, global.ttl);
   const bool screen = !options.json && ::isatty(STDOUT_FILENO) == 1;
+  const std::vector<std::string> channels{barrier.keys().meta, barrier.keys().progress};
   std::unique_ptr<redis::Connection> subscriber;
   try {
     for (bool first = true;; first = false) {
       const auto snapshot = session.run(
           [&](redis::Connection& connection, Deadline attempt) {
             if (!subscriber) { // first, so that no change after the snapshot goes unseen
-              subscriber = session.subscribe({barrier.keys().meta, barrier.keys().progress}, attempt);
+              subscriber = session.subscribe(channels, attempt);
             }
             return barrier.status(connection, attempt);
           },
