@@ -77,6 +77,21 @@ wait_screen late '^exit=124$'
 [ "$(screen late | grep -v '^$')" = 'rbarrier: timed out after 1.5s waiting at barrier "late" (1/2 arrived)
 exit=124' ] && pass || fail "screen after a timeout: $(screen late)"
 
+# Messages while waiting, such as a lost connection, go above the live line.
+start_proxy proxy redis
+term lost "$(URL="unix://$TMP/proxy.sock" rbt wait lost -n 2 -t 60s)"
+wait_screen lost '"lost": 1/2 arrived'
+proxy proxy cut all >/dev/null
+wait_screen lost '^rbarrier: reconnected to '
+wait_screen lost '"lost": 1/2 arrived'
+tm capture-pane -p -J -t lost | grep -v "^$" >"$TMP/lost.screen" # -J: joins wrapped lines
+grep -q '^rbarrier: lost connection to .*; retrying$' "$TMP/lost.screen" &&
+  [ "$(wc -l <"$TMP/lost.screen")" -eq 3 ] &&
+  tail -1 "$TMP/lost.screen" | grep -q '^rbarrier: waiting at barrier "lost": 1/2 arrived, [0-9]' &&
+  pass || fail "live line and messages: $(cat "$TMP/lost.screen")"
+expect 0 wait lost -n 2
+wait_screen lost '^exit=0$'
+
 # -q: nothing at all; -v: a line per change and no live line; TERM=dumb: no live line.
 term quiet "$(rbt -q wait quiet -n 2 -t 60s)"
 term verbose "$(rbt -v wait verbose -n 2 -t 60s)"
