@@ -142,7 +142,9 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   Registrar reg(own, help);
   Raw raw;
   CLI::App app{"Meet other processes at a named barrier kept in Redis.", "rbarrier"};
-  app.set_version_flag("--version", RBARRIER_VERSION);
+  if (help) { // answered below, before CLI11 parses; registered for --help to list it
+    app.set_version_flag("--version", RBARRIER_VERSION);
+  }
   app.require_subcommand(1);
   app.fallthrough();
   app.footer(k_footer);
