@@ -99,7 +99,7 @@ TlsStream::TlsStream(const TlsContext& context, int fd, const std::string& host,
     }
     const long verify = SSL_get_verify_result(ssl);
     if (verify != X509_V_OK) {
-      throw ConnectionError(fmt::format("TLS certificate verification failed: {}",
+      throw CertificateError(fmt::format("TLS certificate verification failed: {}",
                                         X509_verify_cert_error_string(verify)));
     }
     const int error = SSL_get_error(ssl, result);

@@ -28,6 +28,12 @@ struct ConnectionError : Error {
   explicit ConnectionError(const std::string& message) : Error(ExitCode::unreachable, message) {}
 };
 
+// The server's TLS certificate failed verification. Unlike a ConnectionError it is not retried:
+// another attempt would only fail the same way, and hide the reason behind a timeout.
+struct CertificateError : Error {
+  explicit CertificateError(const std::string& message) : Error(ExitCode::unreachable, message) {}
+};
+
 // The server accepted the connection but did not answer in time (stopped, overloaded, or the
 // network dropped the connection silently).
 struct TimeoutError : ConnectionError {
