@@ -177,8 +177,14 @@ void Session::retry_after(const Error& error, Deadline deadline) {
   const Duration pause{half + static_cast<Duration::rep>(random() % (half + 1))};
   m_backoff = std::min(m_backoff * 2, k_max_backoff);
   if (Clock::now() + pause >= bounded(deadline)) {
+    // An attempt that the deadline cut short ended for want of time: the attempt before it
+    // (READONLY, a refused connection, a failed handshake) says why the command failed.
+    if (m_previous && Clock::now() >= bounded(deadline)) {
+      std::rethrow_exception(m_previous);
+    }
     throw; // NOLINT: rethrows the error being handled by run()
   }
+  m_previous = std::current_exception();
   sleep_for(pause, m_wake_fd);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <exception>
 #include <fmt/format.h>
 #include <memory>
 #include <optional>
@@ -22,13 +23,15 @@ public:
 
   // Runs `fn(connection, attempt_deadline)` until it returns, repeating it on a new connection
   // after a connection error or a transient error reply, until `deadline`; then the last error
-  // is thrown. Until the first connection succeeds, --connect-timeout bounds the attempts too.
+  // is thrown, or the one before it when the deadline cut the last attempt short. Until the
+  // first connection succeeds, --connect-timeout bounds the attempts too.
   // Each attempt ends after k_reply_timeout at the latest: a server that stopped answering is
   // treated as a lost connection, never waited for without end.
   //
   // In a Redis Cluster, a MOVED reply sends this and later connections to the node it names,
   // and an ASK reply runs `fn` once on the node it names, after ASKING.
   template <typename Fn> auto run(Fn&& fn, Deadline deadline) {
+    m_previous = nullptr;
     int redirections = 0;
     for (;;) {
       try {
@@ -90,6 +93,7 @@ private:
   // error. Throws ProtocolError after too many redirections in one run.
   bool redirect(std::string_view error, int redirections, Deadline deadline);
   // Drops the connection, and sleeps the backoff, or rethrows `error` past the deadline.
+  // Called in a catch block.
   void retry_after(const Error& error, Deadline deadline);
   Deadline bounded(Deadline deadline) const;
   // After a command succeeded: says that the server is back, if note_lost() said it was lost.
@@ -116,6 +120,7 @@ private:
   Duration m_backoff;
   std::unique_ptr<redis::Connection> m_connection;
   std::unique_ptr<redis::Connection> m_ask; // the node an ASK named, for the next attempt
+  std::exception_ptr m_previous; // the error of run()'s previous attempt
 };
 
 } // namespace rbarrier::commands

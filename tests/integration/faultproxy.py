@@ -11,6 +11,7 @@ Control lines (each answered with "ok"):
     cut-reply TEXT             the next server-to-client data containing TEXT is not delivered:
                                that client connection is closed instead
     stall on|off               stop (and resume) relaying in both directions
+    stall-after-reply TEXT     relay the next server-to-client data containing TEXT, then stall
     refuse on|off              close new connections as soon as they are accepted
     count                      answers with the number of connections accepted so far
 Test helper only: loopback unix sockets, no network.
@@ -25,6 +26,7 @@ class Proxy:
         self.connections = []  # [client_writer, server_writer, is_subscriber]
         self.cut_after_request = None
         self.cut_reply = None
+        self.stall_after_reply = None
         self.stalled = asyncio.Event()
         self.stalled.set()  # set: relaying
         self.refuse = False
@@ -85,6 +87,9 @@ class Proxy:
                     return
                 writer.write(data)
                 await writer.drain()
+                if self.stall_after_reply and self.stall_after_reply in data:
+                    self.stall_after_reply = None
+                    self.stalled.clear()
 
     async def control(self, reader, writer):
         while True:
@@ -102,6 +107,8 @@ class Proxy:
                 self.cut_after_request = arg.encode()
             elif command == "cut-reply":
                 self.cut_reply = arg.encode()
+            elif command == "stall-after-reply":
+                self.stall_after_reply = arg.encode()
             elif command == "stall":
                 (self.stalled.clear if arg == "on" else self.stalled.set)()
             elif command == "refuse":

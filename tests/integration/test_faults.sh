@@ -63,6 +63,13 @@ URL=unix://$TMP/replica.sock expect 75 wait ro -n 2 -t 1s
 expect_stderr 'READONLY'
 URL=unix://$TMP/replica.sock expect 75 --connect-timeout 500ms abort ro
 expect_stderr 'READONLY'
+# The replica answers READONLY, then stops answering: the attempt the deadline cut short is not
+# what is reported, but the answer before it.
+start_proxy stalling replica
+proxy stalling stall-after-reply READONLY >/dev/null
+URL=unix://$TMP/stalling.sock expect 75 --connect-timeout 1s abort ro
+expect_stderr 'READONLY'
+proxy stalling stall off >/dev/null
 
 echo "# 9. maxmemory reached with noeviction: a clear error, nothing left behind"
 rcli FLUSHALL >/dev/null
