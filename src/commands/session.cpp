@@ -1,11 +1,12 @@
 #include "commands/session.hpp"
 
-#include <charconv>
 #include <fmt/format.h>
 #include <fstream>
 #include <poll.h>
 #include <random>
 
+#include "redis/cluster.hpp"
+#include "redis/sentinel.hpp"
 #include "util/log.hpp"
 #include "util/signals.hpp"
 #include "util/text.hpp"
@@ -86,45 +87,9 @@ redis::Connection& Session::connection(Deadline deadline) {
   return *m_connection;
 }
 
-redis::Endpoint Session::resolve_master(Deadline deadline) const {
-  std::string failures;
-  for (const auto& sentinel : m_endpoint.sentinels) {
-    redis::Endpoint address;
-    address.host = sentinel.host;
-    address.port = sentinel.port;
-    try {
-      redis::Connection connection(address, {}, bounded(deadline), m_wake_fd);
-      const auto reply = connection.command(
-          {"SENTINEL", "get-master-addr-by-name", m_endpoint.master}, bounded(deadline));
-      if (reply.is_nil()) {
-        failures += fmt::format("; {} knows no master {}", address.display(),
-                                quote(m_endpoint.master));
-        continue;
-      }
-      const auto& parts = reply.as_array("SENTINEL get-master-addr-by-name");
-      if (parts.size() != 2) {
-        throw ProtocolError(fmt::format("unexpected reply from sentinel {}: {}",
-                                        address.display(), reply.describe()));
-      }
-      redis::Endpoint master = m_endpoint;
-      master.host = parts[0].as_string("the master's host");
-      master.port = static_cast<int>(parts[1].as_integer("the master's port"));
-      log::verbose("sentinel {}: master {} is at {}", address.display(),
-                   quote(m_endpoint.master), master.display());
-      return master;
-    } catch (const ConnectionError& error) {
-      failures += fmt::format("; {}", error.what());
-    } catch (const RedisError& error) {
-      failures += fmt::format("; {}: {}", address.display(), error.what());
-    }
-  }
-  throw ConnectionError(fmt::format("no sentinel named the master {}{}", quote(m_endpoint.master),
-                                    failures));
-}
-
 std::unique_ptr<redis::Connection> Session::open(Deadline deadline) {
   if (!m_endpoint.sentinels.empty() && !m_master) {
-    m_master = resolve_master(deadline);
+    m_master = redis::resolve_master(m_endpoint, bounded(deadline), m_wake_fd);
   }
   const redis::Endpoint& target = m_master ? *m_master : m_endpoint;
   std::unique_ptr<redis::Connection> connection;
@@ -189,8 +154,8 @@ void Session::retry_after(const Error& error, Deadline deadline) {
 }
 
 bool Session::redirect(std::string_view error, int redirections, Deadline deadline) {
-  const bool moved = error.starts_with("MOVED ");
-  if (!moved && !error.starts_with("ASK ")) {
+  const auto redirection = redis::parse_redirection(error);
+  if (!redirection) {
     return false;
   }
   constexpr int k_max_redirections = 16;
@@ -198,23 +163,13 @@ bool Session::redirect(std::string_view error, int redirections, Deadline deadli
     throw ProtocolError(fmt::format("more than {} cluster redirections, the last: {}",
                                     k_max_redirections, error));
   }
-  // "MOVED 3999 127.0.0.1:6381"; an empty host means the node that answered.
-  const std::string_view address = error.substr(error.rfind(' ') + 1);
-  const auto colon = address.rfind(':');
-  if (colon == std::string_view::npos) {
-    throw ProtocolError(fmt::format("unexpected cluster redirection: {}", error));
-  }
   redis::Endpoint target = m_endpoint;
-  if (colon > 0) {
-    target.host = std::string(address.substr(0, colon));
+  if (redirection->host) {
+    target.host = *redirection->host;
   }
-  const std::string_view port = address.substr(colon + 1);
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), target.port);
-  if (ec != std::errc() || end != port.data() + port.size()) {
-    throw ProtocolError(fmt::format("unexpected cluster redirection: {}", error));
-  }
-  log::verbose("{}: to {}", moved ? "moved" : "asked", target.display());
-  if (moved) {
+  target.port = redirection->port;
+  log::verbose("{}: to {}", redirection->moved ? "moved" : "asked", target.display());
+  if (redirection->moved) {
     m_endpoint = target;
     m_connection.reset();
   } else {

@@ -87,8 +87,6 @@ public:
 private:
   redis::Connection& connection(Deadline deadline);
   std::unique_ptr<redis::Connection> open(Deadline deadline);
-  // The master's address, from the first Sentinel that names it.
-  redis::Endpoint resolve_master(Deadline deadline) const;
   // Follows a cluster's "MOVED slot host:port" or "ASK slot host:port"; false for any other
   // error. Throws ProtocolError after too many redirections in one run.
   bool redirect(std::string_view error, int redirections, Deadline deadline);
