@@ -304,10 +304,10 @@ def main():
     w("|---|---|---|")
     for text, value, limit, fmt in targets:
         shown = fmt % abs(value)
+        miss = (100 * (abs(value) / abs(limit) - 1) if limit > 0 else
+                100 * (1 - abs(value) / abs(limit)))
         w("| %s | %s | %s |" % (text, shown, "yes" if value <= limit else
-                                "**no**, by %.0f%%" % (100 * (abs(value) / abs(limit) - 1)
-                                                       if limit > 0 else
-                                                       100 * (1 - abs(value) / abs(limit)))))
+                                "**no**, by %s" % ("%.0f%%" % miss if miss >= 1 else "under 1%")))
     w("")
     if args.notes:
         with open(args.notes) as f:
