@@ -101,7 +101,6 @@ std::unique_ptr<redis::Connection> Session::open(Deadline deadline) {
     throw;
   }
   m_connected_once = true;
-  m_peer = target.display();
   return connection;
 }
 
@@ -122,6 +121,13 @@ std::unique_ptr<redis::Connection> Session::subscribe(const std::vector<std::str
     }
   }
   return subscriber;
+}
+
+void Session::restored(const redis::Connection& connection) {
+  if (m_lost) {
+    m_lost = false;
+    log::warning(fmt::format("reconnected to {}", connection.peer()));
+  }
 }
 
 void Session::note_lost(const Error& error) {

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <exception>
-#include <fmt/format.h>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,7 +10,6 @@
 #include "options.hpp"
 #include "redis/connection.hpp"
 #include "util/error.hpp"
-#include "util/log.hpp"
 
 namespace rbarrier::commands {
 
@@ -39,9 +37,14 @@ public:
         if (m_ask) {
           auto target = std::move(m_ask);
           target->command({"ASKING"}, attempt).check();
-          return restored(fn(*target, attempt));
+          auto result = fn(*target, attempt);
+          restored(*target);
+          return result;
         }
-        return restored(fn(connection(attempt), attempt));
+        redis::Connection& current = connection(attempt);
+        auto result = fn(current, attempt);
+        restored(current);
+        return result;
       } catch (const ConnectionError& error) {
         redirections = 0;
         retry_after(error, deadline);
@@ -94,14 +97,9 @@ private:
   // Called in a catch block.
   void retry_after(const Error& error, Deadline deadline);
   Deadline bounded(Deadline deadline) const;
-  // After a command succeeded: says that the server is back, if note_lost() said it was lost.
-  template <typename T> T restored(T&& result) {
-    if (m_lost) {
-      m_lost = false;
-      log::warning(fmt::format("reconnected to {}", m_peer));
-    }
-    return std::forward<T>(result);
-  }
+  // After a command succeeded on `connection`: says that the server is back, if note_lost()
+  // said it was lost.
+  void restored(const redis::Connection& connection);
 
   redis::Endpoint m_endpoint;
   redis::Credentials m_credentials;
@@ -114,7 +112,6 @@ private:
   int m_wake_fd;
   bool m_connected_once = false;
   bool m_lost = false;
-  std::string m_peer; // where the last connection went
   Duration m_backoff;
   std::unique_ptr<redis::Connection> m_connection;
   std::unique_ptr<redis::Connection> m_ask; // the node an ASK named, for the next attempt

@@ -40,6 +40,8 @@ public:
   std::optional<Reply> receive(Deadline deadline);
 
   int fd() const { return m_socket.fd(); }
+  // The server's address, for messages (never a password).
+  const std::string& peer() const { return m_peer; }
 
 private:
   Socket m_socket;
