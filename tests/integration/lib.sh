@@ -149,15 +149,38 @@ arrived() {
   echo "$json" | sed -n 's/^  "arrived": \([0-9]*\),$/\1/p'
 }
 
-# wait_arrived NAME N: waits (at most 10 s) until N members are present.
-wait_arrived() {
+# eventually COMMAND...: runs COMMAND every 50 ms until it succeeds, at most 10 s; its status.
+eventually() {
   local i
-  for i in $(seq 1 200); do
-    [ "$(arrived "$1")" = "$2" ] && { pass; return 0; }
+  for i in $(seq 1 199); do
+    "$@" && return 0
     sleep 0.05
   done
+  "$@"
+}
+
+has_arrived() { [ "$(arrived "$1")" = "$2" ]; }
+
+# wait_arrived NAME N: waits (at most 10 s) until N members are present.
+wait_arrived() {
+  eventually has_arrived "$1" "$2" && { pass; return 0; }
   fail "barrier $1 never had $2 members: $("$RBARRIER" -u "$URL" -v status "$1" 2>&1)"
   return 1
+}
+
+# arrival_keys NAME: how many arrival records barrier NAME keeps (with the default prefix).
+arrival_keys() {
+  rcli --scan --pattern "rbarrier:{$1}:arrival:*" | wc -l
+}
+
+# release NAME N TAG...: once the spawned parties TAG... are the N - 1 present at barrier NAME,
+# the last party arrives; it and they exit 0.
+release() {
+  local name=$1 parties=$2 tag
+  shift 2
+  wait_arrived "$name" $((parties - 1))
+  expect 0 wait "$name" -n "$parties" -t 30s
+  for tag in "$@"; do expect_exit "$tag" 0; done
 }
 
 # running TAG: the spawned party is still running.
@@ -167,11 +190,7 @@ expect_running() {
 
 # wait_file FILE PATTERN: waits (at most 10 s) until a line of FILE matches the grep -E pattern.
 wait_file() {
-  local i
-  for i in $(seq 1 200); do
-    grep -qE -- "$2" "$1" 2>/dev/null && { pass; return 0; }
-    sleep 0.05
-  done
+  eventually grep -qE -- "$2" "$1" 2>/dev/null && { pass; return 0; }
   fail "$1 never had /$2/: $(cat "$1")"
   return 1
 }
@@ -211,11 +230,7 @@ start_fake() {
 }
 
 wait_for_socket() {
-  local i
-  for i in $(seq 1 200); do
-    [ -S "$1" ] && return 0
-    sleep 0.05
-  done
+  eventually [ -S "$1" ] && return 0
   echo "no socket $1" >&2
   exit 1
 }

@@ -11,12 +11,9 @@ for node in 1 2 3; do
 done
 redis-cli --cluster create "127.0.0.1:${ports[0]}" "127.0.0.1:${ports[1]}" "127.0.0.1:${ports[2]}" \
   --cluster-yes >"$TMP/create.log" 2>&1 || { cat "$TMP/create.log"; fail "cluster create"; finish; }
+cluster_ok() { redis-cli -p "$1" CLUSTER INFO | grep -q 'cluster_state:ok'; }
 for port in "${ports[@]}"; do
-  for i in $(seq 1 200); do
-    redis-cli -p "$port" CLUSTER INFO | grep -q 'cluster_state:ok' && break
-    sleep 0.05
-  done
-  redis-cli -p "$port" CLUSTER INFO | grep -q 'cluster_state:ok' && pass || fail "node $port not ok"
+  eventually cluster_ok "$port" && pass || fail "node $port not ok"
 done
 
 # Every URL names the first node; the names' hash tags spread them over all three.

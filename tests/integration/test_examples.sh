@@ -65,19 +65,29 @@ for file in "$EXAMPLES"/*.yml "$EXAMPLES"/*.yaml; do
   python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$file" && pass || fail "$file"
 done
 
+# gate TAG RUN FAILING REASON: the four jobs of the CI example TAG (a function of the run id),
+# in run RUN, all pass the gate and run their integration tests; in run RUN+1, where job FAILING
+# fails to build, it exits 1, the others exit 4 with REASON, and none runs its tests.
+gate() {
+  local tag=$1 run=$2 failing=$3 reason=$4 i statuses=()
+  run_nodes "$tag" 4 none bash -c "$tag $run"
+  expect_statuses "$tag" 0 0 0 0
+  [ "$(ls "$TMP/marks" | grep -c "^$tag-")" -eq 4 ] && pass || fail "integration tests ran: $(ls "$TMP/marks")"
+  rm -f "$TMP"/marks/*
+  run_nodes "$tag" 4 "$failing" bash -c "$tag $((run + 1))"
+  for i in 1 2 3 4; do statuses+=($([ "$i" = "$failing" ] && echo 1 || echo 4)); done
+  expect_statuses "$tag" "${statuses[@]}"
+  local other=$((failing == 1 ? 2 : 1))
+  grep -qE "(aborted|broken): $reason" "$TMP/$tag-$other.err" && pass || fail "$(cat "$TMP/$tag-$other.err")"
+  [ -z "$(ls "$TMP/marks")" ] && pass || fail "integration tests ran after a failed build"
+}
+
 echo "# GitLab CI: four nodes pass the gate; when one fails to build, the others stop"
 python3 "$(dirname "$0")/examples.py" gitlab "$EXAMPLES/gitlab-ci.yml" >"$TMP/gitlab.sh" && pass || fail "gitlab-ci.yml"
 gitlab() { CI_PIPELINE_ID=$1 CI_NODE_TOTAL=4 CI_NODE_INDEX=$INDEX CI_JOB_NAME="test $INDEX/4" bash "$TMP/gitlab.sh"; }
 export -f gitlab
 export TMP
-run_nodes gitlab 4 none bash -c 'gitlab 100'
-expect_statuses gitlab 0 0 0 0
-[ "$(ls "$TMP/marks" | grep -c '^gitlab-')" -eq 4 ] && pass || fail "integration tests ran: $(ls "$TMP/marks")"
-rm -f "$TMP"/marks/*
-run_nodes gitlab 4 2 bash -c 'gitlab 101'
-expect_statuses gitlab 4 1 4 4
-grep -qE '(aborted|broken): test 2/4 failed to build' "$TMP/gitlab-1.err" && pass || fail "$(cat "$TMP/gitlab-1.err")"
-[ -z "$(ls "$TMP/marks")" ] && pass || fail "integration tests ran after a failed build"
+gate gitlab 100 2 'test 2/4 failed to build'
 
 echo "# GitHub Actions: the same with the matrix's four shards"
 github() {
@@ -86,13 +96,7 @@ github() {
 }
 export -f github
 export EXAMPLES RBARRIER_TEST=$0
-run_nodes github 4 none bash -c 'github 200'
-expect_statuses github 0 0 0 0
-[ "$(ls "$TMP/marks" | grep -c '^github-')" -eq 4 ] && pass || fail "integration tests ran: $(ls "$TMP/marks")"
-rm -f "$TMP"/marks/*
-run_nodes github 4 3 bash -c 'github 201'
-expect_statuses github 4 4 1 4
-grep -qE '(aborted|broken): shard 3 failed to build' "$TMP/github-1.err" && pass || fail "$(cat "$TMP/github-1.err")"
+gate github 200 3 'shard 3 failed to build'
 
 echo "# Kubernetes: eight pods' init containers meet; a pod restarted later passes (--once)"
 pod() {

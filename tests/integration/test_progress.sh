@@ -26,12 +26,10 @@ rbt() {
 screen() { tm capture-pane -p -t "$1"; }
 
 # wait_screen NAME PATTERN: waits (at most 10 s) until the window shows a line matching PATTERN.
+on_screen() { screen "$1" | grep -qE -- "$2"; }
+
 wait_screen() {
-  local i
-  for i in $(seq 1 200); do
-    screen "$1" | grep -qE -- "$2" && { pass; return 0; }
-    sleep 0.05
-  done
+  eventually on_screen "$1" "$2" && { pass; return 0; }
   fail "$1 never showed /$2/; screen:
 $(screen "$1")"
   return 1

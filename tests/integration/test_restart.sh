@@ -19,10 +19,7 @@ wait_arrived persisted 2
 restart aof --appendonly yes --appendfsync always
 wait_log a 'reconnected'
 wait_log b 'reconnected'
-wait_arrived persisted 2
-expect 0 wait persisted -n 3 -t 30s
-expect_exit a 0
-expect_exit b 0
+release persisted 3 a b
 
 echo "# 4. no persistence: the waiters exit 5, not 0, and do not hang"
 URL=; start_redis volatile
