@@ -19,7 +19,6 @@ void on_signal(int signo) {
   }
   const char byte = 1;
   [[maybe_unused]] auto written = ::write(g_pipe[1], &byte, 1);
-  std::signal(signo, SIG_DFL);
 }
 
 } // namespace

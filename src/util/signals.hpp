@@ -4,7 +4,9 @@
 // that every poll(2) of the connection layer wakes up and the waiter can withdraw its arrival.
 namespace rbarrier::signals {
 
-// Installs the handlers; a second signal of the same kind then kills the process at once.
+// Installs the handlers. They stay installed: a signal repeated while the party withdraws (as
+// timeout(1), a CI runner or a double Ctrl-C send them) cannot cut the bounded withdrawal short
+// and leave an arrival counted; SIGKILL still ends the process at once.
 void install();
 
 // The read end of the self-pipe, or -1 before install().

@@ -1,4 +1,4 @@
-# SIGTERM and SIGINT withdraw the arrival and exit 143 and 130.
+# SIGTERM and SIGINT withdraw the arrival and exit 143 and 130, however many of them come.
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 
@@ -21,6 +21,45 @@ wait_arrived sig 1
 # the barrier still works: two more parties complete it
 spawn late1 wait sig -n 3 -t 30s
 release sig 3 other late1
+
+# lone NAME: the party's arrival is gone; a lone party at NAME -n 2 times out, never released.
+lone() {
+  wait_arrived "$1" 0
+  expect 124 wait "$1" -n 2 -t 1s
+}
+
+# A burst of signals (a double Ctrl-C, a CI runner, Kubernetes) cannot cut the withdrawal short.
+for i in 1 2 3; do
+  spawn burst wait "burst$i" -n 2 -t 30s
+  wait_arrived "burst$i" 1
+  kill -TERM "${PID[burst]}"
+  kill -TERM "${PID[burst]}"
+  kill -INT "${PID[burst]}"
+  expect_exit burst 143
+  lone "burst$i"
+done
+
+# timeout(1) signals rbarrier, then its whole process group: twice.
+timeout 1 "$RBARRIER" -u "$URL" wait bytimeout -n 2 2>"$TMP/timeout.err"
+[ $? -eq 124 ] && pass || fail "timeout(1): $(cat "$TMP/timeout.err")"
+grep -q 'terminated while waiting at barrier "bytimeout"' "$TMP/timeout.err" && pass ||
+  fail "timeout(1) stderr: $(cat "$TMP/timeout.err")"
+lone bytimeout
+
+# A signal while the withdrawal itself reconnects: it carries on, and withdraws once it can.
+start_proxy proxy redis
+URL=unix://$TMP/proxy.sock spawn recon wait recon -n 2 -t 30s
+wait_arrived recon 1
+proxy proxy refuse on >/dev/null
+proxy proxy cut all >/dev/null
+kill -TERM "${PID[recon]}"
+before=$(proxy proxy count)
+eventually [ "$(proxy proxy count)" -gt "$before" ] && pass || fail "recon did not reconnect"
+kill -TERM "${PID[recon]}"
+kill -INT "${PID[recon]}"
+proxy proxy refuse off >/dev/null
+expect_exit recon 143
+lone recon
 
 # A signal while the server cannot be reached yet still ends the party promptly.
 URL=unix://$TMP/nobody.sock spawn early wait sig2 -n 2 --connect-timeout 30s
