@@ -45,8 +45,23 @@ std::string_view next_word(std::string_view& text) {
 
 } // namespace
 
+std::string hash_tag(std::string_view name) {
+  std::string tag;
+  tag.reserve(name.size());
+  for (const char c : name) {
+    if (c == '%') {
+      tag += "%25";
+    } else if (c == '}') {
+      tag += "%7D";
+    } else {
+      tag += c;
+    }
+  }
+  return tag;
+}
+
 BarrierKeys::BarrierKeys(std::string_view prefix, std::string_view name)
-    : meta(fmt::format("{}{{{}}}", prefix, name)), progress(meta + ":progress"),
+    : meta(fmt::format("{}{{{}}}", prefix, hash_tag(name))), progress(meta + ":progress"),
       members(meta + ":members"), outcomes(meta + ":outcomes") {}
 
 std::string BarrierKeys::arrival(std::string_view nonce) const {

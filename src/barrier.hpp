@@ -14,6 +14,13 @@
 // decoding of their replies and of the pub/sub events.
 namespace rbarrier {
 
+// The name as it stands between the braces of the keys' hash tag: "%" and "}" written "%25" and
+// "%7D", so that the tag is never empty or cut short and all of a barrier's keys share one
+// Cluster slot, and distinct names stay distinct.
+std::string hash_tag(std::string_view name);
+
+// The keys of barrier `name`: "<prefix>{<hash_tag(name)>}" and names derived from it. The prefix
+// holds no "{" (the command line refuses one), so the tag is the name's.
 struct BarrierKeys {
   BarrierKeys(std::string_view prefix, std::string_view name);
   std::string meta;     // hash; also the name of the pub/sub channel of outcomes

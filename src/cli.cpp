@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 namespace rbarrier::cli {
 
@@ -260,6 +261,11 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   global.user = flag_or_env(user, raw.user, environment, {"RBARRIER_USER"});
   if (auto value = flag_or_env(prefix, raw.prefix, environment, {"RBARRIER_PREFIX"})) {
     global.prefix = *value;
+  }
+  if (global.prefix.find('{') != std::string::npos) {
+    throw UsageError(fmt::format("invalid value {} for --prefix: must not contain \"{{\" (the "
+                                 "barrier's name is the keys' hash tag)",
+                                 quote(global.prefix)));
   }
   for (const auto& sentinel : raw.sentinels) {
     global.sentinels.push_back(redis::parse_address(sentinel, 26379, "--sentinel"));

@@ -30,6 +30,18 @@ for entry in 1 3; do
     expect 0 reset "$name"
   done
 done
+# Names with braces anywhere, empty tags among them: all of a barrier's keys share one slot.
+URL="redis://127.0.0.1:${ports[0]}"
+for name in '}' '{}' '}{' '{{}}' 'a}b' '{a}' '%7D' '100%'; do
+  spawn first wait "$name" -n 2 -t 30s
+  wait_arrived "$name" 1
+  expect 0 wait "$name" -n 2 -t 30s
+  expect_exit first 0
+  expect 0 abort "$name" --reason braces
+  expect 4 wait "$name" -n 2
+  expect 0 reset "$name"
+  expect 0 status "$name"
+done
 # The barriers did land on every node.
 for port in "${ports[@]}"; do
   [ "$(redis-cli -p "$port" DBSIZE)" -gt 0 ] && pass || fail "no barrier on node $port"

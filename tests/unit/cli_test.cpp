@@ -154,6 +154,12 @@ TEST_CASE("usage errors") {
   CHECK(f.error({"wait", "x", "-n", "2", "--"}) == "no command after \"--\"");
   CHECK(f.error({"wait", "", "-n", "2"}) == "the barrier name must not be empty");
   CHECK(f.error({"-q", "-v", "status", "x"}) == "--quiet and --verbose exclude each other");
+  CHECK(f.error({"--prefix", "a{b}:", "status", "x"}).starts_with(
+      "invalid value \"a{b}:\" for --prefix: must not contain \"{\""));
+  f.env["RBARRIER_PREFIX"] = "{";
+  CHECK(f.error({"status", "x"}).starts_with("invalid value \"{\" for --prefix"));
+  f.env.clear();
+  CHECK(f.parse({"--prefix", "a}:", "status", "x"}).global.prefix == "a}:");
   CHECK(f.parse({"--wait-replicas", "2", "status", "x"}).global.wait_replicas == 2);
   CHECK(f.parse({"status", "x"}).global.wait_replicas == 0);
   CHECK(f.parse({"--termination-log", "/dev/termination-log", "status", "x"})
