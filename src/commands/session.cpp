@@ -1,5 +1,6 @@
 #include "commands/session.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <fstream>
 #include <poll.h>
@@ -66,6 +67,9 @@ Session::Session(const GlobalOptions& global)
     m_endpoint.sentinels = global.sentinels;
     m_endpoint.master = global.master;
   }
+  if (m_endpoint.kind == redis::Endpoint::Kind::tcp && m_endpoint.sentinels.empty()) {
+    m_nodes.push_back({m_endpoint.host, m_endpoint.port});
+  }
   m_credentials.user = global.user ? global.user : m_endpoint.user;
   if (global.password_file) {
     m_credentials.password = read_password_file(*global.password_file);
@@ -98,10 +102,50 @@ std::unique_ptr<redis::Connection> Session::open(Deadline deadline) {
                                                      m_wake_fd, m_tls.get());
   } catch (const ConnectionError&) {
     m_master.reset();
+    next_cluster_node();
     throw;
   }
   m_connected_once = true;
   return connection;
+}
+
+void Session::next_cluster_node() {
+  if (m_nodes.size() < 2) {
+    return;
+  }
+  const redis::Endpoint::Address failed{m_endpoint.host, m_endpoint.port};
+  const auto at = std::find(m_nodes.begin(), m_nodes.end(), failed);
+  const auto& next = at == m_nodes.end() || at + 1 == m_nodes.end() ? m_nodes.front() : *(at + 1);
+  log::verbose("{} cannot be reached: asking the cluster node {}:{}", m_endpoint.display(),
+               next.host, next.port);
+  m_endpoint.host = next.host;
+  m_endpoint.port = next.port;
+}
+
+void Session::remember(const redis::Endpoint::Address& node) {
+  if (!m_nodes.empty() && std::find(m_nodes.begin(), m_nodes.end(), node) == m_nodes.end()) {
+    m_nodes.push_back(node);
+  }
+}
+
+void Session::learn_cluster(Deadline deadline) {
+  if (m_nodes.empty() || !m_connection) {
+    return;
+  }
+  try {
+    const auto reply = m_connection->command({"CLUSTER", "SLOTS"},
+                                             std::min(deadline, Clock::now() + k_reply_timeout));
+    if (reply.is_error()) {
+      return; // not a cluster (or not allowed to ask): nothing to learn
+    }
+    for (const auto& node : redis::parse_cluster_nodes(reply, m_endpoint.host)) {
+      remember(node);
+    }
+  } catch (const ConnectionError&) {
+    m_connection.reset();
+  } catch (const ProtocolError&) {
+    m_connection.reset();
+  }
 }
 
 std::unique_ptr<redis::Connection> Session::subscribe(const std::vector<std::string>& channels,
@@ -124,6 +168,7 @@ std::unique_ptr<redis::Connection> Session::subscribe(const std::vector<std::str
 }
 
 void Session::restored(const redis::Connection& connection) {
+  m_backoff = k_first_backoff; // the next loss starts from a short pause again
   if (m_lost) {
     m_lost = false;
     log::warning(fmt::format("reconnected to {}", connection.peer()));
@@ -175,6 +220,7 @@ bool Session::redirect(std::string_view error, int redirections, Deadline deadli
   }
   target.port = redirection->port;
   log::verbose("{}: to {}", redirection->moved ? "moved" : "asked", target.display());
+  remember({target.host, target.port});
   if (redirection->moved) {
     m_endpoint = target;
     m_connection.reset();

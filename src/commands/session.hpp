@@ -27,7 +27,9 @@ public:
   // treated as a lost connection, never waited for without end.
   //
   // In a Redis Cluster, a MOVED reply sends this and later connections to the node it names,
-  // and an ASK reply runs `fn` once on the node it names, after ASKING.
+  // and an ASK reply runs `fn` once on the node it names, after ASKING. A node that cannot be
+  // reached sends the next attempt to the next node known (the URL's, those redirections named,
+  // those learn_cluster() found), which answers with the slot's owner of the moment.
   template <typename Fn> auto run(Fn&& fn, Deadline deadline) {
     m_previous = nullptr;
     int redirections = 0;
@@ -71,6 +73,11 @@ public:
   // it, at most --connect-timeout, and warns when fewer did. Never fails the command.
   void wait_for_replicas(std::string_view barrier);
 
+  // Asks the server for the nodes of its Redis Cluster (CLUSTER SLOTS, replicas included), so
+  // that a party can find a slot's new owner after its master crashed. Does nothing for a
+  // server that is not in a cluster; any other failure is left for the next command to meet.
+  void learn_cluster(Deadline deadline);
+
   // Says once, on stderr, that the way to the server was lost; run() says when it is back.
   // With Sentinel, the next connection asks a sentinel for the master again.
   void note_lost(const Error& error);
@@ -93,6 +100,10 @@ private:
   // Follows a cluster's "MOVED slot host:port" or "ASK slot host:port"; false for any other
   // error. Throws ProtocolError after too many redirections in one run.
   bool redirect(std::string_view error, int redirections, Deadline deadline);
+  // Adds a cluster node to those known.
+  void remember(const redis::Endpoint::Address& node);
+  // Points the next connection at the next known cluster node, after `m_endpoint` failed.
+  void next_cluster_node();
   // Drops the connection, and sleeps the backoff, or rethrows `error` past the deadline.
   // Called in a catch block.
   void retry_after(const Error& error, Deadline deadline);
@@ -106,6 +117,9 @@ private:
   std::unique_ptr<redis::TlsContext> m_tls;
   // With Sentinel: the master as last resolved, until a connection to it fails or is lost.
   std::optional<redis::Endpoint> m_master;
+  // In a Redis Cluster: the nodes known, the URL's first; one entry until a redirection or
+  // learn_cluster() names others.
+  std::vector<redis::Endpoint::Address> m_nodes;
   Deadline m_connect_deadline;
   Duration m_connect_timeout;
   std::int64_t m_wait_replicas;

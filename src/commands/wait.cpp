@@ -132,6 +132,8 @@ std::optional<Result> Waiter::arrive() {
   }
   case Arrival::Status::waiting:
     m_arrived = true;
+    // While it waits, a party learns where else to look should its slot's master crash.
+    m_session.learn_cluster(m_deadline);
     log::verbose("arrived at barrier {}: {}/{} in generation {}", name(), arrival.count,
                  arrival.parties, arrival.generation);
     show_progress();

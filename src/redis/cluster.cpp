@@ -1,5 +1,6 @@
 #include "redis/cluster.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fmt/format.h>
 
@@ -32,6 +33,34 @@ std::optional<Redirection> parse_redirection(std::string_view error) {
     throw invalid();
   }
   return redirection;
+}
+
+std::vector<Endpoint::Address> parse_cluster_nodes(const Reply& slots,
+                                                   std::string_view answering_host) {
+  // [[first slot, last slot, [host, port, id...], [replica host, port, id...]...]...]
+  constexpr std::string_view what = "CLUSTER SLOTS";
+  std::vector<Endpoint::Address> nodes;
+  for (const auto& range : slots.as_array(what)) {
+    const auto& fields = range.as_array(what);
+    for (std::size_t i = 2; i < fields.size(); ++i) {
+      const auto& node = fields[i].as_array(what);
+      if (node.size() < 2) {
+        throw ProtocolError(fmt::format("unexpected node in {}: {}", what, fields[i].describe()));
+      }
+      const auto port = node[1].as_integer(what);
+      if (port <= 0 || port > 65535) {
+        throw ProtocolError(fmt::format("unexpected port {} in {}", port, what));
+      }
+      Endpoint::Address address{node[0].as_string(what), static_cast<int>(port)};
+      if (address.host.empty()) {
+        address.host = answering_host;
+      }
+      if (std::find(nodes.begin(), nodes.end(), address) == nodes.end()) {
+        nodes.push_back(std::move(address));
+      }
+    }
+  }
+  return nodes;
 }
 
 } // namespace rbarrier::redis

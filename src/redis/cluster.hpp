@@ -3,6 +3,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "redis/endpoint.hpp"
+#include "redis/reply.hpp"
 
 namespace rbarrier::redis {
 
@@ -17,5 +21,10 @@ struct Redirection {
 // The redirection an error reply names, or nullopt for any other error. Throws ProtocolError
 // for a MOVED or ASK reply without a valid address.
 std::optional<Redirection> parse_redirection(std::string_view error);
+
+// Every node, master or replica, that a CLUSTER SLOTS reply names, each once; an empty host
+// means `answering_host`, the node that replied. Throws ProtocolError for a malformed reply.
+std::vector<Endpoint::Address> parse_cluster_nodes(const Reply& slots,
+                                                   std::string_view answering_host);
 
 } // namespace rbarrier::redis

@@ -24,6 +24,7 @@ struct Endpoint {
   struct Address {
     std::string host;
     int port = 26379;
+    bool operator==(const Address&) const = default;
   };
   std::vector<Address> sentinels;
   std::string master;

@@ -151,8 +151,14 @@ arrived() {
 
 # eventually COMMAND...: runs COMMAND every 50 ms until it succeeds, at most 10 s; its status.
 eventually() {
-  local i
-  for i in $(seq 1 199); do
+  eventually_for 10 "$@"
+}
+
+# eventually_for SECONDS COMMAND...: the same, at most SECONDS.
+eventually_for() {
+  local i seconds=$1
+  shift
+  for i in $(seq 1 $((seconds * 20 - 1))); do
     "$@" && return 0
     sleep 0.05
   done

@@ -39,3 +39,55 @@ TEST_CASE("a redirection without a valid address is a protocol error") {
     CHECK_THROWS_AS(parse_redirection(error), ProtocolError);
   }
 }
+
+namespace {
+
+redis::Reply bulk(std::string text) {
+  redis::Reply reply;
+  reply.type = redis::Reply::Type::string;
+  reply.str = std::move(text);
+  return reply;
+}
+
+redis::Reply integer(std::int64_t value) {
+  redis::Reply reply;
+  reply.type = redis::Reply::Type::integer;
+  reply.integer = value;
+  return reply;
+}
+
+redis::Reply array(std::vector<redis::Reply> elements) {
+  redis::Reply reply;
+  reply.type = redis::Reply::Type::array;
+  reply.elements = std::move(elements);
+  return reply;
+}
+
+redis::Reply node(std::string host, std::int64_t port) {
+  return array({bulk(std::move(host)), integer(port), bulk("0123abcd")});
+}
+
+} // namespace
+
+TEST_CASE("CLUSTER SLOTS names every master and replica once") {
+  const auto slots = array({
+      array({integer(0), integer(5460), node("127.0.0.1", 7000), node("127.0.0.1", 7003)}),
+      array({integer(5461), integer(10922), node("", 7001), node("10.0.0.4", 7004)}),
+      array({integer(10923), integer(16383), node("127.0.0.1", 7000)}),
+  });
+  const auto nodes = redis::parse_cluster_nodes(slots, "db.example");
+  REQUIRE(nodes.size() == 4);
+  CHECK(nodes[0] == redis::Endpoint::Address{"127.0.0.1", 7000});
+  CHECK(nodes[1] == redis::Endpoint::Address{"127.0.0.1", 7003});
+  CHECK(nodes[2] == redis::Endpoint::Address{"db.example", 7001});
+  CHECK(nodes[3] == redis::Endpoint::Address{"10.0.0.4", 7004});
+  CHECK(redis::parse_cluster_nodes(array({}), "h").empty());
+}
+
+TEST_CASE("a malformed CLUSTER SLOTS reply is a protocol error") {
+  CHECK_THROWS_AS(redis::parse_cluster_nodes(bulk("OK"), "h"), ProtocolError);
+  CHECK_THROWS_AS(redis::parse_cluster_nodes(array({array({integer(0), integer(1), array({bulk("h")})})}), "h"),
+                  ProtocolError);
+  CHECK_THROWS_AS(redis::parse_cluster_nodes(array({array({integer(0), integer(1), node("h", 0)})}), "h"),
+                  ProtocolError);
+}
