@@ -20,7 +20,8 @@ std::string describe(const Decision& decision) {
   case Outcome::reset:
     return "reset";
   case Outcome::aborted:
-    return decision.reason.empty() ? "aborted" : fmt::format("aborted: {}", decision.reason);
+    return decision.reason.empty() ? "aborted"
+                                   : fmt::format("aborted: {}", escape_controls(decision.reason));
   }
   return "unknown";
 }
@@ -28,7 +29,7 @@ std::string describe(const Decision& decision) {
 std::string text(std::string_view name, const Snapshot& s) {
   std::string out = fmt::format("barrier {}\n", quote(name, std::string_view::npos));
   out += fmt::format("  state:      {}{}\n", s.state,
-                     s.state == "broken" && !s.reason.empty() ? fmt::format(" ({})", s.reason)
+                     s.state == "broken" && !s.reason.empty() ? fmt::format(" ({})", escape_controls(s.reason))
                                                               : "");
   out += fmt::format("  generation: {}\n", s.generation);
   out += fmt::format("  arrived:    {} of {}{}\n", s.members.size(),

@@ -6,6 +6,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "util/text.hpp"
+
 namespace rbarrier::log {
 
 namespace {
@@ -41,11 +43,16 @@ std::string fit(std::string_view line) {
   return std::string(line);
 }
 
+std::string as_line(std::string_view message) {
+  return fmt::format("rbarrier: {}\n", escape_controls(message));
+}
+
 // One write per line, so that lines of parallel parties sharing a terminal do not interleave;
 // the live line is erased first, and drawn again below unless `last`.
+// The message's control characters are escaped: it stays one line whatever text it carries.
 void print(std::string_view message, bool last = false) {
   std::string text = g_live.empty() ? std::string() : std::string(k_erase);
-  text += fmt::format("rbarrier: {}\n", message);
+  text += as_line(message);
   if (last) {
     g_live.clear();
   }
@@ -63,8 +70,8 @@ void error(std::string_view message) {
   print(message, true);
   if (!g_termination_log.empty()) {
     if (std::FILE* file = std::fopen(g_termination_log.c_str(), "w")) {
-      const std::string line = fmt::format("rbarrier: {}\n", message);
-      std::fwrite(line.data(), 1, line.size(), file);
+      const std::string text = as_line(message);
+      std::fwrite(text.data(), 1, text.size(), file);
       std::fclose(file);
     } else {
       print(fmt::format("cannot write the termination log \"{}\"", g_termination_log));
@@ -80,7 +87,7 @@ void live(std::string_view line) {
   if (!live_enabled()) {
     return;
   }
-  g_live = fit(fmt::format("rbarrier: {}", line));
+  g_live = fit(fmt::format("rbarrier: {}", escape_controls(line)));
   write_stderr(std::string(k_erase) + g_live);
 }
 
