@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <ostream>
@@ -117,10 +118,76 @@ void require_name(const std::string& name) {
   }
 }
 
+// The long option names of `app` ("--url"), without its subcommands'.
+std::vector<std::string> long_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const auto* option : app.get_options()) {
+    for (const auto& name : option->get_lnames()) {
+      names.push_back("--" + name);
+    }
+  }
+  return names;
+}
+
+// What a failed parse found wrong, from the app with every subcommand and option registered:
+// an unknown subcommand or option by its name, with the likeliest one meant, or the first
+// argument too many; else CLI11's words.
+std::string diagnose(const CLI::App& app, const std::vector<std::string>& args,
+                     const CLI::ParseError& error) {
+  const auto subcommands = app.get_subcommands([](const CLI::App*) { return true; });
+  const auto parsed = app.get_subcommands();
+  const CLI::App* sub = parsed.empty() ? nullptr : parsed.front();
+  auto extras = app.remaining(true);
+  if (extras.empty()) {
+    return error.what();
+  }
+  const auto position = [&](const std::string& extra) {
+    return std::find(args.begin(), args.end(), extra) - args.begin();
+  };
+  std::stable_sort(extras.begin(), extras.end(),
+                   [&](const auto& a, const auto& b) { return position(a) < position(b); });
+  const auto hint = [](std::string_view word, const std::vector<std::string>& known) {
+    const auto match = closest(word, known);
+    return match ? fmt::format("; did you mean {}?", quote(*match)) : std::string();
+  };
+  const auto is_option = [](const std::string& extra) {
+    return extra.size() > 1 && extra[0] == '-' && !std::isdigit(static_cast<unsigned char>(extra[1]));
+  };
+  for (const auto& extra : extras) {
+    if (!sub && !is_option(extra)) {
+      std::vector<std::string> names;
+      for (const auto* candidate : subcommands) {
+        names.push_back(candidate->get_name());
+      }
+      return fmt::format("unknown subcommand {}{}", quote(extra), hint(extra, names));
+    }
+    if (!is_option(extra)) {
+      continue;
+    }
+    const std::string name = extra.substr(0, extra.find('='));
+    for (const auto* other : subcommands) {
+      const auto names = long_names(*other);
+      if (sub && other != sub && std::find(names.begin(), names.end(), name) != names.end()) {
+        return fmt::format("{} is an option of {}, not of {}", quote(name), other->get_name(),
+                           sub->get_name());
+      }
+    }
+    auto names = long_names(app);
+    if (sub) {
+      const auto own = long_names(*sub);
+      names.insert(names.end(), own.begin(), own.end());
+    }
+    return fmt::format("unknown option {}{}", quote(name), hint(name, names));
+  }
+  return fmt::format("unexpected argument {}", quote(extras.front()));
+}
+
 } // namespace
 
-Parsed parse(const std::vector<std::string>& args, const Environment& environment,
-             std::ostream& out) {
+// With `all`, every option is registered with CLI11, as for --help: parse() parses so again
+// after an error, for a diagnosis that knows every subcommand and option.
+static Parsed parse_args(const std::vector<std::string>& args, const Environment& environment,
+                         std::ostream& out, bool all) {
   // Whatever follows wait's "--" is the command it runs after a release; CLI11 never sees it.
   // Other subcommands leave "--" to CLI11 (which ends the options there: status -- -name).
   std::vector<std::string> own = args;
@@ -140,7 +207,7 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
     });
   };
   const bool help = asked({"-h", "--help"});
-  Registrar reg(own, help);
+  Registrar reg(own, help || all);
   Raw raw;
   CLI::App app{"Meet other processes at a named barrier kept in Redis.", "rbarrier"};
   if (help) { // answered below, before CLI11 parses; registered for --help to list it
@@ -244,7 +311,10 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   try {
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
-    throw UsageError(fmt::format("{} (see rbarrier --help)", e.what()));
+    if (!all) {
+      return parse_args(args, environment, out, true);
+    }
+    throw UsageError(fmt::format("{} (see rbarrier --help)", diagnose(app, own, e)));
   }
 
   Invocation invocation;
@@ -345,6 +415,11 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
     }
   }
   return {std::move(invocation), 0};
+}
+
+Parsed parse(const std::vector<std::string>& args, const Environment& environment,
+             std::ostream& out) {
+  return parse_args(args, environment, out, false);
 }
 
 } // namespace rbarrier::cli

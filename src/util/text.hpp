@@ -1,7 +1,9 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rbarrier {
 
@@ -14,5 +16,9 @@ std::string escape_controls(std::string_view text);
 // `text` in double quotes for messages, with quotes, backslashes and control characters escaped
 // and anything past `max` bytes cut to "...".
 std::string quote(std::string_view text, std::size_t max = 200);
+
+// The candidate `word` is most likely a typo of (within two edits, a swap of neighbours counting
+// as one, and fewer than a third of the candidate's length), for "did you mean" hints.
+std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates);
 
 } // namespace rbarrier

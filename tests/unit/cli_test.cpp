@@ -221,6 +221,29 @@ TEST_CASE("options of another subcommand, and unknown ones, are refused") {
   CHECK(f.error({"wiat", "x"}) != "accepted");
 }
 
+TEST_CASE("typos are named, with the likeliest subcommand or option meant") {
+  Fixture f;
+  const std::string help = " (see rbarrier --help)";
+  CHECK(f.error({"wiat", "x", "-n", "2"}) ==
+        "unknown subcommand \"wiat\"; did you mean \"wait\"?" + help);
+  CHECK(f.error({"-u", "unix:///s", "stauts", "x"}) ==
+        "unknown subcommand \"stauts\"; did you mean \"status\"?" + help);
+  CHECK(f.error({"launch", "x"}) == "unknown subcommand \"launch\"" + help);
+  CHECK(f.error({"wait", "x", "-n", "2", "--tiemout", "3"}) ==
+        "unknown option \"--tiemout\"; did you mean \"--timeout\"?" + help);
+  CHECK(f.error({"wait", "x", "-n", "2", "--tiemout=3"}) ==
+        "unknown option \"--tiemout\"; did you mean \"--timeout\"?" + help);
+  CHECK(f.error({"--urll", "u", "status", "x"}) ==
+        "unknown option \"--urll\"; did you mean \"--url\"?" + help);
+  CHECK(f.error({"status", "x", "--jsno"}) ==
+        "unknown option \"--jsno\"; did you mean \"--json\"?" + help);
+  CHECK(f.error({"status", "x", "-z"}) == "unknown option \"-z\"" + help);
+  CHECK(f.error({"wait", "x", "-n", "2", "--json"}) ==
+        "\"--json\" is an option of status, not of wait" + help);
+  CHECK(f.error({"status", "x", "y", "z"}) == "unexpected argument \"y\"" + help);
+  CHECK(f.error({}) == "A subcommand is required" + help);
+}
+
 TEST_CASE("--help lists every option") {
   Fixture f;
   for (const auto& [args, options] :
