@@ -57,6 +57,7 @@ public:
         if (!error.transient()) {
           throw;
         }
+        m_connected_once = true; // the server answered: from now on the deadline bounds retries
         redirections = 0; // only redirections without a pause between them are a loop
         retry_after(error, deadline);
       } catch (const Interrupted&) {

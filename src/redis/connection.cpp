@@ -42,6 +42,9 @@ Connection::Connection(const Endpoint& endpoint, const Credentials& credentials,
     }
     auth.push_back(*credentials.password);
     const Reply reply = command(auth, deadline);
+    if (reply.is_error() && classify_redis_error(reply.str) == ExitCode::transient) {
+      reply.check(); // not a refusal: a full or loading server answers AUTH so too
+    }
     if (reply.is_error()) {
       throw RedisError(ExitCode::auth,
                        fmt::format("authentication refused by {}: {}", m_peer, reply.str));
@@ -59,12 +62,32 @@ void Connection::send(const std::vector<std::string>& argv, Deadline deadline) {
 }
 
 Reply Connection::command(const std::vector<std::string>& argv, Deadline deadline) {
-  send(argv, deadline);
+  try {
+    send(argv, deadline);
+  } catch (const ConnectionError&) {
+    // A server that turns a connection away (maxclients) says why and closes it, so the write
+    // can fail before the reason is read: then the reason is the reply.
+    if (auto refusal = pending_error()) {
+      return std::move(*refusal);
+    }
+    throw;
+  }
   auto reply = receive(deadline);
   if (!reply) {
     throw TimeoutError(fmt::format("{} did not answer {} in time", m_peer, argv[0]));
   }
   return std::move(*reply);
+}
+
+std::optional<Reply> Connection::pending_error() {
+  try {
+    auto reply = receive(Clock::now());
+    if (reply && reply->is_error()) {
+      return reply;
+    }
+  } catch (const Error&) {
+  }
+  return std::nullopt;
 }
 
 std::optional<Reply> Connection::receive(Deadline deadline) {

@@ -44,6 +44,9 @@ public:
   const std::string& peer() const { return m_peer; }
 
 private:
+  // An error reply the server sent before closing the connection, if one is there to read.
+  std::optional<Reply> pending_error();
+
   Socket m_socket;
   ReplyReader m_reader;
   std::string m_peer;

@@ -19,7 +19,7 @@ ProtocolError unexpected(const Reply& reply, std::string_view what, std::string_
 
 const Reply& Reply::check() const {
   if (is_error()) {
-    throw RedisError(classify_redis_error(str), str);
+    throw RedisError(classify_redis_error(str), explain_redis_error(str));
   }
   return *this;
 }

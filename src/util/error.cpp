@@ -1,6 +1,7 @@
 #include "util/error.hpp"
 
 #include <array>
+#include <fmt/format.h>
 
 namespace rbarrier {
 
@@ -17,6 +18,9 @@ ExitCode classify_redis_error(std::string_view message) {
       "LOADING", "BUSY", "READONLY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "OOM"};
   static constexpr std::array<std::string_view, 3> k_auth{"WRONGPASS", "NOAUTH", "NOPERM"};
   const std::string_view word = first_word(message);
+  if (message.starts_with(k_max_clients)) {
+    return ExitCode::transient; // parties get in as others leave
+  }
   for (auto candidate : k_transient) {
     if (word == candidate) {
       return ExitCode::transient;
@@ -39,6 +43,15 @@ ExitCode classify_redis_error(std::string_view message) {
     }
   }
   return ExitCode::internal;
+}
+
+std::string explain_redis_error(std::string_view message) {
+  if (message.starts_with(k_max_clients)) {
+    return fmt::format("{} (the server's maxclients; a waiting party holds {} connections, "
+                       "other commands 1)",
+                       message, k_connections_per_waiter);
+  }
+  return std::string(message);
 }
 
 } // namespace rbarrier

@@ -9,7 +9,8 @@ TEST_CASE("Redis error replies map to exit codes") {
        {"LOADING Redis is loading the dataset in memory", "BUSY Redis is busy running a script",
         "READONLY You can't write against a read only replica.", "MASTERDOWN Link with MASTER is down",
         "TRYAGAIN Multiple keys request during rehashing of slot", "CLUSTERDOWN The cluster is down",
-        "OOM command not allowed when used memory > 'maxmemory'."}) {
+        "OOM command not allowed when used memory > 'maxmemory'.",
+        "ERR max number of clients reached"}) {
     CHECK_MESSAGE(classify_redis_error(transient) == ExitCode::transient, transient);
   }
   for (const char* auth :
@@ -25,4 +26,12 @@ TEST_CASE("Redis error replies map to exit codes") {
   CHECK(classify_redis_error("") == ExitCode::internal);
   // a transient word must be the first word, not merely appear in the text
   CHECK(classify_redis_error("ERR something LOADING") == ExitCode::internal);
+}
+
+TEST_CASE("a full server's refusal says what to do") {
+  const auto text = explain_redis_error("ERR max number of clients reached");
+  CHECK(text.starts_with("ERR max number of clients reached ("));
+  CHECK(text.find("maxclients") != std::string::npos);
+  CHECK(text.find("2 connections") != std::string::npos);
+  CHECK(explain_redis_error("ERR other") == "ERR other");
 }
