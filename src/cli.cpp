@@ -382,7 +382,7 @@ static Parsed parse_args(const std::vector<std::string>& args, const Environment
     WaitOptions options;
     options.name = raw.name;
     options.parties = parse_positive("--parties", raw.parties);
-    if (given(timeout)) {
+    if (given(timeout) && raw.timeout != "0") { // "0ms" is a deadline already passed
       options.timeout = parse_duration("--timeout", raw.timeout);
     }
     if (given(id)) {

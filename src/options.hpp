@@ -36,7 +36,7 @@ enum class OnTimeout { leave, abort };
 struct WaitOptions {
   std::string name;
   std::int64_t parties = 0;
-  Duration timeout{0}; // 0: for ever
+  std::optional<Duration> timeout; // none: for ever (no --timeout, or the literal 0)
   std::optional<std::string> id;
   Duration lease = std::chrono::seconds(30);
   OnTimeout on_timeout = OnTimeout::leave;

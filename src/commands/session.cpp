@@ -185,7 +185,10 @@ void Session::note_lost(const Error& error) {
 
 void Session::retry_after(const Error& error, Deadline deadline) {
   m_connection.reset();
-  note_lost(error);
+  // An attempt that the deadline cut short says nothing about the server: not a loss.
+  if (Clock::now() < bounded(deadline)) {
+    note_lost(error);
+  }
   // Full jitter over the upper half of the backoff: parties that lost the server together do
   // not come back together.
   static std::minstd_rand random{std::random_device{}()};

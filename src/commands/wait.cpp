@@ -311,7 +311,7 @@ Result Waiter::on_timeout() {
           if (abort) {
             return m_barrier.abort(connection,
                                    fmt::format("party {} timed out after {}", quote(m_id),
-                                               format_duration(m_options.timeout)),
+                                               format_duration(*m_options.timeout)),
                                    random_hex(12), m_generation, m_token, attempt);
           }
           return m_barrier.leave(connection, m_id, m_nonce, generation, m_token,
@@ -328,10 +328,14 @@ Result Waiter::on_timeout() {
   } catch (const TimeoutError& error) {
     withdrawal = fmt::format("; could not withdraw: {}", error.what());
   }
+  const std::string timeout = format_duration(m_options.timeout.value_or(Duration(0)));
+  if (m_parties == 0) { // no reply to the arrival came in time
+    return {to_int(ExitCode::timeout), fmt::format("timed out after {} arriving at barrier {}{}",
+                                                   timeout, name(), withdrawal)};
+  }
   return {to_int(ExitCode::timeout),
-          fmt::format("timed out after {} waiting at barrier {} ({}/{} arrived){}",
-                      format_duration(m_options.timeout), name(), m_count, m_parties,
-                      withdrawal)};
+          fmt::format("timed out after {} waiting at barrier {} ({}/{} arrived){}", timeout,
+                      name(), m_count, m_parties, withdrawal)};
 }
 
 Result Waiter::on_signal(int signo) {

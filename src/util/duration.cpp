@@ -52,7 +52,8 @@ Duration parse_duration(std::string_view option, std::string_view text) {
   } else {
     throw invalid(option, text, fmt::format("unknown unit \"{}\" (use ms, s, m or h)", unit));
   }
-  const double ms = std::round(value * scale);
+  // Rounded up: a positive duration, however short, never becomes 0.
+  const double ms = std::ceil(value * scale);
   // Ten years is far more than any barrier needs and keeps every later sum inside 64 bits.
   if (ms > 315'360'000'000.0) {
     throw invalid(option, text, "too long");
@@ -92,8 +93,8 @@ std::string format_duration(Duration duration) {
   return fmt::format("{}h{:02}m", seconds / 3600, seconds % 3600 / 60);
 }
 
-Deadline deadline_after(Duration duration) {
-  return duration.count() == 0 ? k_never : Clock::now() + duration;
+Deadline deadline_after(std::optional<Duration> duration) {
+  return duration ? Clock::now() + *duration : k_never;
 }
 
 int poll_timeout_ms(Deadline deadline, Duration cap) {

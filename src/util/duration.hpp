@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,8 +25,8 @@ std::string format_duration(Duration duration);
 // A deadline that never comes.
 constexpr Deadline k_never = Deadline::max();
 
-// `duration` from now, or k_never for zero (which means "no limit").
-Deadline deadline_after(Duration duration);
+// `duration` from now, or k_never without one.
+Deadline deadline_after(std::optional<Duration> duration);
 
 // Milliseconds left until `deadline`, at least 0, at most `cap`; for poll(2).
 int poll_timeout_ms(Deadline deadline, Duration cap = Duration::max());

@@ -25,6 +25,24 @@ wait_arrived won 1
 expect 0 wait won -n 2 -t 1ms
 expect_exit r1 0
 
+# Any positive --timeout, however short, is a deadline; "0ms" is one already passed. Only the
+# literal 0 waits for ever. A deadline met is reported as a timeout, not as a lost server.
+for t in 0.0001s 0.4ms 1ms 0ms; do
+  timeout -s KILL 10 "$RBARRIER" -u "$URL" wait short -n 6 -t "$t" 2>"$TMP/short.err"
+  got=$?
+  [ "$got" -eq 124 ] && pass || fail "-t $t exited $got: $(cat "$TMP/short.err")"
+  [ "$(wc -l <"$TMP/short.err")" = 1 ] && pass || fail "-t $t printed: $(cat "$TMP/short.err")"
+  grep -qE 'retrying|reconnected|0/0' "$TMP/short.err" && fail "-t $t: $(cat "$TMP/short.err")" || pass
+  grep -qE "^rbarrier: timed out after [0-9]+ms (arriving|waiting) at barrier \"short\"" "$TMP/short.err" &&
+    pass || fail "-t $t: $(cat "$TMP/short.err")"
+done
+wait_arrived short 0
+spawn forever wait short -n 6 -t 0
+wait_arrived short 1
+expect_running forever
+kill -TERM "${PID[forever]}"
+expect_exit forever 143
+
 kill -TERM "${PID[stay]}"
 expect_exit stay 143
 finish

@@ -67,7 +67,7 @@ TEST_CASE("defaults") {
   CHECK(inv.global.ttl == std::chrono::hours(24));
   CHECK_FALSE(inv.global.password);
   const auto& w = std::get<WaitOptions>(inv.command);
-  CHECK(w.timeout == Duration(0));
+  CHECK_FALSE(w.timeout);
   CHECK(w.lease == std::chrono::seconds(30));
   CHECK(w.on_timeout == OnTimeout::leave);
   CHECK_FALSE(w.once);
@@ -200,6 +200,12 @@ TEST_CASE("every spelling of an option reaches it") {
   CHECK(w.parties == 3);
   CHECK(w.timeout == std::chrono::seconds(2));
   CHECK(w.once);
+  const auto timeout = [&](const char* value) {
+    return std::get<WaitOptions>(f.parse({"wait", "x", "-n", "2", "-t", value}).command).timeout;
+  };
+  CHECK_FALSE(timeout("0")); // only the literal 0 waits for ever
+  CHECK(timeout("0ms") == Duration(0));
+  CHECK(timeout("0.0001s") == Duration(1));
   CHECK(std::get<WaitOptions>(f.parse({"wait", "x", "-n8", "-t5s"}).command).timeout ==
         std::chrono::seconds(5));
   CHECK(std::get<StatusOptions>(f.parse({"status", "-wv", "x"}).command).watch);

@@ -28,6 +28,11 @@ TEST_CASE("durations with units and bare seconds") {
   CHECK(parse_duration("--timeout", "0.25s") == milliseconds(250));
   CHECK(parse_duration("--timeout", "0") == milliseconds(0));
   CHECK(parse_duration("--timeout", ".5") == milliseconds(500));
+  // rounded up: a positive duration never becomes 0
+  CHECK(parse_duration("--timeout", "0.0001s") == milliseconds(1));
+  CHECK(parse_duration("--timeout", "0.2ms") == milliseconds(1));
+  CHECK(parse_duration("--timeout", "1.0001ms") == milliseconds(2));
+  CHECK(parse_duration("--timeout", "0ms") == milliseconds(0));
 }
 
 TEST_CASE("invalid durations name the option and the value") {
