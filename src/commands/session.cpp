@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <fstream>
 #include <poll.h>
 #include <random>
 
 #include "redis/cluster.hpp"
 #include "redis/sentinel.hpp"
+#include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/signals.hpp"
 #include "util/text.hpp"
@@ -19,13 +19,10 @@ namespace {
 constexpr Duration k_first_backoff{50};
 constexpr Duration k_max_backoff{5000};
 
-std::string read_password_file(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) {
-    throw UsageError(fmt::format("cannot read --password-file {}", quote(path)));
-  }
-  std::string password;
-  std::getline(file, password);
+// The file's first line, without its line end.
+std::string read_password_file(const std::string& path, Deadline deadline) {
+  std::string password = read_bounded(path, k_max_password_file, deadline, "--password-file");
+  password.erase(std::min(password.find('\n'), password.size()));
   if (!password.empty() && password.back() == '\r') {
     password.pop_back();
   }
@@ -59,7 +56,7 @@ Session::Session(const GlobalOptions& global)
     m_endpoint.tls = true;
     m_tls = std::make_unique<redis::TlsContext>(global.tls);
   }
-  if (m_endpoint.password && global.url_from_command_line) {
+  if (m_endpoint.password && !m_endpoint.password->empty() && global.url_from_command_line) {
     log::warning("a password in --url can be seen by other users of this machine; "
                  "prefer --password-file or RBARRIER_PASSWORD");
   }
@@ -72,7 +69,7 @@ Session::Session(const GlobalOptions& global)
   }
   m_credentials.user = global.user ? global.user : m_endpoint.user;
   if (global.password_file) {
-    m_credentials.password = read_password_file(*global.password_file);
+    m_credentials.password = read_password_file(*global.password_file, m_connect_deadline);
   } else if (m_endpoint.password) {
     m_credentials.password = m_endpoint.password;
   } else {

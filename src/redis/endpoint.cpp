@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 namespace rbarrier::redis {
 
@@ -98,6 +99,11 @@ std::string_view take_userinfo(std::string_view url, std::string_view authority,
   const auto at = authority.rfind('@');
   if (at == std::string_view::npos) {
     return authority;
+  }
+  if (authority.find('@') != at) {
+    // Where the password ends would be a guess: say so without showing any of the URL.
+    throw UsageError("invalid Redis URL: more than one \"@\" before the host (write an \"@\" "
+                     "in a user name or password as %40)");
   }
   const std::string_view userinfo = authority.substr(0, at);
   const auto colon = userinfo.find(':');
@@ -237,25 +243,6 @@ Endpoint parse_url(std::string_view url) {
   return endpoint;
 }
 
-std::string redact_url(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) {
-    return std::string(url);
-  }
-  const auto start = scheme_end + 3;
-  std::string out(url);
-  const auto at = url.find('@', start);
-  const auto slash = url.find('/', start);
-  if (at != std::string_view::npos && (slash == std::string_view::npos || at < slash)) {
-    const auto colon = url.find(':', start);
-    const auto secret_start = colon != std::string_view::npos && colon < at ? colon + 1 : start;
-    out.replace(secret_start, at - secret_start, "********");
-  }
-  if (const auto pw = out.find("password="); pw != std::string::npos) {
-    const auto end = out.find('&', pw);
-    out.replace(pw + 9, end == std::string::npos ? std::string::npos : end - pw - 9, "********");
-  }
-  return out;
-}
+std::string redact_url(std::string_view url) { return mask_credentials(url); }
 
 } // namespace rbarrier::redis

@@ -9,6 +9,7 @@
 
 #include "redis/wait_fd.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 #include "util/text.hpp"
 
 namespace rbarrier::redis {
@@ -43,6 +44,13 @@ TlsContext::TlsContext(const TlsOptions& options)
   }
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  for (const auto& [file, option] : {std::pair{options.cacert, "--cacert"},
+                                     std::pair{options.cert, "--cert"},
+                                     std::pair{options.key, "--key"}}) {
+    if (file) {
+      check_regular_file(*file, k_max_tls_file, option);
+    }
+  }
   if (options.cacert || options.cacertdir) {
     if (SSL_CTX_load_verify_locations(ctx, options.cacert ? options.cacert->c_str() : nullptr,
                                       options.cacertdir ? options.cacertdir->c_str() : nullptr) !=

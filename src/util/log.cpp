@@ -44,7 +44,7 @@ std::string fit(std::string_view line) {
 }
 
 std::string as_line(std::string_view message) {
-  return fmt::format("rbarrier: {}\n", escape_controls(message));
+  return fmt::format("rbarrier: {}\n", escape_controls(mask_credentials(message)));
 }
 
 // One write per line, so that lines of parallel parties sharing a terminal do not interleave;
@@ -67,16 +67,19 @@ void set_level(Level new_level) { g_level = new_level; }
 Level level() { return g_level; }
 
 void error(std::string_view message) {
-  print(message, true);
+  // A warning, if any, comes first: the line that explains the exit is always the last.
   if (!g_termination_log.empty()) {
+    bool written = false;
     if (std::FILE* file = std::fopen(g_termination_log.c_str(), "w")) {
       const std::string text = as_line(message);
-      std::fwrite(text.data(), 1, text.size(), file);
-      std::fclose(file);
-    } else {
-      print(fmt::format("cannot write the termination log \"{}\"", g_termination_log));
+      written = std::fwrite(text.data(), 1, text.size(), file) == text.size();
+      written = std::fclose(file) == 0 && written;
+    }
+    if (!written) {
+      warning(fmt::format("cannot write the termination log {}", quote(g_termination_log)));
     }
   }
+  print(message, true);
 }
 
 void set_termination_log(std::string path) { g_termination_log = std::move(path); }
@@ -87,7 +90,7 @@ void live(std::string_view line) {
   if (!live_enabled()) {
     return;
   }
-  g_live = fit(fmt::format("rbarrier: {}", escape_controls(line)));
+  g_live = fit(fmt::format("rbarrier: {}", escape_controls(mask_credentials(line))));
   write_stderr(std::string(k_erase) + g_live);
 }
 

@@ -37,6 +37,31 @@ std::string escape_controls(std::string_view text) {
   return out;
 }
 
+std::string mask_credentials(std::string_view text) {
+  constexpr std::string_view k_mask = "********";
+  std::string out(text);
+  for (auto scheme = out.find("://"); scheme != std::string::npos;
+       scheme = out.find("://", scheme + 3)) {
+    const auto start = scheme + 3;
+    const auto at = out.rfind('@');
+    if (at == std::string::npos || at < start) {
+      break;
+    }
+    const auto colon = out.find(':', start);
+    const auto secret = colon < at ? colon + 1 : start;
+    out.replace(secret, at - secret, k_mask);
+    scheme = secret + k_mask.size();
+  }
+  constexpr std::string_view k_parameter = "password=";
+  for (auto found = out.find(k_parameter); found != std::string::npos;
+       found = out.find(k_parameter, found + k_parameter.size() + k_mask.size())) {
+    const auto start = found + k_parameter.size();
+    const auto end = out.find_first_of("&\" \t", start);
+    out.replace(start, end == std::string::npos ? std::string::npos : end - start, k_mask);
+  }
+  return out;
+}
+
 std::string quote(std::string_view text, std::size_t max) {
   std::string out = "\"";
   // Cut before a C1 control's second byte rather than inside it.

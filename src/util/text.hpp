@@ -13,6 +13,12 @@ namespace rbarrier {
 // colours or start a new line.
 std::string escape_controls(std::string_view text);
 
+// `text` with whatever could be a password in a URL replaced by "********": after "://", up to
+// the last "@" (from the first ":", when one comes before it, so that a user name stays), and
+// the value of "password=". It errs on the side of hiding too much: a message may carry a URL
+// that landed anywhere on a command line, in any shape.
+std::string mask_credentials(std::string_view text);
+
 // `text` in double quotes for messages, with quotes, backslashes and control characters escaped
 // and anything past `max` bytes cut to "...".
 std::string quote(std::string_view text, std::size_t max = 200);

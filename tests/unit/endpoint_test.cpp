@@ -2,6 +2,7 @@
 
 #include "redis/endpoint.hpp"
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 using namespace rbarrier;
 using redis::Endpoint;
@@ -112,4 +113,35 @@ TEST_CASE("messages never show the password") {
     CHECK(std::string(error.what()).find("hunter2") == std::string::npos);
   }
   CHECK(parse_url("redis://alice:hunter2@h").display() == "redis://h:6379");
+  // The parser takes the password up to the last "@": the mask goes as far.
+  CHECK(redis::redact_url("redis://a@b:S3cretPw@127.0.0.1:0") == "redis://a@b:********@127.0.0.1:0");
+  CHECK(redis::redact_url("redis://x@S3cretPw@h") == "redis://********@h");
+  CHECK(redis::redact_url("redis://:pa/ss@h") == "redis://:********@h");
+  CHECK(redis::redact_url("redis://:pa/ss:x@h/0") == "redis://:********@h/0");
+}
+
+TEST_CASE("a raw @ in the user name or password is refused without echoing the URL") {
+  try {
+    parse_url("redis://a@b:S3cretPw@127.0.0.1:0");
+    FAIL("accepted");
+  } catch (const UsageError& error) {
+    const std::string message = error.what();
+    CHECK(message.find("S3cretPw") == std::string::npos);
+    CHECK(message.find("127.0.0.1") == std::string::npos);
+    CHECK(message.find("%40") != std::string::npos);
+  }
+  const auto endpoint = parse_url("redis://a%40b:S3cret%40Pw@127.0.0.1:7");
+  CHECK(endpoint.user == "a@b");
+  CHECK(endpoint.password == "S3cret@Pw");
+  CHECK(endpoint.port == 7);
+}
+
+TEST_CASE("credentials are masked wherever a message carries them") {
+  CHECK(mask_credentials("invalid value \"--url=redis://:S3cretPw@h\" for --ttl") ==
+        "invalid value \"--url=redis://:********@h\" for --ttl");
+  CHECK(mask_credentials("not expected: redis://:my secret@h") == "not expected: redis://:********@h");
+  CHECK(mask_credentials("a unix:///s?password=pw&db=1 b") == "a unix:///s?password=********&db=1 b");
+  CHECK(mask_credentials("lost connection to redis://127.0.0.1:6379: reset") ==
+        "lost connection to redis://127.0.0.1:6379: reset");
+  CHECK(mask_credentials("no url@here") == "no url@here");
 }
