@@ -11,6 +11,7 @@ import datetime
 import os
 import platform
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -181,9 +182,9 @@ def main():
     idle_seconds = 60 if not args.quick else 6
     started = time.monotonic()
 
-    # One idle waiter runs through everything else; it times out and is reaped at the end.
-    idle_pid = spawn([args.rbarrier, "-u", b.url, "wait", "bench-idle", "-n", "2",
-                      "-t", "%ds" % idle_seconds])
+    # One idle waiter runs through everything else, for at least idle_seconds, and is stopped
+    # at the end: its memory is read while it still runs, however long the rest took.
+    idle_pid = spawn([args.rbarrier, "-u", b.url, "wait", "bench-idle", "-n", "2"])
 
     floor = b.floor(101 if not args.quick else 11)
     release, practical, peer, fan, fan_practical, work, cpu = {}, {}, {}, {}, {}, {}, {}
@@ -197,15 +198,16 @@ def main():
         fan_practical[n] = b.fan_in("floor-party", n, rounds[n])
     true, version = b.startup(201 if not args.quick else 21)
 
-    # Peak RSS from the kernel's own high-water mark of the party's memory, read shortly before
-    # it ends: wait4's ru_maxrss would count the harness, whose memory a posix_spawned child
-    # shares until it execs.
-    idle_started_by = started + idle_seconds - 1.5
-    time.sleep(max(0.0, idle_started_by - time.monotonic()))
+    # Peak RSS from the kernel's own high-water mark of the party's memory, read before it is
+    # stopped: wait4's ru_maxrss would count the harness, whose memory a posix_spawned child
+    # shares until it execs. Its CPU includes the withdrawal that SIGTERM starts.
+    time.sleep(max(0.0, started + idle_seconds - time.monotonic()))
     with open("/proc/%d/status" % idle_pid) as f:
         idle_rss_kb = int(next(l for l in f if l.startswith("VmHWM:")).split()[1])
+    idle_seconds = time.monotonic() - started
+    os.kill(idle_pid, signal.SIGTERM)
     _, status, usage = os.wait4(idle_pid, 0)
-    if os.waitstatus_to_exitcode(status) != 124:
+    if os.waitstatus_to_exitcode(status) != 143:
         raise SystemExit("bench: the idle waiter exited %d" % os.waitstatus_to_exitcode(status))
     idle_cpu = usage.ru_utime + usage.ru_stime
 
@@ -276,7 +278,7 @@ def main():
     w("")
     w("## An idle waiter, and start-up")
     w("")
-    w("- one party waiting %d s: %.1f ms of CPU (%.1f ms per minute), peak RSS %.2f MB" % (
+    w("- one party waiting %.0f s: %.1f ms of CPU (%.1f ms per minute), peak RSS %.2f MB" % (
         idle_seconds, idle_cpu * 1000, idle_cpu * 1000 * 60 / idle_seconds, idle_rss_kb / 1024))
     w("- `rbarrier --version`: %s ms; `/bin/true`: %s ms; ratio %.2f" % (
         cell(version), cell(true), med(version) / med(true)))
