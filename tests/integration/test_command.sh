@@ -35,4 +35,11 @@ expect 0 --termination-log "$TMP/termination-ok" wait fine -n 1
 expect 4 --termination-log "$TMP/termination" wait broken -n 2
 grep -q 'is broken' "$TMP/termination" && ! grep -q 'timed out' "$TMP/termination" && pass ||
   fail "termination log not replaced: $(cat "$TMP/termination")"
+# A termination log that cannot be written is a warning before the closing line; -q drops it.
+expect 4 --termination-log "$TMP/no/such/dir" wait broken -n 2
+[ "$(wc -l <"$TMP/last.err")" = 2 ] && head -1 "$TMP/last.err" | grep -q 'cannot write the termination log' &&
+  tail -1 "$TMP/last.err" | grep -q 'is broken' && pass || fail "unwritable log: $(cat "$TMP/last.err")"
+expect 4 -q --termination-log "$TMP/no/such/dir" wait broken -n 2
+[ "$(wc -l <"$TMP/last.err")" = 1 ] && grep -q 'is broken' "$TMP/last.err" && pass ||
+  fail "unwritable log, -q: $(cat "$TMP/last.err")"
 finish

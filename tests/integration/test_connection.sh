@@ -33,6 +33,24 @@ REDISCLI_AUTH=$SECRET expect 0 -v wait c -n 1; keep
 RBARRIER_PASSWORD=wrong-guess expect 0 --password-file "$TMP/password" wait f2 -n 1; keep
 expect 64 --password-file "$TMP/nonexistent" wait f3 -n 1; keep
 expect_stderr 'cannot read --password-file'
+# Bounded: /dev/zero and a larger file are refused at once, a FIFO without a writer at the
+# connect timeout; a pipe with the password works.
+start=$(date +%s%N)
+expect 64 --password-file /dev/zero wait f3 -n 1
+expect_stderr 'larger than 4096 bytes'
+head -c 5000 /dev/urandom | base64 >"$TMP/big"
+expect 64 --password-file "$TMP/big" wait f3 -n 1
+expect_stderr 'larger than 4096 bytes'
+mkfifo "$TMP/fifo"
+expect 64 --connect-timeout 300ms --password-file "$TMP/fifo" wait f3 -n 1
+expect_stderr 'did not end in time'
+[ "$(elapsed_ms "$start")" -lt 5000 ] && pass || fail "the bounded reads took $(elapsed_ms "$start") ms"
+expect 0 --password-file <(echo "$SECRET") wait f4 -n 1; keep
+URL=redis://127.0.0.1:1 expect 64 --tls --cacert "$TMP/fifo" wait f3 -n 1
+expect_stderr 'not a regular file'
+# No warning for an empty password in the URL: there is no secret to see.
+URL="unix://$TMP/redis.sock?password=" expect 77 wait f5 -n 1
+grep -q 'can be seen' "$TMP/last.err" && fail "warned: $(cat "$TMP/last.err")" || pass
 encoded=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$SECRET")
 url_with_password="unix://$TMP/redis.sock?password=$encoded"
 "$RBARRIER" -u "$url_with_password" -v wait u -n 1 >"$TMP/last.out" 2>"$TMP/last.err" && pass ||
@@ -44,10 +62,16 @@ RBARRIER_URL=$url_with_password "$RBARRIER" wait u2 -n 1 >"$TMP/last.out" 2>"$TM
   pass || fail "RBARRIER_URL: $(cat "$TMP/last.err")"
 [ -s "$TMP/last.err" ] && fail "warned about RBARRIER_URL: $(cat "$TMP/last.err")" || pass
 # a bad URL is shown without its password
-"$RBARRIER" -u "redis://user:$SECRET@host:99999" wait x -n 1 >"$TMP/last.out" 2>"$TMP/last.err"
+"$RBARRIER" -u "redis://user:$encoded@host:99999" wait x -n 1 >"$TMP/last.out" 2>"$TMP/last.err"
 [ $? = 64 ] && pass || fail "bad port accepted"
 keep
 expect_stderr 'invalid port'
+# the password's raw "@" makes the URL ambiguous: refused, and not echoed at all
+"$RBARRIER" -u "redis://user:$SECRET@host:99999" wait x -n 1 >"$TMP/last.out" 2>"$TMP/last.err"
+[ $? = 64 ] && pass || fail "raw @ accepted"
+keep
+expect_stderr 'more than one "@" before the host \(write an "@" in a user name or password as %40\)'
+grep -q 'host:99999' "$TMP/last.err" && fail "the URL was echoed: $(cat "$TMP/last.err")" || pass
 RBARRIER_PASSWORD=$SECRET expect 0 status f; keep
 RBARRIER_PASSWORD=$SECRET expect 0 status --json f; keep
 RBARRIER_PASSWORD=$SECRET expect 6 status nothing; keep
