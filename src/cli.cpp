@@ -364,7 +364,7 @@ static Parsed parse_args(const std::vector<std::string>& args, const Environment
   if (given(ttl)) {
     global.ttl = parse_duration("--ttl", raw.ttl);
     if (global.ttl < std::chrono::seconds(1)) {
-      throw UsageError(fmt::format("invalid value \"{}\" for --ttl: must be at least 1s", raw.ttl));
+      throw UsageError(fmt::format("invalid value {} for --ttl: must be at least 1s", quote(raw.ttl)));
     }
   }
   if (given(wait_replicas)) {
@@ -395,7 +395,7 @@ static Parsed parse_args(const std::vector<std::string>& args, const Environment
       options.lease = parse_duration("--lease", raw.lease);
       if (options.lease < std::chrono::milliseconds(100)) {
         throw UsageError(
-            fmt::format("invalid value \"{}\" for --lease: must be at least 100ms", raw.lease));
+            fmt::format("invalid value {} for --lease: must be at least 100ms", quote(raw.lease)));
       }
     }
     if (global.ttl < options.lease) {

@@ -6,13 +6,14 @@
 #include <fmt/format.h>
 
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 namespace rbarrier {
 
 namespace {
 
 UsageError invalid(std::string_view option, std::string_view text, std::string_view why) {
-  return UsageError(fmt::format("invalid value \"{}\" for {}: {}", text, option, why));
+  return UsageError(fmt::format("invalid value {} for {}: {}", quote(text), option, why));
 }
 
 } // namespace

@@ -70,5 +70,7 @@ expect 0 --cacert "$certs/ca.crt" --cert "$certs/client.crt" --key "$certs/clien
 expect 64 --cacert "$certs/ca.crt" --cert "$certs/client.crt" wait mtls -n 1
 expect_stderr '--cert and --key go together'
 expect 64 --cacert "$certs/nonexistent.crt" wait mtls -n 1
+expect_stderr 'cannot read --cacert'
+expect 64 --cacert "$certs/client.key" wait mtls -n 1
 expect_stderr 'cannot load the CA certificates'
 finish

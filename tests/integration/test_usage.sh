@@ -44,7 +44,12 @@ done
 URL="unix://$TMP/x.sock" expect 64 --tls status x
 expect_stderr 'needs a redis://'
 URL='rediss://localhost' expect 64 --cert /nonexistent.pem --key /nonexistent.pem status x
+expect_stderr 'cannot read --cert "/nonexistent.pem": No such file or directory'
+echo 'not a certificate' >"$TMP/bad.pem"
+URL='rediss://localhost' expect 64 --cert "$TMP/bad.pem" --key "$TMP/bad.pem" status x
 expect_stderr 'cannot load --cert'
+URL='rediss://localhost' expect 64 --cert /dev/zero --key "$TMP/bad.pem" status x
+expect_stderr 'cannot read --cert "/dev/zero": not a regular file'
 
 # --help and --version print to stdout and exit 0.
 expect 0 --help
@@ -53,4 +58,10 @@ expect 0 wait --help
 grep -q -- '--parties' "$TMP/last.out" && pass || fail "wait --help lacks --parties"
 expect 0 --version
 grep -qE '^[0-9]+\.[0-9]+\.[0-9]+$' "$TMP/last.out" && pass || fail "--version: $(cat "$TMP/last.out")"
+# Arguments with newlines and escapes are quoted, escaped and cut: the message stays one line.
+expect 64 wait x --parties=$'2\n'
+expect_stderr 'invalid value "2\\x0a" for --parties'
+expect 64 abort x "$(printf 'z%.0s\n' $(seq 1 3000))"
+[ "$(wc -l <"$TMP/last.err")" = 1 ] && [ "$(wc -c <"$TMP/last.err")" -lt 1200 ] && pass ||
+  fail "$(wc -lc <"$TMP/last.err")"
 finish
