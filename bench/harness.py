@@ -173,13 +173,15 @@ def main():
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--quick", action="store_true", help="fewer rounds, no N=1000, short idle")
     p.add_argument("--true", default="/bin/true")
+    p.add_argument("--idle-seconds", type=float,
+                   help="how long the idle waiter waits at least (60, or 6 with --quick)")
     p.add_argument("--notes", help="a Markdown file appended after the targets")
     args = p.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
     b = Bench(args)
     sizes = [2, 8, 100] if args.quick else [2, 8, 100, 1000]
     rounds = {2: 21, 8: 21, 100: 7, 1000: 3} if not args.quick else {2: 5, 8: 5, 100: 2}
-    idle_seconds = 60 if not args.quick else 6
+    idle_seconds = args.idle_seconds or (60 if not args.quick else 6)
     started = time.monotonic()
 
     # One idle waiter runs through everything else, for at least idle_seconds, and is stopped
