@@ -132,8 +132,6 @@ std::optional<Result> Waiter::arrive() {
   }
   case Arrival::Status::waiting:
     m_arrived = true;
-    // While it waits, a party learns where else to look should its slot's master crash.
-    m_session.learn_cluster(m_deadline);
     log::verbose("arrived at barrier {}: {}/{} in generation {}", name(), arrival.count,
                  arrival.parties, arrival.generation);
     show_progress();
@@ -211,6 +209,9 @@ Result Waiter::wait_for_outcome() {
   if (auto result = check()) {
     return *result;
   }
+  // Subscribed, so that nothing is missed meanwhile: learn where else to look should the
+  // master of the barrier's slot crash.
+  m_session.learn_cluster(m_deadline);
   Deadline next_poll = Clock::now() + interval;
   for (;;) {
     if (Clock::now() >= m_deadline) {
