@@ -10,7 +10,7 @@
 #include "redis/connection.hpp"
 #include "util/duration.hpp"
 
-// The protocol of DESIGN.md §4: the keys of a barrier, the scripts that change it and the
+// The protocol of PROTOCOL.md: the keys of a barrier, the scripts that change it and the
 // decoding of their replies and of the pub/sub events.
 namespace rbarrier {
 

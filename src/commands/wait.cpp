@@ -22,7 +22,7 @@ constexpr Duration k_max_poll_interval = std::chrono::seconds(5);
 // After the deadline or a signal, how long the party may still take to withdraw.
 constexpr Duration k_max_grace = std::chrono::seconds(2);
 
-// One party waiting at a barrier: DESIGN.md §4's waiter.
+// One party waiting at a barrier: the waiter of PROTOCOL.md ("A waiting party").
 class Waiter {
 public:
   Waiter(const GlobalOptions& global, const WaitOptions& options)

@@ -1,6 +1,6 @@
 #pragma once
 
-// The exit statuses of DESIGN.md §2: the one table every outcome maps to.
+// The exit statuses of the manual (EXIT STATUS): the one table every outcome maps to.
 namespace rbarrier {
 
 enum class ExitCode : int {
