@@ -24,8 +24,8 @@ std::int64_t to_int(std::string_view text, std::string_view what) {
 std::vector<std::string> strings(const Reply& reply, std::string_view what, std::size_t min) {
   const auto& elements = reply.as_array(what);
   if (elements.size() < min) {
-    throw ProtocolError(fmt::format("unexpected reply for {}: {} elements, wanted {}", what,
-                                    elements.size(), min));
+    throw ProtocolError(
+        fmt::format("unexpected reply for {}: {} elements, wanted {}", what, elements.size(), min));
   }
   std::vector<std::string> out;
   out.reserve(elements.size());
@@ -213,25 +213,23 @@ Reply Barrier::run(redis::Connection& connection, const scripts::Script& script,
 Arrival Barrier::arrive(redis::Connection& connection, const std::string& id,
                         const std::string& nonce, std::int64_t parties, Duration lease, bool once,
                         const std::string& new_token, Deadline deadline) const {
-  return decode_arrival(run(connection, scripts::k_arrive,
-                            {m_keys.meta, m_keys.members, m_keys.outcomes, m_keys.arrival(nonce)},
-                            {id, std::to_string(parties), std::to_string(lease.count()),
-                             once ? "1" : "0", new_token},
-                            deadline));
+  return decode_arrival(
+      run(connection, scripts::k_arrive,
+          {m_keys.meta, m_keys.members, m_keys.outcomes, m_keys.arrival(nonce)},
+          {id, std::to_string(parties), std::to_string(lease.count()), once ? "1" : "0", new_token},
+          deadline));
 }
 
-Check Barrier::poll(redis::Connection& connection, const std::string& id,
-                    std::int64_t generation, const std::string& token, Duration lease,
-                    Deadline deadline) const {
-  return decode_check(run(connection, scripts::k_poll,
-                          {m_keys.meta, m_keys.members, m_keys.outcomes},
-                          {id, std::to_string(generation), token, std::to_string(lease.count())},
-                          deadline));
+Check Barrier::poll(redis::Connection& connection, const std::string& id, std::int64_t generation,
+                    const std::string& token, Duration lease, Deadline deadline) const {
+  return decode_check(
+      run(connection, scripts::k_poll, {m_keys.meta, m_keys.members, m_keys.outcomes},
+          {id, std::to_string(generation), token, std::to_string(lease.count())}, deadline));
 }
 
-Check Barrier::leave(redis::Connection& connection, const std::string& id,
-                     const std::string& nonce, std::optional<std::int64_t> generation,
-                     const std::string& token, Duration lease, Deadline deadline) const {
+Check Barrier::leave(redis::Connection& connection, const std::string& id, const std::string& nonce,
+                     std::optional<std::int64_t> generation, const std::string& token,
+                     Duration lease, Deadline deadline) const {
   return decode_check(run(connection, scripts::k_leave,
                           {m_keys.meta, m_keys.members, m_keys.outcomes, m_keys.arrival(nonce)},
                           {id, generation ? std::to_string(*generation) : "",
@@ -239,8 +237,7 @@ Check Barrier::leave(redis::Connection& connection, const std::string& id,
                           deadline));
 }
 
-std::optional<std::int64_t> Barrier::reset(redis::Connection& connection,
-                                           Deadline deadline) const {
+std::optional<std::int64_t> Barrier::reset(redis::Connection& connection, Deadline deadline) const {
   const auto v = strings(run(connection, scripts::k_reset,
                              {m_keys.meta, m_keys.members, m_keys.outcomes}, {}, deadline),
                          "reset", 1);
@@ -256,11 +253,10 @@ std::optional<std::int64_t> Barrier::reset(redis::Connection& connection,
 Check Barrier::abort(redis::Connection& connection, const std::string& reason,
                      const std::string& new_token, std::optional<std::int64_t> generation,
                      const std::string& token, Deadline deadline) const {
-  return decode_check(run(connection, scripts::k_abort,
-                          {m_keys.meta, m_keys.members, m_keys.outcomes},
-                          {reason, new_token, generation ? std::to_string(*generation) : "",
-                           generation ? token : ""},
-                          deadline));
+  return decode_check(run(
+      connection, scripts::k_abort, {m_keys.meta, m_keys.members, m_keys.outcomes},
+      {reason, new_token, generation ? std::to_string(*generation) : "", generation ? token : ""},
+      deadline));
 }
 
 std::optional<Snapshot> Barrier::status(redis::Connection& connection, Deadline deadline) const {

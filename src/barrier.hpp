@@ -23,9 +23,9 @@ std::string hash_tag(std::string_view name);
 // holds no "{" (the command line refuses one), so the tag is the name's.
 struct BarrierKeys {
   BarrierKeys(std::string_view prefix, std::string_view name);
-  std::string meta;     // hash; also the name of the pub/sub channel of outcomes
+  std::string meta; // hash; also the name of the pub/sub channel of outcomes
   std::string progress; // pub/sub channel of arrivals and departures
-  std::string members;  // sorted set: id -> lease deadline (server ms)
+  std::string members; // sorted set: id -> lease deadline (server ms)
   std::string outcomes; // hash: generation -> outcome
   std::string arrival(std::string_view nonce) const;
 };
@@ -56,7 +56,7 @@ struct Check {
   Status status = Status::waiting;
   Decision decision; // decided
   std::optional<std::int64_t> generation; // decided: when the caller did not know it
-  std::string why;   // lost
+  std::string why; // lost
   std::int64_t count = 0;
   std::int64_t parties = 0;
 };
@@ -69,12 +69,12 @@ struct Member {
 struct Snapshot {
   std::int64_t generation = 0;
   std::optional<std::int64_t> parties; // unset after a reset, until the next arrival
-  std::string state;                   // open, broken, passed
+  std::string state; // open, broken, passed
   std::string reason;
   bool once = false;
   std::int64_t created_ms = 0; // server clock
-  std::int64_t now_ms = 0;     // server clock
-  Duration ttl{-1};            // -1: no expiry
+  std::int64_t now_ms = 0; // server clock
+  Duration ttl{-1}; // -1: no expiry
   std::optional<Decision> last; // the previous generation's outcome
   std::vector<Member> members;
 };
@@ -85,9 +85,9 @@ struct Event {
   Kind kind = Kind::arrived;
   std::int64_t generation = 0;
   std::string token;
-  std::int64_t count = 0;   // arrived, left
+  std::int64_t count = 0; // arrived, left
   std::int64_t parties = 0; // arrived, left
-  std::string reason;       // aborted
+  std::string reason; // aborted
 };
 
 // nullopt for a message that is not one of ours.

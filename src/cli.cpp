@@ -13,7 +13,8 @@ namespace rbarrier::cli {
 
 namespace {
 
-constexpr const char* k_footer = R"(Exit status: 0 released (or done), 3 reset, 4 aborted or broken, 5 state lost,
+constexpr const char* k_footer =
+    R"(Exit status: 0 released (or done), 3 reset, 4 aborted or broken, 5 state lost,
 6 no such barrier (status), 64 usage, 69 Redis unreachable, 75 Redis busy until the
 deadline, 77 authentication refused, 78 configuration mismatch, 124 timed out,
 130/143 interrupted. See rbarrier(1).)";
@@ -80,8 +81,7 @@ public:
     return app ? app->add_option(names, value, help)->required() : nullptr;
   }
 
-  CLI::Option* flag(CLI::App* app, const std::string& names, bool& value,
-                    const std::string& help) {
+  CLI::Option* flag(CLI::App* app, const std::string& names, bool& value, const std::string& help) {
     return app && mentioned(names) ? app->add_flag(names, value, help) : nullptr;
   }
 
@@ -151,7 +151,8 @@ std::string diagnose(const CLI::App& app, const std::vector<std::string>& args,
     return match ? fmt::format("; did you mean {}?", quote(*match)) : std::string();
   };
   const auto is_option = [](const std::string& extra) {
-    return extra.size() > 1 && extra[0] == '-' && !std::isdigit(static_cast<unsigned char>(extra[1]));
+    return extra.size() > 1 && extra[0] == '-' &&
+           !std::isdigit(static_cast<unsigned char>(extra[1]));
   };
   for (const auto& extra : extras) {
     if (!sub && !is_option(extra)) {
@@ -263,9 +264,9 @@ static Parsed parse_args(const std::vector<std::string>& args, const Environment
                         "(default host:pid:random)");
   auto* lease = reg.option(wait, "--lease", raw.lease,
                            "withdraw this party if it stops renewing for DUR (default 30s)");
-  if (auto* on_timeout = reg.option(
-          wait, "--on-timeout", raw.on_timeout,
-          "leave: withdraw and exit 124 (default); break: abort the barrier for all")) {
+  if (auto* on_timeout =
+          reg.option(wait, "--on-timeout", raw.on_timeout,
+                     "leave: withdraw and exit 124 (default); break: abort the barrier for all")) {
     on_timeout->check(CLI::IsMember({"leave", "break"}));
   }
   reg.flag(wait, "--once", raw.once, "latch: after the first release later arrivals pass at once");
@@ -274,17 +275,18 @@ static Parsed parse_args(const std::vector<std::string>& args, const Environment
                  "exit status becomes rbarrier's.");
   }
 
-  auto* reset = reg.command(app, "reset", "end the current generation as reset (waiters exit 3) "
-                                          "and reopen a broken barrier");
+  auto* reset = reg.command(app, "reset",
+                            "end the current generation as reset (waiters exit 3) "
+                            "and reopen a broken barrier");
   reg.required(reset, "NAME", raw.name, "the barrier's name");
 
-  auto* abort = reg.command(app, "abort", "end the current generation as aborted (waiters "
-                                          "exit 4) and break the barrier until reset");
+  auto* abort = reg.command(app, "abort",
+                            "end the current generation as aborted (waiters "
+                            "exit 4) and break the barrier until reset");
   reg.required(abort, "NAME", raw.name, "the barrier's name");
   reg.option(abort, "--reason", raw.reason, "shown to every waiting and later party");
 
-  auto* status =
-      reg.command(app, "status", "show a barrier's state (exit 6 if it does not exist)");
+  auto* status = reg.command(app, "status", "show a barrier's state (exit 6 if it does not exist)");
   reg.required(status, "NAME", raw.name, "the barrier's name");
   reg.flag(status, "--json", raw.json, "print JSON instead of text (with --watch, a line each)");
   reg.flag(status, "-w,--watch", raw.watch,
@@ -364,7 +366,8 @@ static Parsed parse_args(const std::vector<std::string>& args, const Environment
   if (given(ttl)) {
     global.ttl = parse_duration("--ttl", raw.ttl);
     if (global.ttl < std::chrono::seconds(1)) {
-      throw UsageError(fmt::format("invalid value {} for --ttl: must be at least 1s", quote(raw.ttl)));
+      throw UsageError(
+          fmt::format("invalid value {} for --ttl: must be at least 1s", quote(raw.ttl)));
     }
   }
   if (given(wait_replicas)) {
@@ -374,8 +377,9 @@ static Parsed parse_args(const std::vector<std::string>& args, const Environment
   if (raw.quiet && raw.verbose) {
     throw UsageError("--quiet and --verbose exclude each other");
   }
-  global.verbosity = raw.quiet ? log::Level::quiet : raw.verbose ? log::Level::verbose
-                                                                 : log::Level::normal;
+  global.verbosity = raw.quiet     ? log::Level::quiet
+                     : raw.verbose ? log::Level::verbose
+                                   : log::Level::normal;
   require_name(raw.name);
 
   if (wait && wait->parsed()) {

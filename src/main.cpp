@@ -11,9 +11,7 @@
 
 namespace {
 
-template <typename... Ts> struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
+template <typename... Ts> struct Overloaded : Ts... { using Ts::operator()...; };
 template <typename... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::optional<std::string> get_environment(const std::string& name) {
@@ -34,9 +32,8 @@ int main(int argc, char** argv) {
     log::set_level(invocation.global.verbosity);
     log::set_termination_log(invocation.global.termination_log);
     const auto& global = invocation.global;
-    const std::string& name =
-        std::visit([](const auto& options) -> const std::string& { return options.name; },
-                   invocation.command);
+    const std::string& name = std::visit(
+        [](const auto& options) -> const std::string& { return options.name; }, invocation.command);
     commands::Result result;
     try {
       result = std::visit(

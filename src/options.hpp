@@ -23,7 +23,7 @@ struct GlobalOptions {
   std::string prefix = "rbarrier:";
   redis::TlsOptions tls;
   std::vector<redis::Endpoint::Address> sentinels; // --sentinel: instead of the URL's host
-  std::string master;                               // --master, with --sentinel
+  std::string master; // --master, with --sentinel
   Duration connect_timeout = std::chrono::seconds(5);
   std::int64_t wait_replicas = 0; // after a decision, WAIT for this many replicas
   Duration ttl = std::chrono::hours(24);

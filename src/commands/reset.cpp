@@ -12,9 +12,10 @@ Result reset(const GlobalOptions& global, const ResetOptions& options) {
   Session session(global);
   const Barrier barrier(global.prefix, options.name, global.ttl);
   const Deadline deadline = Clock::now() + global.connect_timeout;
-  const auto generation = session.run(
-      [&](redis::Connection& connection, Deadline attempt) { return barrier.reset(connection, attempt); },
-      deadline);
+  const auto generation =
+      session.run([&](redis::Connection& connection,
+                      Deadline attempt) { return barrier.reset(connection, attempt); },
+                  deadline);
   session.wait_for_replicas(options.name);
   if (generation) {
     log::verbose("reset barrier {} (generation {})", quote(options.name), *generation);

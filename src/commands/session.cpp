@@ -34,8 +34,7 @@ void sleep_for(Duration duration, int wake_fd) {
   pollfd fd{wake_fd, POLLIN, 0};
   const Deadline until = Clock::now() + duration;
   while (Clock::now() < until) {
-    if (::poll(&fd, wake_fd >= 0 ? 1 : 0, poll_timeout_ms(until)) > 0 &&
-        signals::received() != 0) {
+    if (::poll(&fd, wake_fd >= 0 ? 1 : 0, poll_timeout_ms(until)) > 0 && signals::received() != 0) {
       throw Interrupted(signals::received());
     }
   }
@@ -47,8 +46,7 @@ Session::Session(const GlobalOptions& global)
     : m_endpoint(redis::parse_url(global.url)),
       m_connect_deadline(Clock::now() + global.connect_timeout),
       m_connect_timeout(global.connect_timeout), m_wait_replicas(global.wait_replicas),
-      m_wake_fd(signals::wake_fd()),
-      m_backoff(k_first_backoff) {
+      m_wake_fd(signals::wake_fd()), m_backoff(k_first_backoff) {
   if (m_endpoint.tls || global.tls.enabled) {
     if (m_endpoint.kind != redis::Endpoint::Kind::tcp) {
       throw UsageError("--tls needs a redis:// or rediss:// URL");
@@ -211,8 +209,8 @@ bool Session::redirect(std::string_view error, int redirections, Deadline deadli
   }
   constexpr int k_max_redirections = 16;
   if (redirections > k_max_redirections) {
-    throw ProtocolError(fmt::format("more than {} cluster redirections, the last: {}",
-                                    k_max_redirections, error));
+    throw ProtocolError(
+        fmt::format("more than {} cluster redirections, the last: {}", k_max_redirections, error));
   }
   redis::Endpoint target = m_endpoint;
   if (redirection->host) {
@@ -225,8 +223,8 @@ bool Session::redirect(std::string_view error, int redirections, Deadline deadli
     m_endpoint = target;
     m_connection.reset();
   } else {
-    m_ask = std::make_unique<redis::Connection>(target, m_credentials, bounded(deadline),
-                                                m_wake_fd, m_tls.get());
+    m_ask = std::make_unique<redis::Connection>(target, m_credentials, bounded(deadline), m_wake_fd,
+                                                m_tls.get());
   }
   return true;
 }
@@ -237,12 +235,11 @@ void Session::wait_for_replicas(std::string_view barrier) {
   }
   const Deadline deadline = Clock::now() + m_connect_timeout + k_reply_timeout;
   try {
-    const auto acknowledged =
-        connection(deadline)
-            .command({"WAIT", std::to_string(m_wait_replicas),
-                      std::to_string(m_connect_timeout.count())},
-                     deadline)
-            .as_integer("WAIT");
+    const auto acknowledged = connection(deadline)
+                                  .command({"WAIT", std::to_string(m_wait_replicas),
+                                            std::to_string(m_connect_timeout.count())},
+                                           deadline)
+                                  .as_integer("WAIT");
     if (acknowledged < m_wait_replicas) {
       log::warning(fmt::format("only {} of {} replicas have the outcome of barrier {}",
                                acknowledged, m_wait_replicas, quote(barrier)));
@@ -251,8 +248,8 @@ void Session::wait_for_replicas(std::string_view barrier) {
     }
   } catch (const Error& error) {
     m_connection.reset();
-    log::warning(fmt::format("could not WAIT for replicas of barrier {}: {}", quote(barrier),
-                             error.what()));
+    log::warning(
+        fmt::format("could not WAIT for replicas of barrier {}: {}", quote(barrier), error.what()));
   }
 }
 

@@ -29,8 +29,9 @@ std::string describe(const Decision& decision) {
 std::string text(std::string_view name, const Snapshot& s) {
   std::string out = fmt::format("barrier {}\n", quote(name, std::string_view::npos));
   out += fmt::format("  state:      {}{}\n", s.state,
-                     s.state == "broken" && !s.reason.empty() ? fmt::format(" ({})", escape_controls(s.reason))
-                                                              : "");
+                     s.state == "broken" && !s.reason.empty()
+                         ? fmt::format(" ({})", escape_controls(s.reason))
+                         : "");
   out += fmt::format("  generation: {}\n", s.generation);
   out += fmt::format("  arrived:    {} of {}{}\n", s.members.size(),
                      s.parties ? std::to_string(*s.parties) : "? (set by the next arrival)",
@@ -121,12 +122,12 @@ Result status(const GlobalOptions& global, const StatusOptions& options) {
   Session session(global);
   const Barrier barrier(global.prefix, options.name, global.ttl);
   const Deadline deadline = Clock::now() + global.connect_timeout;
-  const auto snapshot = session.run(
-      [&](redis::Connection& connection, Deadline attempt) { return barrier.status(connection, attempt); },
-      deadline);
+  const auto snapshot =
+      session.run([&](redis::Connection& connection,
+                      Deadline attempt) { return barrier.status(connection, attempt); },
+                  deadline);
   if (!snapshot) {
-    return {to_int(ExitCode::no_such_barrier),
-            fmt::format("no barrier {}", quote(options.name))};
+    return {to_int(ExitCode::no_such_barrier), fmt::format("no barrier {}", quote(options.name))};
   }
   std::cout << (options.json ? json(options.name, *snapshot, 2) : text(options.name, *snapshot))
             << std::flush;

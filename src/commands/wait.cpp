@@ -115,20 +115,21 @@ std::optional<Result> Waiter::arrive() {
     return released();
   case Arrival::Status::broken:
     return Result{to_int(ExitCode::aborted),
-            arrival.detail.empty()
-                ? fmt::format("barrier {} is broken; reset it to use it again", name())
-                : fmt::format("barrier {} is broken: {}; reset it to use it again", name(),
-                              arrival.detail)};
+                  arrival.detail.empty()
+                      ? fmt::format("barrier {} is broken; reset it to use it again", name())
+                      : fmt::format("barrier {} is broken: {}; reset it to use it again", name(),
+                                    arrival.detail)};
   case Arrival::Status::mismatch: {
     const bool barrier_once = arrival.detail == "1";
     if (barrier_once != m_options.once) {
       return Result{to_int(ExitCode::mismatch),
-              fmt::format("barrier {} was created {} --once, this party {} it", name(),
-                          barrier_once ? "with" : "without", m_options.once ? "gave" : "lacks")};
+                    fmt::format("barrier {} was created {} --once, this party {} it", name(),
+                                barrier_once ? "with" : "without",
+                                m_options.once ? "gave" : "lacks")};
     }
     return Result{to_int(ExitCode::mismatch),
-            fmt::format("barrier {} has --parties {}, this party asked for {}", name(),
-                        arrival.parties, m_options.parties)};
+                  fmt::format("barrier {} has --parties {}, this party asked for {}", name(),
+                              arrival.parties, m_options.parties)};
   }
   case Arrival::Status::waiting:
     m_arrived = true;
@@ -147,8 +148,7 @@ std::optional<Result> Waiter::check() {
           if (!m_subscriber) {
             subscribe(attempt);
           }
-          return m_barrier.poll(connection, m_id, m_generation, m_token, m_options.lease,
-                                attempt);
+          return m_barrier.poll(connection, m_id, m_generation, m_token, m_options.lease, attempt);
         } catch (const Error&) {
           m_subscriber.reset();
           throw;
@@ -192,9 +192,9 @@ Result Waiter::on_decision(const Decision& decision) {
   case Outcome::released:
     return released();
   case Outcome::reset:
-    return {to_int(ExitCode::reset),
-            fmt::format("barrier {} was reset while waiting (generation {})", name(),
-                        m_generation)};
+    return {
+        to_int(ExitCode::reset),
+        fmt::format("barrier {} was reset while waiting (generation {})", name(), m_generation)};
   case Outcome::aborted:
     return {to_int(ExitCode::aborted),
             decision.reason.empty()
@@ -315,8 +315,8 @@ Result Waiter::on_timeout() {
                                                format_duration(*m_options.timeout)),
                                    random_hex(12), m_generation, m_token, attempt);
           }
-          return m_barrier.leave(connection, m_id, m_nonce, generation, m_token,
-                                 m_options.lease, attempt);
+          return m_barrier.leave(connection, m_id, m_nonce, generation, m_token, m_options.lease,
+                                 attempt);
         },
         grace());
     if (auto decided = on_check(result)) {
@@ -335,8 +335,8 @@ Result Waiter::on_timeout() {
                                                    timeout, name(), withdrawal)};
   }
   return {to_int(ExitCode::timeout),
-          fmt::format("timed out after {} waiting at barrier {} ({}/{} arrived){}", timeout,
-                      name(), m_count, m_parties, withdrawal)};
+          fmt::format("timed out after {} waiting at barrier {} ({}/{} arrived){}", timeout, name(),
+                      m_count, m_parties, withdrawal)};
 }
 
 Result Waiter::on_signal(int signo) {

@@ -32,8 +32,8 @@ std::string format_command(const std::vector<std::string>& argv) {
 
 } // namespace
 
-Connection::Connection(const Endpoint& endpoint, const Credentials& credentials,
-                       Deadline deadline, int wake_fd, const TlsContext* tls)
+Connection::Connection(const Endpoint& endpoint, const Credentials& credentials, Deadline deadline,
+                       int wake_fd, const TlsContext* tls)
     : m_socket(endpoint, deadline, wake_fd, tls), m_peer(endpoint.display()) {
   if (credentials.password) {
     std::vector<std::string> auth{"AUTH"};

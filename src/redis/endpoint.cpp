@@ -209,7 +209,8 @@ Endpoint::Address parse_address(std::string_view text, int default_port, std::st
   try {
     return split_host_port(text, text, default_port);
   } catch (const UsageError&) {
-    throw UsageError(fmt::format("invalid value {} for {}: expected HOST[:PORT]", quote(text), what));
+    throw UsageError(
+        fmt::format("invalid value {} for {}: expected HOST[:PORT]", quote(text), what));
   }
 }
 

@@ -110,8 +110,7 @@ void ReplyReader::feed(const char* data, std::size_t size) {
     fail();
   }
   if (m_reader->len - m_reader->pos > k_max_bytes) {
-    throw ProtocolError(
-        fmt::format("reply too large: over {} MiB", k_max_bytes / (1024 * 1024)));
+    throw ProtocolError(fmt::format("reply too large: over {} MiB", k_max_bytes / (1024 * 1024)));
   }
 }
 

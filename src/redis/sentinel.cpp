@@ -17,17 +17,17 @@ Endpoint resolve_master(const Endpoint& endpoint, Deadline deadline, int wake_fd
     address.port = sentinel.port;
     try {
       Connection connection(address, {}, deadline, wake_fd);
-      const auto reply = connection.command(
-          {"SENTINEL", "get-master-addr-by-name", endpoint.master}, deadline);
+      const auto reply =
+          connection.command({"SENTINEL", "get-master-addr-by-name", endpoint.master}, deadline);
       if (reply.is_nil()) {
-        failures += fmt::format("; {} knows no master {}", address.display(),
-                                quote(endpoint.master));
+        failures +=
+            fmt::format("; {} knows no master {}", address.display(), quote(endpoint.master));
         continue;
       }
       const auto& parts = reply.as_array("SENTINEL get-master-addr-by-name");
       if (parts.size() != 2) {
-        throw ProtocolError(fmt::format("unexpected reply from sentinel {}: {}",
-                                        address.display(), reply.describe()));
+        throw ProtocolError(fmt::format("unexpected reply from sentinel {}: {}", address.display(),
+                                        reply.describe()));
       }
       Endpoint master = endpoint;
       master.host = parts[0].as_string("the master's host");

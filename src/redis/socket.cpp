@@ -180,8 +180,7 @@ std::size_t Socket::read_some(char* buffer, std::size_t size, Deadline deadline)
       continue;
     }
     if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      throw ConnectionError(
-          fmt::format("lost connection to {}: {}", m_peer, std::strerror(errno)));
+      throw ConnectionError(fmt::format("lost connection to {}: {}", m_peer, std::strerror(errno)));
     }
     if (!wait_for(POLLIN, deadline)) {
       return 0;

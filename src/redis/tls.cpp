@@ -40,13 +40,14 @@ TlsContext::TlsContext(const TlsOptions& options)
     : m_ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free), m_options(options) {
   SSL_CTX* ctx = m_ctx.get();
   if (ctx == nullptr) {
-    throw Error(ExitCode::internal, fmt::format("cannot create a TLS context: {}", openssl_error()));
+    throw Error(ExitCode::internal,
+                fmt::format("cannot create a TLS context: {}", openssl_error()));
   }
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  for (const auto& [file, option] : {std::pair{options.cacert, "--cacert"},
-                                     std::pair{options.cert, "--cert"},
-                                     std::pair{options.key, "--key"}}) {
+  for (const auto& [file, option] :
+       {std::pair{options.cacert, "--cacert"}, std::pair{options.cert, "--cert"},
+        std::pair{options.key, "--key"}}) {
     if (file) {
       check_regular_file(*file, k_max_tls_file, option);
     }
@@ -108,7 +109,7 @@ TlsStream::TlsStream(const TlsContext& context, int fd, const std::string& host,
     const long verify = SSL_get_verify_result(ssl);
     if (verify != X509_V_OK) {
       throw CertificateError(fmt::format("TLS certificate verification failed: {}",
-                                        X509_verify_cert_error_string(verify)));
+                                         X509_verify_cert_error_string(verify)));
     }
     const int error = SSL_get_error(ssl, result);
     if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
@@ -124,12 +125,12 @@ TlsStream::TlsStream(const TlsContext& context, int fd, const std::string& host,
 TlsStream::~TlsStream() = default;
 
 bool TlsStream::wait(int result, Deadline deadline) {
-  const short events = SSL_get_error(m_ssl.get(), result) == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
+  const short events =
+      SSL_get_error(m_ssl.get(), result) == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
   return wait_fd(m_fd, events, m_wake_fd, deadline);
 }
 
-std::size_t TlsStream::read_some(char* buffer, std::size_t size,
-                                 Deadline deadline) {
+std::size_t TlsStream::read_some(char* buffer, std::size_t size, Deadline deadline) {
   for (;;) {
     std::size_t got = 0;
     const int result = SSL_read_ex(m_ssl.get(), buffer, size, &got);

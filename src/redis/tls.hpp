@@ -52,8 +52,7 @@ public:
   TlsStream& operator=(const TlsStream&) = delete;
 
   // As Socket's: 0 when the deadline passed first; ConnectionError when the connection ended.
-  std::size_t read_some(char* buffer, std::size_t size,
-                        Deadline deadline);
+  std::size_t read_some(char* buffer, std::size_t size, Deadline deadline);
   void write_all(std::string_view data, Deadline deadline);
 
 private:

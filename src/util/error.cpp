@@ -34,9 +34,12 @@ ExitCode classify_redis_error(std::string_view message) {
   // Redis 7 answers a long first command sent without AUTH with a protocol error instead of
   // NOAUTH; older servers say "ERR invalid password" or "ERR Client sent AUTH, but no password
   // is set"; a command refused by the ACL inside a script comes back as an ERR.
-  constexpr std::array<std::string_view, 6> k_auth_texts{
-      "Protocol error: unauthenticated", "ERR invalid password", "ERR AUTH ",
-      "ERR Client sent AUTH",            "can't run this command", "No permissions to access"};
+  constexpr std::array<std::string_view, 6> k_auth_texts{"Protocol error: unauthenticated",
+                                                         "ERR invalid password",
+                                                         "ERR AUTH ",
+                                                         "ERR Client sent AUTH",
+                                                         "can't run this command",
+                                                         "No permissions to access"};
   for (auto text : k_auth_texts) {
     if (message.find(text) != std::string_view::npos) {
       return ExitCode::auth;

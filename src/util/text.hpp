@@ -25,6 +25,7 @@ std::string quote(std::string_view text, std::size_t max = 200);
 
 // The candidate `word` is most likely a typo of (within two edits, a swap of neighbours counting
 // as one, and fewer than a third of the candidate's length), for "did you mean" hints.
-std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates);
+std::optional<std::string> closest(std::string_view word,
+                                   const std::vector<std::string>& candidates);
 
 } // namespace rbarrier

@@ -39,9 +39,10 @@ struct Fixture {
 
 TEST_CASE("wait with every option") {
   Fixture f;
-  const auto inv = f.parse({"-u", "unix:///s", "--prefix", "p:", "--ttl", "2h", "wait", "jobs", "-n",
-                            "8", "-t", "30s", "--id", "pod-0", "--lease", "9s", "--on-timeout",
-                            "break", "--once", "-v", "--", "echo", "--once"});
+  const auto inv =
+      f.parse({"-u",           "unix:///s", "--prefix", "p:",  "--ttl", "2h",    "wait",    "jobs",
+               "-n",           "8",         "-t",       "30s", "--id",  "pod-0", "--lease", "9s",
+               "--on-timeout", "break",     "--once",   "-v",  "--",    "echo",  "--once"});
   CHECK(inv.global.url == "unix:///s");
   CHECK(inv.global.url_from_command_line);
   CHECK(inv.global.prefix == "p:");
@@ -77,8 +78,11 @@ TEST_CASE("defaults") {
 
 TEST_CASE("the environment, and flags winning over it") {
   Fixture f;
-  f.env = {{"REDIS_URL", "redis://from-redis-url"}, {"RBARRIER_PASSWORD", "pw"},
-           {"REDISCLI_AUTH", "other"}, {"RBARRIER_USER", "bob"}, {"RBARRIER_PREFIX", "env:"}};
+  f.env = {{"REDIS_URL", "redis://from-redis-url"},
+           {"RBARRIER_PASSWORD", "pw"},
+           {"REDISCLI_AUTH", "other"},
+           {"RBARRIER_USER", "bob"},
+           {"RBARRIER_PREFIX", "env:"}};
   auto inv = f.parse({"status", "x"});
   CHECK(inv.global.url == "redis://from-redis-url");
   CHECK_FALSE(inv.global.url_from_command_line);
@@ -144,18 +148,21 @@ TEST_CASE("the other subcommands") {
 
 TEST_CASE("usage errors") {
   Fixture f;
-  CHECK(f.error({"wait", "x", "-n", "0"}) == "invalid value \"0\" for --parties: must be at least 1");
+  CHECK(f.error({"wait", "x", "-n", "0"}) ==
+        "invalid value \"0\" for --parties: must be at least 1");
   CHECK(f.error({"wait", "x", "-n", "abc"}) ==
         "invalid value \"abc\" for --parties: expected a whole number");
-  CHECK(f.error({"wait", "x", "-n", "2", "-t", "soon"}).starts_with("invalid value \"soon\" for --timeout"));
+  CHECK(f.error({"wait", "x", "-n", "2", "-t", "soon"})
+            .starts_with("invalid value \"soon\" for --timeout"));
   CHECK(f.error({"wait", "x", "-n", "2", "--lease", "50ms"}) ==
         "invalid value \"50ms\" for --lease: must be at least 100ms");
-  CHECK(f.error({"--ttl", "10s", "wait", "x", "-n", "2"}) == "--ttl must not be shorter than --lease");
+  CHECK(f.error({"--ttl", "10s", "wait", "x", "-n", "2"}) ==
+        "--ttl must not be shorter than --lease");
   CHECK(f.error({"wait", "x", "-n", "2", "--"}) == "no command after \"--\"");
   CHECK(f.error({"wait", "", "-n", "2"}) == "the barrier name must not be empty");
   CHECK(f.error({"-q", "-v", "status", "x"}) == "--quiet and --verbose exclude each other");
-  CHECK(f.error({"--prefix", "a{b}:", "status", "x"}).starts_with(
-      "invalid value \"a{b}:\" for --prefix: must not contain \"{\""));
+  CHECK(f.error({"--prefix", "a{b}:", "status", "x"})
+            .starts_with("invalid value \"a{b}:\" for --prefix: must not contain \"{\""));
   f.env["RBARRIER_PREFIX"] = "{";
   CHECK(f.error({"status", "x"}).starts_with("invalid value \"{\" for --prefix"));
   f.env.clear();
@@ -179,12 +186,14 @@ TEST_CASE("usage errors") {
 
 TEST_CASE("--help and --version print and end") {
   Fixture f;
-  const auto parsed = cli::parse({"--version"}, [](const std::string&) { return std::nullopt; }, f.out);
+  const auto parsed = cli::parse(
+      {"--version"}, [](const std::string&) { return std::nullopt; }, f.out);
   CHECK_FALSE(parsed.invocation);
   CHECK(parsed.exit_code == 0);
   CHECK(f.out.str() == RBARRIER_VERSION "\n");
   std::ostringstream help;
-  const auto h = cli::parse({"wait", "--help"}, [](const std::string&) { return std::nullopt; }, help);
+  const auto h = cli::parse(
+      {"wait", "--help"}, [](const std::string&) { return std::nullopt; }, help);
   CHECK_FALSE(h.invocation);
   CHECK(help.str().find("--on-timeout") != std::string::npos);
 }
@@ -259,7 +268,8 @@ TEST_CASE("--help lists every option") {
            {{"status", "--help"}, {"--json", "--watch"}},
            {{"abort", "--help"}, {"--reason"}}}) {
     std::ostringstream help;
-    const auto parsed = cli::parse(args, [](const std::string&) { return std::nullopt; }, help);
+    const auto parsed = cli::parse(
+        args, [](const std::string&) { return std::nullopt; }, help);
     CHECK_FALSE(parsed.invocation);
     for (const auto& option : options) {
       CHECK_MESSAGE(help.str().find(option) != std::string::npos, args[0], " lacks ", option);

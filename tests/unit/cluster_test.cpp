@@ -86,8 +86,10 @@ TEST_CASE("CLUSTER SLOTS names every master and replica once") {
 
 TEST_CASE("a malformed CLUSTER SLOTS reply is a protocol error") {
   CHECK_THROWS_AS(redis::parse_cluster_nodes(bulk("OK"), "h"), ProtocolError);
-  CHECK_THROWS_AS(redis::parse_cluster_nodes(array({array({integer(0), integer(1), array({bulk("h")})})}), "h"),
-                  ProtocolError);
-  CHECK_THROWS_AS(redis::parse_cluster_nodes(array({array({integer(0), integer(1), node("h", 0)})}), "h"),
-                  ProtocolError);
+  CHECK_THROWS_AS(
+      redis::parse_cluster_nodes(array({array({integer(0), integer(1), array({bulk("h")})})}), "h"),
+      ProtocolError);
+  CHECK_THROWS_AS(
+      redis::parse_cluster_nodes(array({array({integer(0), integer(1), node("h", 0)})}), "h"),
+      ProtocolError);
 }

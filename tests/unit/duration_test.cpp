@@ -36,9 +36,11 @@ TEST_CASE("durations with units and bare seconds") {
 }
 
 TEST_CASE("invalid durations name the option and the value") {
-  CHECK(usage_message("abc") ==
-        "invalid value \"abc\" for --timeout: expected a duration such as 250ms, 30s, 5m, 2h or 1.5");
-  CHECK(usage_message("5y") == "invalid value \"5y\" for --timeout: unknown unit \"y\" (use ms, s, m or h)");
+  CHECK(
+      usage_message("abc") ==
+      "invalid value \"abc\" for --timeout: expected a duration such as 250ms, 30s, 5m, 2h or 1.5");
+  CHECK(usage_message("5y") ==
+        "invalid value \"5y\" for --timeout: unknown unit \"y\" (use ms, s, m or h)");
   CHECK(usage_message("") != "accepted");
   CHECK(usage_message("-1") != "accepted");
   CHECK(usage_message("1.2.3") != "accepted");
@@ -57,7 +59,8 @@ TEST_CASE("positive whole numbers") {
   CHECK_THROWS_AS(parse_positive("--parties", "8x"), UsageError);
   CHECK_THROWS_AS(parse_positive("--parties", ""), UsageError);
   CHECK_THROWS_WITH_AS(parse_positive("--parties", "99999999999999999999"),
-                       "invalid value \"99999999999999999999\" for --parties: too large", UsageError);
+                       "invalid value \"99999999999999999999\" for --parties: too large",
+                       UsageError);
 }
 
 TEST_CASE("durations for messages") {

@@ -69,9 +69,10 @@ TEST_CASE("redis+sentinel:// URLs") {
   e = parse_url("redis+sentinel://u:p@s1/m");
   CHECK(e.user == "u");
   CHECK(e.db == 0);
-  CHECK_THROWS_WITH_AS(parse_url("redis+sentinel://s1"),
-                       "invalid Redis URL \"redis+sentinel://s1\": expected /MASTERNAME after the sentinels",
-                       UsageError);
+  CHECK_THROWS_WITH_AS(
+      parse_url("redis+sentinel://s1"),
+      "invalid Redis URL \"redis+sentinel://s1\": expected /MASTERNAME after the sentinels",
+      UsageError);
   CHECK_THROWS_AS(parse_url("redis+sentinel://s1/"), UsageError);
   CHECK_THROWS_AS(parse_url("redis+sentinel://s1,/m"), UsageError);
   CHECK_THROWS_AS(parse_url("redis+sentinel://s1:0/m"), UsageError);
@@ -83,14 +84,16 @@ TEST_CASE("redis+sentinel:// URLs") {
 
 TEST_CASE("invalid URLs are usage errors with the reason") {
   CHECK_THROWS_WITH_AS(parse_url("localhost:6379"),
-                       "invalid Redis URL \"localhost:6379\": expected redis://, rediss://, redis+sentinel:// or unix://",
+                       "invalid Redis URL \"localhost:6379\": expected redis://, rediss://, "
+                       "redis+sentinel:// or unix://",
                        UsageError);
   CHECK_THROWS_WITH_AS(parse_url("http://h"),
                        "invalid Redis URL \"http://h\": unsupported scheme \"http\"", UsageError);
   CHECK_THROWS_WITH_AS(parse_url("redis://h:70000"),
                        "invalid Redis URL \"redis://h:70000\": invalid port \"70000\"", UsageError);
   CHECK_THROWS_WITH_AS(parse_url("redis://h/x"),
-                       "invalid Redis URL \"redis://h/x\": invalid database number \"x\"", UsageError);
+                       "invalid Redis URL \"redis://h/x\": invalid database number \"x\"",
+                       UsageError);
   CHECK_THROWS_AS(parse_url("redis://"), UsageError);
   CHECK_THROWS_AS(parse_url("redis://h:"), UsageError);
   CHECK_THROWS_AS(parse_url("redis://h:0"), UsageError);
@@ -114,7 +117,8 @@ TEST_CASE("messages never show the password") {
   }
   CHECK(parse_url("redis://alice:hunter2@h").display() == "redis://h:6379");
   // The parser takes the password up to the last "@": the mask goes as far.
-  CHECK(redis::redact_url("redis://a@b:S3cretPw@127.0.0.1:0") == "redis://a@b:********@127.0.0.1:0");
+  CHECK(redis::redact_url("redis://a@b:S3cretPw@127.0.0.1:0") ==
+        "redis://a@b:********@127.0.0.1:0");
   CHECK(redis::redact_url("redis://x@S3cretPw@h") == "redis://********@h");
   CHECK(redis::redact_url("redis://:pa/ss@h") == "redis://:********@h");
   CHECK(redis::redact_url("redis://:pa/ss:x@h/0") == "redis://:********@h/0");
@@ -139,8 +143,10 @@ TEST_CASE("a raw @ in the user name or password is refused without echoing the U
 TEST_CASE("credentials are masked wherever a message carries them") {
   CHECK(mask_credentials("invalid value \"--url=redis://:S3cretPw@h\" for --ttl") ==
         "invalid value \"--url=redis://:********@h\" for --ttl");
-  CHECK(mask_credentials("not expected: redis://:my secret@h") == "not expected: redis://:********@h");
-  CHECK(mask_credentials("a unix:///s?password=pw&db=1 b") == "a unix:///s?password=********&db=1 b");
+  CHECK(mask_credentials("not expected: redis://:my secret@h") ==
+        "not expected: redis://:********@h");
+  CHECK(mask_credentials("a unix:///s?password=pw&db=1 b") ==
+        "a unix:///s?password=********&db=1 b");
   CHECK(mask_credentials("lost connection to redis://127.0.0.1:6379: reset") ==
         "lost connection to redis://127.0.0.1:6379: reset");
   CHECK(mask_credentials("no url@here") == "no url@here");

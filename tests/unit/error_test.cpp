@@ -7,14 +7,17 @@ using namespace rbarrier;
 TEST_CASE("Redis error replies map to exit codes") {
   for (const char* transient :
        {"LOADING Redis is loading the dataset in memory", "BUSY Redis is busy running a script",
-        "READONLY You can't write against a read only replica.", "MASTERDOWN Link with MASTER is down",
-        "TRYAGAIN Multiple keys request during rehashing of slot", "CLUSTERDOWN The cluster is down",
+        "READONLY You can't write against a read only replica.",
+        "MASTERDOWN Link with MASTER is down",
+        "TRYAGAIN Multiple keys request during rehashing of slot",
+        "CLUSTERDOWN The cluster is down",
         "OOM command not allowed when used memory > 'maxmemory'.",
         "ERR max number of clients reached"}) {
     CHECK_MESSAGE(classify_redis_error(transient) == ExitCode::transient, transient);
   }
   for (const char* auth :
-       {"WRONGPASS invalid username-password pair or user is disabled.", "NOAUTH Authentication required.",
+       {"WRONGPASS invalid username-password pair or user is disabled.",
+        "NOAUTH Authentication required.",
         "NOPERM this user has no permissions to run the 'eval' command",
         "ERR Protocol error: unauthenticated multibulk length", "ERR invalid password",
         "ERR The user executing the script can't run this command or subcommand script: x"}) {

@@ -89,7 +89,8 @@ TEST_CASE("hostile replies are refused, not waited for") {
   CHECK(refusal("!garbage\r\n").starts_with("malformed reply"));
   CHECK(refusal("HTTP/1.1 400 Bad Request\r\n").starts_with("malformed reply"));
   CHECK(refusal("$99999999999\r\n") == "reply too large: a string of 99999999999 bytes announced");
-  CHECK(refusal("*1\r\n$100000000\r\n") == "reply too large: a string of 100000000 bytes announced");
+  CHECK(refusal("*1\r\n$100000000\r\n") ==
+        "reply too large: a string of 100000000 bytes announced");
   CHECK(refusal("*1\r\n$99999999999999999999999\r\n").starts_with("malformed reply"));
   CHECK(refusal("*99999999\r\n") == "reply too large: an array of 99999999 elements");
   CHECK(refusal("*1\r\n*2000000\r\n") == "reply too large: an array of 2000000 elements");
@@ -99,7 +100,8 @@ TEST_CASE("hostile replies are refused, not waited for") {
 
 TEST_CASE("a reply of the wrong type is a protocol error naming what was expected") {
   CHECK_THROWS_WITH_AS(parse(":1\r\n").as_array("arrive"),
-                       "unexpected reply for arrive: wanted an array, got (integer) 1", ProtocolError);
+                       "unexpected reply for arrive: wanted an array, got (integer) 1",
+                       ProtocolError);
   CHECK_THROWS_WITH_AS(parse("*0\r\n").as_string("x"),
                        "unexpected reply for x: wanted a string, got (array of 0)", ProtocolError);
   CHECK_THROWS_AS(parse("$2\r\nab\r\n").as_integer("x"), ProtocolError);
@@ -119,7 +121,8 @@ TEST_CASE("arrive replies") {
   CHECK(a.detail == "build failed");
   CHECK(decode_arrival(strings({"released", "1", "1", "1", "t", ""})).status ==
         Arrival::Status::released);
-  CHECK(decode_arrival(strings({"passed", "1", "0", "1", "t", ""})).status == Arrival::Status::passed);
+  CHECK(decode_arrival(strings({"passed", "1", "0", "1", "t", ""})).status ==
+        Arrival::Status::passed);
   CHECK(decode_arrival(strings({"mismatch", "1", "0", "3", "t", "1"})).status ==
         Arrival::Status::mismatch);
   CHECK_THROWS_AS(decode_arrival(strings({"joined", "1", "1", "1", "t", ""})), ProtocolError);
@@ -152,8 +155,8 @@ TEST_CASE("poll, leave and abort replies") {
 
 TEST_CASE("status replies") {
   CHECK_FALSE(decode_snapshot(strings({})));
-  const auto s = decode_snapshot(
-      strings({"4", "8", "open", "", "0", "1000", "2000", "86400000", "released", "a", "1500", "b", "20"}));
+  const auto s = decode_snapshot(strings(
+      {"4", "8", "open", "", "0", "1000", "2000", "86400000", "released", "a", "1500", "b", "20"}));
   REQUIRE(s);
   CHECK(s->generation == 4);
   CHECK(s->parties == 8);

@@ -7,7 +7,8 @@ using namespace rbarrier;
 TEST_CASE("control characters are escaped, other text kept") {
   CHECK(escape_controls("plain ünïcödé \"q\" \\") == "plain ünïcödé \"q\" \\");
   CHECK(escape_controls("one\ntwo\x1b[31mred\a\x7f") == "one\\x0atwo\\x1b[31mred\\x07\\x7f");
-  CHECK(escape_controls("\xc2\x9b" "2J \xc2\xa0") == "\\u009b2J \xc2\xa0");
+  CHECK(escape_controls("\xc2\x9b"
+                        "2J \xc2\xa0") == "\\u009b2J \xc2\xa0");
   CHECK(escape_controls("cut \xc2") == "cut \xc2");
 }
 
