@@ -6,52 +6,13 @@
 #include <fmt/format.h>
 #include <ostream>
 
+#include "help.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
 
 namespace rbarrier::cli {
 
 namespace {
-
-constexpr const char* k_footer =
-    R"(Exit status: 0 released (or done), 3 reset, 4 aborted or broken, 5 state lost,
-6 no such barrier (status), 64 usage, 69 Redis unreachable, 75 Redis busy until the
-deadline, 77 authentication refused, 78 configuration mismatch, 124 timed out,
-130/143 interrupted. See rbarrier(1).)";
-
-// Raw option values, converted and checked after CLI11 has parsed them.
-struct Raw {
-  std::string url, password_file, user, prefix, connect_timeout, ttl;
-  std::string cacert, cacertdir, cert, key, sni, master, wait_replicas, termination_log;
-  std::vector<std::string> sentinels;
-  bool tls = false, insecure = false;
-  bool quiet = false, verbose = false;
-  std::string name, parties, timeout, id, lease, on_timeout = "leave", reason;
-  bool once = false, json = false, watch = false;
-};
-
-std::optional<std::string> first_env(const Environment& environment,
-                                     std::initializer_list<const char*> names) {
-  for (const char* name : names) {
-    if (auto found = environment(name); found && !found->empty()) {
-      return found;
-    }
-  }
-  return std::nullopt;
-}
-
-// Whether an option was registered and given.
-bool given(const CLI::Option* option) { return option != nullptr && option->count() > 0; }
-
-// A flag wins over its environment variables.
-std::optional<std::string> flag_or_env(const CLI::Option* option, const std::string& value,
-                                       const Environment& environment,
-                                       std::initializer_list<const char*> names) {
-  if (given(option)) {
-    return value;
-  }
-  return first_env(environment, names);
-}
 
 // CLI11 spends some 13,000 instructions on each option it is told of, and more on each
 // subcommand: with thirty options, most of a waiting party's start-up. So a subcommand is
@@ -64,25 +25,22 @@ class Registrar {
 public:
   Registrar(const std::vector<std::string>& args, bool all) : m_args(args), m_all(all) {}
 
-  CLI::App* command(CLI::App& app, const std::string& name, const std::string& description) {
+  CLI::App* command(CLI::App& app, const std::string& name) {
     const bool named = m_all || std::find(m_args.begin(), m_args.end(), name) != m_args.end();
-    return named ? app.add_subcommand(name, description) : nullptr;
+    return named ? app.add_subcommand(name) : nullptr;
   }
 
-  template <typename T>
-  CLI::Option* option(CLI::App* app, const std::string& names, T& value, const std::string& help) {
-    return app && mentioned(names) ? app->add_option(names, value, help) : nullptr;
+  template <typename T> CLI::Option* option(CLI::App* app, const std::string& names, T& value) {
+    return app && mentioned(names) ? app->add_option(names, value) : nullptr;
   }
 
   // Always registered with its subcommand: CLI11 says when it is missing.
-  template <typename T>
-  CLI::Option* required(CLI::App* app, const std::string& names, T& value,
-                        const std::string& help) {
-    return app ? app->add_option(names, value, help)->required() : nullptr;
+  template <typename T> CLI::Option* required(CLI::App* app, const std::string& names, T& value) {
+    return app ? app->add_option(names, value)->required() : nullptr;
   }
 
-  CLI::Option* flag(CLI::App* app, const std::string& names, bool& value, const std::string& help) {
-    return app && mentioned(names) ? app->add_flag(names, value, help) : nullptr;
+  CLI::Option* flag(CLI::App* app, const std::string& names, bool& value) {
+    return app && mentioned(names) ? app->add_flag(names, value) : nullptr;
   }
 
 private:
@@ -112,10 +70,57 @@ private:
   bool m_all;
 };
 
-void require_name(const std::string& name) {
-  if (name.empty()) {
-    throw UsageError("the barrier name must not be empty");
+// Where CLI11 puts what the command line gives one option.
+struct Slot {
+  const OptionSpec* spec = nullptr;
+  CLI::Option* option = nullptr; // null when not registered
+  std::string value;
+  std::vector<std::string> list;
+  bool flag = false;
+};
+
+// Registers `specs` with `app` (as far as `reg` does), into slots that must not move after.
+std::vector<Slot> add_options(Registrar& reg, CLI::App* app, std::span<const OptionSpec> specs) {
+  std::vector<Slot> slots(specs.size());
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    Slot& slot = slots[i];
+    slot.spec = &specs[i];
+    const std::string names(slot.spec->names);
+    switch (slot.spec->kind) {
+    case OptionSpec::Kind::flag:
+      slot.option = reg.flag(app, names, slot.flag);
+      break;
+    case OptionSpec::Kind::value:
+      slot.option = reg.option(app, names, slot.value);
+      break;
+    case OptionSpec::Kind::list:
+      slot.option = reg.option(app, names, slot.list);
+      break;
+    case OptionSpec::Kind::required:
+    case OptionSpec::Kind::positional:
+      slot.option = reg.required(app, names, slot.value);
+      break;
+    }
   }
+  return slots;
+}
+
+Values collect(const std::vector<Slot>& slots) {
+  Values values;
+  for (const auto& slot : slots) {
+    if (slot.option == nullptr || slot.option->count() == 0) {
+      continue;
+    }
+    const auto key = slot.spec->key();
+    if (slot.spec->kind == OptionSpec::Kind::list) {
+      for (const auto& value : slot.list) {
+        values.add(key, value);
+      }
+    } else {
+      values.add(key, slot.spec->kind == OptionSpec::Kind::flag ? std::string() : slot.value);
+    }
+  }
+  return values;
 }
 
 // The long option names of `app` ("--url"), without its subcommands'.
@@ -183,247 +188,97 @@ std::string diagnose(const CLI::App& app, const std::vector<std::string>& args,
   return fmt::format("unexpected argument {}", quote(extras.front()));
 }
 
-} // namespace
+// Splits off what follows "--" when a subcommand named before it runs a command: CLI11 never
+// sees it. Other subcommands leave "--" to CLI11 (which ends the options there: status -- -n).
+std::vector<std::string> split_command(std::vector<std::string>& args) {
+  const auto dashes = std::find(args.begin(), args.end(), "--");
+  const bool runs_command = std::any_of(args.begin(), dashes, [](const std::string& arg) {
+    const auto* sub = find_subcommand(arg);
+    return sub && sub->takes_command;
+  });
+  if (!runs_command || dashes == args.end()) {
+    return {};
+  }
+  std::vector<std::string> command(dashes + 1, args.end());
+  args.erase(dashes, args.end());
+  if (command.empty()) {
+    throw UsageError("no command after \"--\"");
+  }
+  return command;
+}
 
-// With `all`, every option is registered with CLI11, as for --help: parse() parses so again
-// after an error, for a diagnosis that knows every subcommand and option.
-static Parsed parse_args(const std::vector<std::string>& args, const Environment& environment,
-                         std::ostream& out, bool all) {
-  // Whatever follows wait's "--" is the command it runs after a release; CLI11 never sees it.
-  // Other subcommands leave "--" to CLI11 (which ends the options there: status -- -name).
-  std::vector<std::string> own = args;
-  std::vector<std::string> command;
-  const auto dashes = std::find(own.begin(), own.end(), "--");
-  if (std::find(own.begin(), dashes, "wait") != dashes && dashes != own.end()) {
-    command.assign(dashes + 1, own.end());
-    own.erase(dashes, own.end());
-    if (command.empty()) {
-      throw UsageError("no command after \"--\"");
+// Parses with CLI11. With `all`, every subcommand and option is registered: parse() parses so
+// again after an error, for a diagnosis that knows every subcommand and option.
+Invocation parse_args(const std::vector<std::string>& args, std::vector<std::string> command,
+                      const Environment& environment, bool all) {
+  Registrar reg(args, all);
+  CLI::App app{std::string(), "rbarrier"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  auto global_slots = add_options(reg, &app, global_options());
+  std::vector<std::pair<const Subcommand*, CLI::App*>> apps;
+  std::vector<std::vector<Slot>> slots;
+  slots.reserve(subcommands().size());
+  for (const auto* sub : subcommands()) {
+    auto* sub_app = reg.command(app, std::string(sub->name));
+    apps.emplace_back(sub, sub_app);
+    slots.push_back(add_options(reg, sub_app, sub->options));
+  }
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    if (!all) {
+      return parse_args(args, std::move(command), environment, true);
+    }
+    throw UsageError(fmt::format("{} (see rbarrier --help)", diagnose(app, args, e)));
+  }
+  Invocation invocation;
+  invocation.global = build_global(collect(global_slots), environment);
+  for (std::size_t i = 0; i < apps.size(); ++i) {
+    if (apps[i].second && apps[i].second->parsed()) {
+      Values values = collect(slots[i]);
+      for (auto& word : command) {
+        values.add("--", std::move(word));
+      }
+      invocation.subcommand = apps[i].first;
+      invocation.command = invocation.subcommand->build(values, invocation.global);
     }
   }
+  if (invocation.subcommand == nullptr) { // CLI11 requires one: never run one not asked for
+    throw UsageError("a subcommand is required (see rbarrier --help)");
+  }
+  return invocation;
+}
 
+} // namespace
+
+Parsed parse(const std::vector<std::string>& args, const Environment& environment,
+             std::ostream& out) {
+  std::vector<std::string> own = args;
+  std::vector<std::string> command = split_command(own);
   const auto asked = [&](std::initializer_list<std::string_view> flags) {
     return std::any_of(own.begin(), own.end(), [&](const std::string& arg) {
       return std::find(flags.begin(), flags.end(), arg) != flags.end();
     });
   };
-  const bool help = asked({"-h", "--help"});
-  Registrar reg(own, help || all);
-  Raw raw;
-  CLI::App app{"Meet other processes at a named barrier kept in Redis.", "rbarrier"};
-  if (help) { // answered below, before CLI11 parses; registered for --help to list it
-    app.set_version_flag("--version", RBARRIER_VERSION);
-  }
-  app.require_subcommand(1);
-  app.fallthrough();
-  app.footer(k_footer);
-  auto* url = reg.option(&app, "-u,--url", raw.url,
-                         "Redis URL: redis://[[user]:password@]host[:port][/db] or "
-                         "unix:///path/redis.sock[?db=N] (env RBARRIER_URL, REDIS_URL; "
-                         "default redis://127.0.0.1:6379/0)");
-  auto* password_file = reg.option(&app, "--password-file", raw.password_file,
-                                   "read the password from FILE (env RBARRIER_PASSWORD, "
-                                   "REDISCLI_AUTH)");
-  auto* user = reg.option(&app, "--user", raw.user, "ACL user name (env RBARRIER_USER)");
-  auto* prefix = reg.option(&app, "--prefix", raw.prefix,
-                            "namespace of every key and channel (env RBARRIER_PREFIX; "
-                            "default rbarrier:)");
-  auto* connect_timeout = reg.option(&app, "--connect-timeout", raw.connect_timeout,
-                                     "how long to try to reach the server (default 5s)");
-  auto* ttl = reg.option(&app, "--ttl", raw.ttl,
-                         "idle expiry of a barrier's keys, refreshed by every operation "
-                         "(default 24h)");
-  reg.option(&app, "--sentinel", raw.sentinels,
-             "ask this Sentinel (HOST[:PORT], repeatable) for the master; with --master");
-  auto* master = reg.option(&app, "--master", raw.master, "the master's name at the Sentinels");
-  reg.flag(&app, "--tls", raw.tls, "connect with TLS (as a rediss:// URL does)");
-  auto* cacert = reg.option(&app, "--cacert", raw.cacert, "trust the CA certificates in FILE");
-  auto* cacertdir =
-      reg.option(&app, "--cacertdir", raw.cacertdir, "trust the CA certificates in DIR");
-  auto* cert = reg.option(&app, "--cert", raw.cert, "client certificate (with --key)");
-  auto* key = reg.option(&app, "--key", raw.key, "client private key (with --cert)");
-  auto* sni = reg.option(&app, "--sni", raw.sni,
-                         "server name to ask for and verify (default: the URL's host)");
-  reg.flag(&app, "--insecure", raw.insecure, "do not verify the server's certificate");
-  auto* wait_replicas = reg.option(
-      &app, "--wait-replicas", raw.wait_replicas,
-      "after deciding an outcome, wait (up to --connect-timeout) until N replicas have it");
-  reg.option(&app, "--termination-log", raw.termination_log,
-             "on failure, write the reason to FILE too (Kubernetes: /dev/termination-log)");
-  reg.flag(&app, "-q,--quiet", raw.quiet, "print nothing but errors (no live line on a terminal)");
-  reg.flag(&app, "-v,--verbose", raw.verbose, "tell what happens on stderr, a line per change");
-
-  auto* wait = reg.command(app, "wait", "wait until PARTIES processes have arrived at NAME");
-  reg.required(wait, "NAME", raw.name, "the barrier's name");
-  reg.required(wait, "-n,--parties", raw.parties,
-               "how many parties meet (the first arrival fixes it)");
-  auto* timeout = reg.option(wait, "-t,--timeout", raw.timeout,
-                             "give up after DUR (0, the default: wait for ever)");
-  auto* id = reg.option(wait, "--id", raw.id,
-                        "this party's member id; arriving twice with one id counts once "
-                        "(default host:pid:random)");
-  auto* lease = reg.option(wait, "--lease", raw.lease,
-                           "withdraw this party if it stops renewing for DUR (default 30s)");
-  if (auto* on_timeout =
-          reg.option(wait, "--on-timeout", raw.on_timeout,
-                     "leave: withdraw and exit 124 (default); break: abort the barrier for all")) {
-    on_timeout->check(CLI::IsMember({"leave", "break"}));
-  }
-  reg.flag(wait, "--once", raw.once, "latch: after the first release later arrivals pass at once");
-  if (wait) {
-    wait->footer("After \"--\", CMD [ARGS...] is run once the barrier is released, and its "
-                 "exit status becomes rbarrier's.");
-  }
-
-  auto* reset = reg.command(app, "reset",
-                            "end the current generation as reset (waiters exit 3) "
-                            "and reopen a broken barrier");
-  reg.required(reset, "NAME", raw.name, "the barrier's name");
-
-  auto* abort = reg.command(app, "abort",
-                            "end the current generation as aborted (waiters "
-                            "exit 4) and break the barrier until reset");
-  reg.required(abort, "NAME", raw.name, "the barrier's name");
-  reg.option(abort, "--reason", raw.reason, "shown to every waiting and later party");
-
-  auto* status = reg.command(app, "status", "show a barrier's state (exit 6 if it does not exist)");
-  reg.required(status, "NAME", raw.name, "the barrier's name");
-  reg.flag(status, "--json", raw.json, "print JSON instead of text (with --watch, a line each)");
-  reg.flag(status, "-w,--watch", raw.watch,
-           "print again on every change, until interrupted (also before it exists)");
-
-  // --help and --version without CLI11's exceptions: the first exception a static binary throws
-  // sorts its unwind tables, which costs more than the rest of the program's start-up.
+  // --help and --version without CLI11: the first exception a static binary throws sorts its
+  // unwind tables, which costs more than the rest of the program's start-up.
   if (asked({"--version"})) {
     out << RBARRIER_VERSION << '\n';
     return {std::nullopt, 0};
   }
-  if (help) {
-    const CLI::App* target = &app;
-    for (const auto* sub : {wait, reset, abort, status}) {
-      if (std::find(own.begin(), own.end(), sub->get_name()) != own.end()) {
-        target = sub;
+  if (asked({"-h", "--help"})) {
+    const Subcommand* sub = nullptr;
+    for (const auto& arg : own) {
+      if (!sub) {
+        sub = find_subcommand(arg);
       }
     }
-    out << (target == &app ? app.help() : target->help("rbarrier"));
+    out << help::render(sub, help::terminal_width());
     return {std::nullopt, 0};
   }
-
-  std::vector<std::string> reversed(own.rbegin(), own.rend());
-  try {
-    app.parse(reversed);
-  } catch (const CLI::ParseError& e) {
-    if (!all) {
-      return parse_args(args, environment, out, true);
-    }
-    throw UsageError(fmt::format("{} (see rbarrier --help)", diagnose(app, own, e)));
-  }
-
-  Invocation invocation;
-  GlobalOptions& global = invocation.global;
-  if (auto value = flag_or_env(url, raw.url, environment, {"RBARRIER_URL", "REDIS_URL"})) {
-    global.url = *value;
-  }
-  global.url_from_command_line = given(url);
-  if (given(password_file)) {
-    global.password_file = raw.password_file;
-  } else {
-    global.password = first_env(environment, {"RBARRIER_PASSWORD", "REDISCLI_AUTH"});
-  }
-  global.user = flag_or_env(user, raw.user, environment, {"RBARRIER_USER"});
-  if (auto value = flag_or_env(prefix, raw.prefix, environment, {"RBARRIER_PREFIX"})) {
-    global.prefix = *value;
-  }
-  if (global.prefix.find('{') != std::string::npos) {
-    throw UsageError(fmt::format("invalid value {} for --prefix: must not contain \"{{\" (the "
-                                 "barrier's name is the keys' hash tag)",
-                                 quote(global.prefix)));
-  }
-  for (const auto& sentinel : raw.sentinels) {
-    global.sentinels.push_back(redis::parse_address(sentinel, 26379, "--sentinel"));
-  }
-  if (global.sentinels.empty() != !given(master)) {
-    throw UsageError("--sentinel and --master go together");
-  }
-  global.master = raw.master;
-  global.tls.enabled = raw.tls;
-  global.tls.insecure = raw.insecure;
-  for (auto [option, value, field] :
-       {std::tuple{cacert, &raw.cacert, &global.tls.cacert},
-        std::tuple{cacertdir, &raw.cacertdir, &global.tls.cacertdir},
-        std::tuple{cert, &raw.cert, &global.tls.cert}, std::tuple{key, &raw.key, &global.tls.key},
-        std::tuple{sni, &raw.sni, &global.tls.sni}}) {
-    if (given(option)) {
-      *field = *value;
-    }
-  }
-  if (given(connect_timeout)) {
-    global.connect_timeout = parse_duration("--connect-timeout", raw.connect_timeout);
-    if (global.connect_timeout.count() == 0) {
-      throw UsageError("invalid value \"0\" for --connect-timeout: must be more than 0");
-    }
-  }
-  if (given(ttl)) {
-    global.ttl = parse_duration("--ttl", raw.ttl);
-    if (global.ttl < std::chrono::seconds(1)) {
-      throw UsageError(
-          fmt::format("invalid value {} for --ttl: must be at least 1s", quote(raw.ttl)));
-    }
-  }
-  if (given(wait_replicas)) {
-    global.wait_replicas = parse_positive("--wait-replicas", raw.wait_replicas);
-  }
-  global.termination_log = raw.termination_log;
-  if (raw.quiet && raw.verbose) {
-    throw UsageError("--quiet and --verbose exclude each other");
-  }
-  global.verbosity = raw.quiet     ? log::Level::quiet
-                     : raw.verbose ? log::Level::verbose
-                                   : log::Level::normal;
-  require_name(raw.name);
-
-  if (wait && wait->parsed()) {
-    WaitOptions options;
-    options.name = raw.name;
-    options.parties = parse_positive("--parties", raw.parties);
-    if (given(timeout) && raw.timeout != "0") { // "0ms" is a deadline already passed
-      options.timeout = parse_duration("--timeout", raw.timeout);
-    }
-    if (given(id)) {
-      if (raw.id.empty()) {
-        throw UsageError("invalid value \"\" for --id: must not be empty");
-      }
-      options.id = raw.id;
-    }
-    if (given(lease)) {
-      options.lease = parse_duration("--lease", raw.lease);
-      if (options.lease < std::chrono::milliseconds(100)) {
-        throw UsageError(
-            fmt::format("invalid value {} for --lease: must be at least 100ms", quote(raw.lease)));
-      }
-    }
-    if (global.ttl < options.lease) {
-      throw UsageError("--ttl must not be shorter than --lease");
-    }
-    options.on_timeout = raw.on_timeout == "break" ? OnTimeout::abort : OnTimeout::leave;
-    options.once = raw.once;
-    options.command = std::move(command);
-    invocation.command = std::move(options);
-  } else {
-    if (reset && reset->parsed()) {
-      invocation.command = ResetOptions{raw.name};
-    } else if (abort && abort->parsed()) {
-      invocation.command = AbortOptions{raw.name, raw.reason};
-    } else {
-      invocation.command = StatusOptions{raw.name, raw.json, raw.watch};
-    }
-  }
-  return {std::move(invocation), 0};
-}
-
-Parsed parse(const std::vector<std::string>& args, const Environment& environment,
-             std::ostream& out) {
-  return parse_args(args, environment, out, false);
+  return {parse_args(own, std::move(command), environment, false), 0};
 }
 
 } // namespace rbarrier::cli

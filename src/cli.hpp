@@ -7,12 +7,11 @@
 #include <vector>
 
 #include "options.hpp"
+#include "subcommand.hpp"
 
-// The command line: the only place that knows CLI11.
+// The command line: the only place that knows CLI11. What it parses comes from the table of
+// subcommands (subcommand.hpp).
 namespace rbarrier::cli {
-
-// Reads an environment variable; nullopt when unset.
-using Environment = std::function<std::optional<std::string>(const std::string& name)>;
 
 struct Parsed {
   std::optional<Invocation> invocation; // unset after --help or --version

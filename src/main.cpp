@@ -11,9 +11,6 @@
 
 namespace {
 
-template <typename... Ts> struct Overloaded : Ts... { using Ts::operator()...; };
-template <typename... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
-
 std::optional<std::string> get_environment(const std::string& name) {
   const char* value = std::getenv(name.c_str());
   return value ? std::optional<std::string>(value) : std::nullopt;
@@ -36,14 +33,7 @@ int main(int argc, char** argv) {
         [](const auto& options) -> const std::string& { return options.name; }, invocation.command);
     commands::Result result;
     try {
-      result = std::visit(
-          Overloaded{
-              [&](const WaitOptions& options) { return commands::wait(global, options); },
-              [&](const ResetOptions& options) { return commands::reset(global, options); },
-              [&](const AbortOptions& options) { return commands::abort(global, options); },
-              [&](const StatusOptions& options) { return commands::status(global, options); },
-          },
-          invocation.command);
+      result = invocation.subcommand->run(global, invocation.command);
     } catch (const Error& error) {
       throw Error(error.code(), fmt::format("barrier {}: {}", quote(name), error.what()));
     }

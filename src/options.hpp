@@ -61,9 +61,12 @@ struct StatusOptions {
 
 using CommandOptions = std::variant<WaitOptions, ResetOptions, AbortOptions, StatusOptions>;
 
+struct Subcommand;
+
 struct Invocation {
   GlobalOptions global;
   CommandOptions command;
+  const Subcommand* subcommand = nullptr; // the entry of the table that runs `command`
 };
 
 } // namespace rbarrier

@@ -2,12 +2,23 @@
 
 #include "barrier.hpp"
 #include "commands/commands.hpp"
-#include "commands/session.hpp"
+#include "session.hpp"
 #include "util/identity.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
 
 namespace rbarrier::commands {
+
+namespace {
+
+constexpr OptionSpec k_options[] = {
+    {"NAME", OptionSpec::Kind::positional, "", "the barrier's name"},
+    {"--reason", OptionSpec::Kind::value, "REASON", "shown to every waiting and later party"},
+};
+
+CommandOptions build(const Values& values, const GlobalOptions&) {
+  return AbortOptions{barrier_name(values), values["reason"]};
+}
 
 Result abort(const GlobalOptions& global, const AbortOptions& options) {
   Session session(global);
@@ -23,5 +34,17 @@ Result abort(const GlobalOptions& global, const AbortOptions& options) {
   log::verbose("aborted barrier {}", quote(options.name));
   return {};
 }
+
+} // namespace
+
+const Subcommand k_abort{
+    .name = "abort",
+    .summary = "end the current generation as aborted (waiters exit 4) and break the barrier "
+               "until reset",
+    .options = k_options,
+    .build = build,
+    .run = [](const GlobalOptions& global, const CommandOptions& options) {
+      return abort(global, std::get<AbortOptions>(options));
+    }};
 
 } // namespace rbarrier::commands

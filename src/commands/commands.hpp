@@ -3,9 +3,11 @@
 #include <string>
 
 #include "options.hpp"
+#include "subcommand.hpp"
 
-// One function per subcommand. Each returns the exit status with its one-line message (empty on
-// success); failures of the connection and the server are thrown as rbarrier::Error.
+// One file per subcommand, each defining its Subcommand: its options, how they are built, and the
+// function that runs it. That function returns the exit status with its one-line message (empty
+// on success); failures of the connection and the server are thrown as rbarrier::Error.
 namespace rbarrier::commands {
 
 struct Result {
@@ -13,9 +15,9 @@ struct Result {
   std::string message; // printed as "rbarrier: <message>" when not empty
 };
 
-Result wait(const GlobalOptions& global, const WaitOptions& options);
-Result reset(const GlobalOptions& global, const ResetOptions& options);
-Result abort(const GlobalOptions& global, const AbortOptions& options);
-Result status(const GlobalOptions& global, const StatusOptions& options);
+extern const Subcommand k_wait;
+extern const Subcommand k_reset;
+extern const Subcommand k_abort;
+extern const Subcommand k_status;
 
 } // namespace rbarrier::commands

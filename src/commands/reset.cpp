@@ -2,11 +2,21 @@
 
 #include "barrier.hpp"
 #include "commands/commands.hpp"
-#include "commands/session.hpp"
+#include "session.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
 
 namespace rbarrier::commands {
+
+namespace {
+
+constexpr OptionSpec k_options[] = {
+    {"NAME", OptionSpec::Kind::positional, "", "the barrier's name"},
+};
+
+CommandOptions build(const Values& values, const GlobalOptions&) {
+  return ResetOptions{barrier_name(values)};
+}
 
 Result reset(const GlobalOptions& global, const ResetOptions& options) {
   Session session(global);
@@ -24,5 +34,16 @@ Result reset(const GlobalOptions& global, const ResetOptions& options) {
   }
   return {};
 }
+
+} // namespace
+
+const Subcommand k_reset{
+    .name = "reset",
+    .summary = "end the current generation as reset (waiters exit 3) and reopen a broken barrier",
+    .options = k_options,
+    .build = build,
+    .run = [](const GlobalOptions& global, const CommandOptions& options) {
+      return reset(global, std::get<ResetOptions>(options));
+    }};
 
 } // namespace rbarrier::commands

@@ -5,13 +5,26 @@
 
 #include "barrier.hpp"
 #include "commands/commands.hpp"
-#include "commands/session.hpp"
+#include "events.hpp"
+#include "session.hpp"
 #include "util/signals.hpp"
 #include "util/text.hpp"
 
 namespace rbarrier::commands {
 
 namespace {
+
+constexpr OptionSpec k_options[] = {
+    {"NAME", OptionSpec::Kind::positional, "", "the barrier's name"},
+    {"--json", OptionSpec::Kind::flag, "",
+     "print JSON instead of text (with --watch, a line each)"},
+    {"-w,--watch", OptionSpec::Kind::flag, "",
+     "print again on every change, until interrupted (also before it exists)"},
+};
+
+CommandOptions build(const Values& values, const GlobalOptions&) {
+  return StatusOptions{barrier_name(values), values.given("json"), values.given("watch")};
+}
 
 std::string describe(const Decision& decision) {
   switch (decision.outcome) {
@@ -76,18 +89,13 @@ Result watch(const GlobalOptions& global, const StatusOptions& options) {
   Session session(global);
   const Barrier barrier(global.prefix, options.name, global.ttl);
   const bool screen = !options.json && ::isatty(STDOUT_FILENO) == 1;
-  const std::vector<std::string> channels{barrier.keys().meta, barrier.keys().progress};
-  std::unique_ptr<redis::Connection> subscriber;
+  EventStream events(session, {barrier.keys().meta, barrier.keys().progress});
   try {
     for (bool first = true;; first = false) {
-      const auto snapshot = session.run(
-          [&](redis::Connection& connection, Deadline attempt) {
-            if (!subscriber) { // first, so that no change after the snapshot goes unseen
-              subscriber = session.subscribe(channels, attempt);
-            }
-            return barrier.status(connection, attempt);
-          },
-          k_never);
+      const auto snapshot =
+          events.check([&](redis::Connection& connection,
+                           Deadline attempt) { return barrier.status(connection, attempt); },
+                       k_never);
       std::string out = screen ? "\033[H\033[2J" : first || options.json ? "" : "\n";
       if (options.json) {
         out += snapshot ? json(options.name, *snapshot, -1) : "null\n";
@@ -98,22 +106,18 @@ Result watch(const GlobalOptions& global, const StatusOptions& options) {
       if (!(std::cout << out << std::flush)) {
         return {to_int(ExitCode::internal), "cannot write to standard output"};
       }
-      try {
-        if (subscriber->receive(screen ? Clock::now() + std::chrono::seconds(1) : k_never)) {
-          while (subscriber->receive(Clock::now())) {
-          }
+      // Until something happens (or, on a screen, a second passes); then whatever came with it.
+      using Kind = EventStream::Next::Kind;
+      if (events.next(screen ? Clock::now() + std::chrono::seconds(1) : k_never).kind ==
+          Kind::message) {
+        while (events.next(Clock::now()).kind == Kind::message) {
         }
-      } catch (const ConnectionError& error) {
-        session.note_lost(error);
-        subscriber.reset();
       }
     }
   } catch (const Interrupted& interrupted) {
     return {signals::exit_status(interrupted.signo), {}};
   }
 }
-
-} // namespace
 
 Result status(const GlobalOptions& global, const StatusOptions& options) {
   if (options.watch) {
@@ -133,5 +137,15 @@ Result status(const GlobalOptions& global, const StatusOptions& options) {
             << std::flush;
   return {};
 }
+
+} // namespace
+
+const Subcommand k_status{.name = "status",
+                          .summary = "show a barrier's state (exit 6 if it does not exist)",
+                          .options = k_options,
+                          .build = build,
+                          .run = [](const GlobalOptions& global, const CommandOptions& options) {
+                            return status(global, std::get<StatusOptions>(options));
+                          }};
 
 } // namespace rbarrier::commands

@@ -8,7 +8,8 @@
 
 #include "barrier.hpp"
 #include "commands/commands.hpp"
-#include "commands/session.hpp"
+#include "events.hpp"
+#include "session.hpp"
 #include "util/identity.hpp"
 #include "util/log.hpp"
 #include "util/signals.hpp"
@@ -30,18 +31,28 @@ public:
         m_barrier(global.prefix, options.name, global.ttl),
         m_id(options.id ? *options.id : default_member_id()), m_nonce(random_hex(12)),
         m_deadline(deadline_after(options.timeout)), m_started(Clock::now()),
-        m_live(log::live_enabled()), m_progress(m_live || log::level() == log::Level::verbose) {}
+        m_live(log::live_enabled()), m_progress(m_live || log::level() == log::Level::verbose),
+        m_events(m_session, channels(m_barrier, m_progress)) {}
 
   Result run();
 
 private:
+  // Arrivals and departures only for someone who shows them: at N parties they are N messages.
+  static std::vector<std::string> channels(const Barrier& barrier, bool progress) {
+    std::vector<std::string> out{barrier.keys().meta};
+    if (progress) {
+      out.push_back(barrier.keys().progress);
+    }
+    return out;
+  }
+
   // The outcome of the arrival, or nullopt when the party must wait.
   std::optional<Result> arrive();
   Result wait_for_outcome();
   // Subscribes when not subscribed, then polls; nullopt while undecided.
   std::optional<Result> check();
-  // Opens the subscriber's connection and subscribes to the barrier's channels.
-  void subscribe(Deadline deadline);
+  // An event of this party's generation and instance: the outcome, or nullopt while undecided.
+  std::optional<Result> on_event(const Event& event);
   std::optional<Result> on_check(const Check& result);
   Result on_decision(const Decision& decision);
   Result released();
@@ -72,7 +83,7 @@ private:
   std::string m_token;
   bool m_arrived = false; // the server counted this party
   bool m_stopping = false; // a signal came: report a release, run no command
-  std::unique_ptr<redis::Connection> m_subscriber;
+  EventStream m_events;
 };
 
 Result Waiter::run() {
@@ -142,29 +153,11 @@ std::optional<Result> Waiter::arrive() {
 }
 
 std::optional<Result> Waiter::check() {
-  const Check result = m_session.run(
+  return on_check(m_events.check(
       [&](redis::Connection& connection, Deadline attempt) {
-        try {
-          if (!m_subscriber) {
-            subscribe(attempt);
-          }
-          return m_barrier.poll(connection, m_id, m_generation, m_token, m_options.lease, attempt);
-        } catch (const Error&) {
-          m_subscriber.reset();
-          throw;
-        }
+        return m_barrier.poll(connection, m_id, m_generation, m_token, m_options.lease, attempt);
       },
-      m_deadline);
-  return on_check(result);
-}
-
-void Waiter::subscribe(Deadline deadline) {
-  // Arrivals and departures only for someone who shows them: at N parties they are N messages.
-  std::vector<std::string> channels{m_barrier.keys().meta};
-  if (m_progress) {
-    channels.push_back(m_barrier.keys().progress);
-  }
-  m_subscriber = m_session.subscribe(channels, deadline);
+      m_deadline));
 }
 
 std::optional<Result> Waiter::on_check(const Check& result) {
@@ -217,20 +210,8 @@ Result Waiter::wait_for_outcome() {
     if (Clock::now() >= m_deadline) {
       return on_timeout();
     }
-    std::optional<redis::Reply> message;
-    try {
-      message = m_subscriber->receive(std::min({next_poll, m_deadline, next_tick()}));
-    } catch (const ConnectionError& error) {
-      // Messages sent while reconnecting are lost: check() polls after subscribing again.
-      m_session.note_lost(error);
-      m_subscriber.reset();
-      if (auto result = check()) {
-        return *result;
-      }
-      next_poll = Clock::now() + interval;
-      continue;
-    }
-    if (!message) {
+    const auto next = m_events.next(std::min({next_poll, m_deadline, next_tick()}));
+    if (next.kind == EventStream::Next::Kind::timeout) {
       if (Clock::now() >= m_deadline) {
         continue;
       }
@@ -238,37 +219,38 @@ Result Waiter::wait_for_outcome() {
         show_progress();
         continue;
       }
-      if (auto result = check()) { // renews the lease
+    }
+    const auto event =
+        next.kind == EventStream::Next::Kind::message ? parse_event(next.payload) : std::nullopt;
+    if (!event || event->token != m_token || event->generation != m_generation) {
+      // Time to renew the lease, a lost subscription, or an event not ours (of another
+      // generation or instance, which only a poll can tell about): check.
+      if (auto result = check()) {
         return *result;
       }
       next_poll = Clock::now() + interval;
       continue;
     }
-    const auto& parts = message->as_array("a pub/sub message");
-    if (parts.size() != 3 || parts[0].as_string("a pub/sub message") != "message") {
-      continue;
-    }
-    const auto event = parse_event(parts[2].as_string("a pub/sub message"));
-    if (!event || event->token != m_token || event->generation != m_generation) {
-      // Not ours, or from another generation or instance: only a poll can tell.
-      if (auto result = check()) {
-        return *result;
-      }
-      continue;
-    }
-    switch (event->kind) {
-    case Event::Kind::arrived:
-    case Event::Kind::left:
-      counted(event->count, event->parties);
-      break;
-    case Event::Kind::released:
-      return released();
-    case Event::Kind::reset:
-      return on_decision({Outcome::reset, {}});
-    case Event::Kind::aborted:
-      return on_decision({Outcome::aborted, event->reason});
+    if (auto result = on_event(*event)) {
+      return *result;
     }
   }
+}
+
+std::optional<Result> Waiter::on_event(const Event& event) {
+  switch (event.kind) {
+  case Event::Kind::arrived:
+  case Event::Kind::left:
+    counted(event.count, event.parties);
+    return std::nullopt;
+  case Event::Kind::released:
+    return released();
+  case Event::Kind::reset:
+    return on_decision({Outcome::reset, {}});
+  case Event::Kind::aborted:
+    return on_decision({Outcome::aborted, event.reason});
+  }
+  return std::nullopt;
 }
 
 void Waiter::counted(std::int64_t count, std::int64_t parties) {
@@ -342,7 +324,7 @@ Result Waiter::on_timeout() {
 Result Waiter::on_signal(int signo) {
   m_stopping = true;
   m_session.stop_interrupting();
-  m_subscriber.reset();
+  m_events.close();
   const char* what = signo == SIGINT ? "interrupted" : "terminated";
   const Result interrupted{signals::exit_status(signo),
                            fmt::format("{} while waiting at barrier {}", what, name())};
@@ -377,7 +359,7 @@ Result Waiter::released() {
     argv.push_back(const_cast<char*>(arg.c_str()));
   }
   argv.push_back(nullptr);
-  m_subscriber.reset();
+  m_events.close();
   log::end_live();
   ::execvp(argv[0], argv.data());
   const int error = errno;
@@ -386,13 +368,75 @@ Result Waiter::released() {
                       name(), std::strerror(error))};
 }
 
-} // namespace
-
 Result wait(const GlobalOptions& global, const WaitOptions& options) {
   signals::install();
   Result result = Waiter(global, options).run();
   log::end_live();
   return result;
 }
+
+using Kind = OptionSpec::Kind;
+
+constexpr OptionSpec k_options[] = {
+    {"NAME", Kind::positional, "", "the barrier's name"},
+    {"-n,--parties", Kind::required, "N", "how many parties meet (the first arrival fixes it)"},
+    {"-t,--timeout", Kind::value, "DUR", "give up after DUR (0, the default: wait for ever)"},
+    {"--id", Kind::value, "ID",
+     "this party's member id; arriving twice with one id counts once (default host:pid:random)"},
+    {"--lease", Kind::value, "DUR",
+     "withdraw this party if it stops renewing for DUR (default 30s)"},
+    {"--on-timeout", Kind::value, "leave|break",
+     "leave: withdraw and exit 124 (default); break: abort the barrier for all"},
+    {"--once", Kind::flag, "", "latch: after the first release later arrivals pass at once"},
+};
+
+CommandOptions build(const Values& values, const GlobalOptions& global) {
+  WaitOptions options;
+  options.name = barrier_name(values);
+  options.parties = parse_positive("--parties", values["parties"]);
+  if (values.given("timeout") && values["timeout"] != "0") { // "0ms": a deadline already passed
+    options.timeout = parse_duration("--timeout", values["timeout"]);
+  }
+  if (values.given("id")) {
+    if (values["id"].empty()) {
+      throw UsageError("invalid value \"\" for --id: must not be empty");
+    }
+    options.id = values["id"];
+  }
+  if (values.given("lease")) {
+    options.lease = parse_duration("--lease", values["lease"]);
+    if (options.lease < std::chrono::milliseconds(100)) {
+      throw UsageError(fmt::format("invalid value {} for --lease: must be at least 100ms",
+                                   quote(values["lease"])));
+    }
+  }
+  if (global.ttl < options.lease) {
+    throw UsageError("--ttl must not be shorter than --lease");
+  }
+  if (const auto& on_timeout = values["on-timeout"]; values.given("on-timeout")) {
+    if (on_timeout != "leave" && on_timeout != "break") {
+      throw UsageError(fmt::format("invalid value {} for --on-timeout: expected leave or break",
+                                   quote(on_timeout)));
+    }
+    options.on_timeout = on_timeout == "break" ? OnTimeout::abort : OnTimeout::leave;
+  }
+  options.once = values.given("once");
+  options.command = values.all("--");
+  return options;
+}
+
+} // namespace
+
+const Subcommand k_wait{
+    .name = "wait",
+    .summary = "wait until N processes have arrived at NAME",
+    .options = k_options,
+    .footer = "After \"--\", CMD [ARGS...] is run once the barrier is released, and its exit "
+              "status becomes rbarrier's.",
+    .takes_command = true,
+    .build = build,
+    .run = [](const GlobalOptions& global, const CommandOptions& options) {
+      return wait(global, std::get<WaitOptions>(options));
+    }};
 
 } // namespace rbarrier::commands

@@ -3,6 +3,8 @@
 #include <sstream>
 
 #include "cli.hpp"
+#include "help.hpp"
+#include "subcommand.hpp"
 #include "util/error.hpp"
 
 using namespace rbarrier;
@@ -275,4 +277,46 @@ TEST_CASE("--help lists every option") {
       CHECK_MESSAGE(help.str().find(option) != std::string::npos, args[0], " lacks ", option);
     }
   }
+}
+
+TEST_CASE("--help is written from the table: every subcommand and option, its value named") {
+  for (const std::size_t width : {60, 80, 100}) {
+    CAPTURE(width);
+    std::vector<std::string> pages{help::render(nullptr, width)};
+    for (const auto* sub : subcommands()) {
+      CHECK(pages.front().find("\n  " + std::string(sub->name) + " ") != std::string::npos);
+      pages.push_back(help::render(sub, width));
+    }
+    for (const auto& page : pages) {
+      std::istringstream lines(page);
+      for (std::string line; std::getline(lines, line);) {
+        const auto word = line.find_first_not_of(' ');
+        const bool one_word = line.find(' ', word) == std::string::npos; // may be longer
+        CHECK_MESSAGE((line.size() <= width || one_word), line);
+      }
+    }
+    for (std::size_t i = 0; i < subcommands().size(); ++i) {
+      for (const auto& option : subcommands()[i]->options) {
+        const std::string names(option.names);
+        const std::string label = names.substr(names.rfind(',') + 1) +
+                                  (option.value.empty() ? "" : " " + std::string(option.value));
+        CHECK_MESSAGE(pages[i + 1].find(label) != std::string::npos, label);
+      }
+    }
+  }
+  CHECK(help::render(nullptr, 80).find("-u, --url URL") != std::string::npos);
+  CHECK(help::render(find_subcommand("wait"), 80).find("-t, --timeout DUR") != std::string::npos);
+}
+
+TEST_CASE("the table names each subcommand once, and parsing runs the one named") {
+  Fixture f;
+  for (const auto* sub : subcommands()) {
+    CHECK(find_subcommand(sub->name) == sub);
+    std::vector<std::string> args{std::string(sub->name), "x"};
+    if (sub->name == "wait") {
+      args.insert(args.end(), {"-n", "1"});
+    }
+    CHECK(f.parse(args).subcommand == sub);
+  }
+  CHECK(find_subcommand("launch") == nullptr);
 }

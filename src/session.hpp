@@ -11,7 +11,7 @@
 #include "redis/connection.hpp"
 #include "util/error.hpp"
 
-namespace rbarrier::commands {
+namespace rbarrier {
 
 // The way to the server for one command: where it is, how to log in, and a command connection
 // that is made again, with jittered exponential backoff, whenever it breaks.
@@ -133,4 +133,4 @@ private:
   std::exception_ptr m_previous; // the error of run()'s previous attempt
 };
 
-} // namespace rbarrier::commands
+} // namespace rbarrier

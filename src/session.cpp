@@ -1,4 +1,4 @@
-#include "commands/session.hpp"
+#include "session.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -7,27 +7,17 @@
 
 #include "redis/cluster.hpp"
 #include "redis/sentinel.hpp"
-#include "util/file.hpp"
+#include "server.hpp"
 #include "util/log.hpp"
 #include "util/signals.hpp"
 #include "util/text.hpp"
 
-namespace rbarrier::commands {
+namespace rbarrier {
 
 namespace {
 
 constexpr Duration k_first_backoff{50};
 constexpr Duration k_max_backoff{5000};
-
-// The file's first line, without its line end.
-std::string read_password_file(const std::string& path, Deadline deadline) {
-  std::string password = read_bounded(path, k_max_password_file, deadline, "--password-file");
-  password.erase(std::min(password.find('\n'), password.size()));
-  if (!password.empty() && password.back() == '\r') {
-    password.pop_back();
-  }
-  return password;
-}
 
 // Sleeps `duration`, waking early (and throwing Interrupted) on a signal.
 void sleep_for(Duration duration, int wake_fd) {
@@ -43,35 +33,21 @@ void sleep_for(Duration duration, int wake_fd) {
 } // namespace
 
 Session::Session(const GlobalOptions& global)
-    : m_endpoint(redis::parse_url(global.url)),
-      m_connect_deadline(Clock::now() + global.connect_timeout),
+    : m_connect_deadline(Clock::now() + global.connect_timeout),
       m_connect_timeout(global.connect_timeout), m_wait_replicas(global.wait_replicas),
       m_wake_fd(signals::wake_fd()), m_backoff(k_first_backoff) {
-  if (m_endpoint.tls || global.tls.enabled) {
-    if (m_endpoint.kind != redis::Endpoint::Kind::tcp) {
-      throw UsageError("--tls needs a redis:// or rediss:// URL");
-    }
-    m_endpoint.tls = true;
+  Server server = resolve_server(global, m_connect_deadline);
+  m_endpoint = std::move(server.endpoint);
+  m_credentials = std::move(server.credentials);
+  if (m_endpoint.tls) {
     m_tls = std::make_unique<redis::TlsContext>(global.tls);
   }
-  if (m_endpoint.password && !m_endpoint.password->empty() && global.url_from_command_line) {
+  if (server.password_on_command_line) {
     log::warning("a password in --url can be seen by other users of this machine; "
                  "prefer --password-file or RBARRIER_PASSWORD");
   }
-  if (!global.sentinels.empty()) {
-    m_endpoint.sentinels = global.sentinels;
-    m_endpoint.master = global.master;
-  }
   if (m_endpoint.kind == redis::Endpoint::Kind::tcp && m_endpoint.sentinels.empty()) {
     m_nodes.push_back({m_endpoint.host, m_endpoint.port});
-  }
-  m_credentials.user = global.user ? global.user : m_endpoint.user;
-  if (global.password_file) {
-    m_credentials.password = read_password_file(*global.password_file, m_connect_deadline);
-  } else if (m_endpoint.password) {
-    m_credentials.password = m_endpoint.password;
-  } else {
-    m_credentials.password = global.password;
   }
 }
 
@@ -258,4 +234,4 @@ void Session::stop_interrupting() {
   m_wake_fd = -1;
 }
 
-} // namespace rbarrier::commands
+} // namespace rbarrier

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "options.hpp"
+
+// A subcommand as data: its name, summary, options, how its options struct is built from what
+// the command line gave, and the function that runs it. src/subcommands.cpp holds the table of
+// them; the command line (src/cli.cpp), --help (src/help.cpp) and main.cpp read it, and nothing
+// else needs to know which subcommands there are.
+namespace rbarrier {
+
+// Reads an environment variable; nullopt when unset.
+using Environment = std::function<std::optional<std::string>(const std::string& name)>;
+
+// One option or positional argument, as --help shows it.
+struct OptionSpec {
+  enum class Kind {
+    flag, // -q, --quiet
+    value, // --timeout DUR
+    list, // --sentinel HOST[:PORT], repeatable
+    required, // -n, --parties N: must be given
+    positional, // NAME: must be given
+  };
+  std::string_view names; // "-t,--timeout"; for a positional, its name ("NAME")
+  Kind kind = Kind::flag;
+  std::string_view value; // what the value is: "DUR", "N", "URL", "FILE"; empty for a flag
+  std::string_view help;
+
+  // The name its values go by: the first long name without its dashes ("timeout"), or the
+  // positional's name.
+  std::string_view key() const;
+};
+
+// The values the command line gave, by OptionSpec::key(); a flag given has one empty value.
+// After wait's "--", the command to run is under the key "--".
+class Values {
+public:
+  void add(std::string_view key, std::string value);
+  bool given(std::string_view key) const { return find(key) != nullptr; }
+  // The last value given, or an empty string.
+  const std::string& operator[](std::string_view key) const;
+  // Every value given, in order.
+  const std::vector<std::string>& all(std::string_view key) const;
+
+private:
+  const std::vector<std::string>* find(std::string_view key) const;
+
+  std::vector<std::pair<std::string, std::vector<std::string>>> m_values;
+};
+
+namespace commands {
+struct Result;
+}
+
+struct Subcommand {
+  std::string_view name = {};
+  std::string_view summary = {}; // one line, for --help
+  std::span<const OptionSpec> options = {};
+  std::string_view footer = {}; // after the options in its --help; may be empty
+  bool takes_command = false; // "-- CMD [ARGS...]" ends its command line
+  // Checks and converts the values; throws UsageError naming the option and the value.
+  CommandOptions (*build)(const Values& values, const GlobalOptions& global) = nullptr;
+  commands::Result (*run)(const GlobalOptions& global, const CommandOptions& options) = nullptr;
+};
+
+// Every subcommand, in the order --help lists them.
+std::span<const Subcommand* const> subcommands();
+
+// The subcommand named `name`, or nullptr.
+const Subcommand* find_subcommand(std::string_view name);
+
+// The NAME positional, which must not be empty; throws UsageError.
+const std::string& barrier_name(const Values& values);
+
+// The global options (before the subcommand), and their conversion, environment included.
+std::span<const OptionSpec> global_options();
+GlobalOptions build_global(const Values& values, const Environment& environment);
+
+} // namespace rbarrier

@@ -1,0 +1,80 @@
+// The table of subcommands, and the values the command line gives them.
+#include <algorithm>
+
+#include "commands/commands.hpp"
+#include "subcommand.hpp"
+#include "util/error.hpp"
+
+namespace rbarrier {
+
+namespace {
+
+// Every subcommand, in the order --help lists them. A new one is a file in src/commands/ that
+// defines its Subcommand, and a line here.
+const Subcommand* const k_subcommands[] = {
+    &commands::k_wait,
+    &commands::k_reset,
+    &commands::k_abort,
+    &commands::k_status,
+};
+
+const std::vector<std::string> k_none;
+const std::string k_empty;
+
+} // namespace
+
+std::string_view OptionSpec::key() const {
+  if (kind == Kind::positional) {
+    return names;
+  }
+  const auto dashes = names.find("--");
+  const std::string_view name = dashes == std::string_view::npos ? names : names.substr(dashes + 2);
+  return name.substr(0, name.find(','));
+}
+
+void Values::add(std::string_view key, std::string value) {
+  for (auto& [name, values] : m_values) {
+    if (name == key) {
+      values.push_back(std::move(value));
+      return;
+    }
+  }
+  m_values.emplace_back(std::string(key), std::vector<std::string>{std::move(value)});
+}
+
+const std::vector<std::string>* Values::find(std::string_view key) const {
+  for (const auto& [name, values] : m_values) {
+    if (name == key) {
+      return &values;
+    }
+  }
+  return nullptr;
+}
+
+const std::string& Values::operator[](std::string_view key) const {
+  const auto* values = find(key);
+  return values && !values->empty() ? values->back() : k_empty;
+}
+
+const std::vector<std::string>& Values::all(std::string_view key) const {
+  const auto* values = find(key);
+  return values ? *values : k_none;
+}
+
+std::span<const Subcommand* const> subcommands() { return k_subcommands; }
+
+const Subcommand* find_subcommand(std::string_view name) {
+  const auto found = std::find_if(std::begin(k_subcommands), std::end(k_subcommands),
+                                  [&](const Subcommand* sub) { return sub->name == name; });
+  return found == std::end(k_subcommands) ? nullptr : *found;
+}
+
+const std::string& barrier_name(const Values& values) {
+  const std::string& name = values["NAME"];
+  if (name.empty()) {
+    throw UsageError("the barrier name must not be empty");
+  }
+  return name;
+}
+
+} // namespace rbarrier
