@@ -9,9 +9,12 @@ REDIS_PIDS=()
 AT_EXIT=() # commands cleanup runs first
 FAILURES=0
 CHECKS=0
+CASE=""             # the case under way (begin_case)
+declare -A CASE_TAGS=() # the parties spawned during it
 
 cleanup() {
   local pid command
+  end_case
   for command in "${AT_EXIT[@]}"; do eval "$command"; done
   for pid in "${PID[@]}"; do kill -9 "$pid" 2>/dev/null; done
   for pid in "${REDIS_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
@@ -21,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 fail() {
-  echo "FAIL: $*" >&2
+  echo "FAIL: ${CASE:+[$CASE] }$*" >&2
   FAILURES=$((FAILURES + 1))
 }
 
@@ -29,11 +32,63 @@ pass() {
   CHECKS=$((CHECKS + 1))
 }
 
+# check DESCRIPTION COMMAND...: an assertion: COMMAND succeeds, else it fails with DESCRIPTION.
+check() {
+  local description=$1
+  shift
+  if "$@"; then pass; else fail "$description"; fi
+}
+
+# check_not DESCRIPTION COMMAND...: COMMAND fails, else it fails with DESCRIPTION.
+check_not() {
+  local description=$1
+  shift
+  if "$@"; then fail "$description"; else pass; fi
+}
+
+# expect_file FILE PATTERN: a line of FILE matches the grep -E pattern.
+expect_file() {
+  if grep -qE -- "$2" "$1" 2>/dev/null; then pass; else fail "$1 lacks /$2/: $(cat "$1" 2>&1)"; fi
+}
+
+# expect_lines FILE N: FILE has N lines.
+expect_lines() {
+  local got
+  got=$(wc -l <"$1")
+  if [ "$got" -eq "$2" ]; then pass; else fail "$1 has $got lines, not $2: $(cat "$1")"; fi
+}
+
+# begin_case NAME: the checks that follow, until the next case or finish, are the case NAME:
+# their failures name it, and the parties it spawned and left running are stopped when it ends.
+begin_case() {
+  end_case
+  CASE=$1
+}
+
+end_case() {
+  local tag
+  for tag in "${!CASE_TAGS[@]}"; do
+    if [ -n "${PID[$tag]:-}" ]; then
+      kill -9 "${PID[$tag]}" 2>/dev/null
+      wait "${PID[$tag]}" 2>/dev/null
+      unset "PID[$tag]"
+    fi
+  done
+  CASE_TAGS=()
+  CASE=""
+}
+
 # Ends the test: a summary line, and a non-zero status after any failure.
 finish() {
+  end_case
   echo "$((CHECKS)) passed, $FAILURES failed"
   [ "$FAILURES" -eq 0 ]
   exit
+}
+
+# The subcommands, as rbarrier --help lists them (from its table of subcommands).
+subcommands() {
+  "$RBARRIER" --help | sed -n '/^Subcommands:/,/^$/p' | awk 'NR > 1 && /^  [a-z]/ {print $1}'
 }
 
 # start_redis NAME [redis-server options...]: a server on the unix socket $TMP/NAME.sock (or
@@ -109,6 +164,7 @@ spawn() {
   shift
   "$RBARRIER" -u "$URL" "$@" >"$TMP/$tag.out" 2>"$TMP/$tag.err" &
   PID[$tag]=$!
+  [ -z "$CASE" ] || CASE_TAGS[$tag]=1
 }
 
 # expect_exit TAG CODE: waits for the spawned party TAG and checks its exit status.

@@ -13,9 +13,10 @@ redis-cli --cluster create "127.0.0.1:${ports[0]}" "127.0.0.1:${ports[1]}" "127.
   --cluster-yes >"$TMP/create.log" 2>&1 || { cat "$TMP/create.log"; fail "cluster create"; finish; }
 cluster_ok() { redis-cli -p "$1" CLUSTER INFO | grep -q 'cluster_state:ok'; }
 for port in "${ports[@]}"; do
-  eventually cluster_ok "$port" && pass || fail "node $port not ok"
+  check "node $port not ok" eventually cluster_ok "$port"
 done
 
+begin_case "Every URL names the first node"
 # Every URL names the first node; the names' hash tags spread them over all three.
 for entry in 1 3; do
   URL="redis://127.0.0.1:${ports[$((entry - 1))]}"
@@ -30,6 +31,7 @@ for entry in 1 3; do
     expect 0 reset "$name"
   done
 done
+begin_case "Names with braces anywhere, empty tags among them"
 # Names with braces anywhere, empty tags among them: all of a barrier's keys share one slot.
 URL="redis://127.0.0.1:${ports[0]}"
 for name in '}' '{}' '}{' '{{}}' 'a}b' '{a}' '%7D' '100%'; do
@@ -42,10 +44,12 @@ for name in '}' '{}' '}{' '{{}}' 'a}b' '{a}' '%7D' '100%'; do
   expect 0 reset "$name"
   expect 0 status "$name"
 done
+begin_case "The barriers did land on every node"
 # The barriers did land on every node.
 for port in "${ports[@]}"; do
-  [ "$(redis-cli -p "$port" DBSIZE)" -gt 0 ] && pass || fail "no barrier on node $port"
+  check "no barrier on node $port" [ "$(redis-cli -p "$port" DBSIZE)" -gt 0 ]
 done
+begin_case "A waiter subscribed at another node than the one that decides is still released on the..."
 # A waiter subscribed at another node than the one that decides is still released on the event.
 URL="redis://127.0.0.1:${ports[1]}"
 spawn sub -v wait alpha -n 2 -t 30s
@@ -53,6 +57,7 @@ wait_arrived alpha 1
 URL="redis://127.0.0.1:${ports[2]}" expect 0 wait alpha -n 2 -t 30s
 expect_exit sub 0
 
+begin_case "A slot being migrated"
 # A slot being migrated: its owner answers ASK for a barrier it does not hold, and the party
 # runs the script on the importing node after ASKING.
 name=migrating
@@ -77,7 +82,7 @@ done
 expect_exit mig 0
 # After TRYAGAIN the party went to the new owner again: by MOVED if the owner had already given
 # up the slot, else by another ASK (the nodes learn of the move one after the other).
-sed -n '/TRYAGAIN/,$p' "$TMP/mig.err" | grep -qE "(moved|asked): to redis://127.0.0.1:$target$" &&
-  pass || fail "mig: $(cat "$TMP/mig.err")"
-[ "$(redis-cli -p "$target" EXISTS "rbarrier:{$name}")" = 1 ] && pass || fail "not created on the new owner"
+check "mig: $(cat "$TMP/mig.err")" grep -qE "(moved|asked): to redis://127.0.0.1:$target$" \
+  <(sed -n '/TRYAGAIN/,$p' "$TMP/mig.err")
+check "not created on the new owner" [ "$(redis-cli -p "$target" EXISTS "rbarrier:{$name}")" = 1 ]
 finish

@@ -18,7 +18,7 @@ redis-cli --cluster create "${addresses[@]}" --cluster-replicas 1 --cluster-yes 
   >"$TMP/create.log" 2>&1 || { cat "$TMP/create.log"; fail "cluster create"; finish; }
 cluster_ok() { redis-cli -p "$1" CLUSTER INFO | grep -q 'cluster_state:ok'; }
 for port in "${ports[@]}"; do
-  eventually cluster_ok "$port" && pass || fail "node $port not ok"
+  check "node $port not ok" eventually cluster_ok "$port"
 done
 
 name=failover
@@ -29,13 +29,14 @@ done
 redis-cli -p "$owner" DEL "probe{$name}" >/dev/null
 replica_of() { redis-cli -p "$1" CLUSTER SLAVES "$(redis-cli -p "$1" CLUSTER MYID)"; }
 has_replica() { replica_of "$owner" | grep -q ' slave '; }
-eventually has_replica && pass || fail "owner $owner has no replica"
+check "owner $owner has no replica" eventually has_replica
 replica=$(replica_of "$owner" | head -1 | awk '{print $2}' | sed 's/^[^:]*://; s/@.*//')
 other=
 for port in "${ports[@]}"; do
   [ "$port" != "$owner" ] && [ "$port" != "$replica" ] && other=$port && break
 done
 
+begin_case "One waiter was given the owner's address (it never saw a MOVED), the other another node's"
 # One waiter was given the owner's address (it never saw a MOVED), the other another node's.
 URL="redis://127.0.0.1:$owner" spawn a -v wait "$name" -n 3 -t 40s
 URL="redis://127.0.0.1:$other" spawn b -v wait "$name" -n 3 -t 40s
@@ -43,12 +44,12 @@ URL="redis://127.0.0.1:$other" wait_arrived "$name" 2
 replicated() {
   [ "$(printf 'READONLY\nZCARD rbarrier:{%s}:members\n' "$name" | redis-cli -p "$replica" | tail -1)" = 2 ]
 }
-eventually replicated && pass || fail "the replica never had both arrivals"
+check "the replica never had both arrivals" eventually replicated
 
 kill -9 "${node_pid[$owner]}"
 promoted() { redis-cli -p "$replica" ROLE 2>/dev/null | head -1 | grep -qx master; }
-eventually_for 30 promoted && pass || fail "replica $replica was not promoted"
-URL="redis://127.0.0.1:$other" eventually_for 30 cluster_ok "$other" && pass || fail "cluster not ok"
+check "replica $replica was not promoted" eventually_for 30 promoted
+check "cluster not ok" eventually_for 30 cluster_ok "$other"
 expect_running a
 expect_running b
 # The late party arrives through a live node; the three are released together.
@@ -56,10 +57,10 @@ URL="redis://127.0.0.1:$other" expect 0 wait "$name" -n 3 -t 30s
 expect_exit a 0
 expect_exit b 0
 for tag in a b; do
-  grep -q "reconnected to redis://127.0.0.1:$replica" "$TMP/$tag.err" && pass ||
-    fail "$tag did not reach the promoted replica: $(cat "$TMP/$tag.err")"
+  check "$tag did not reach the promoted replica: $(cat "$TMP/$tag.err")" grep -q "reconnected to redis://127.0.0.1:$replica" "$TMP/$tag.err"
 done
 
+begin_case "The whole cluster down"
 # The whole cluster down: every waiter exits 69 at its deadline, none is released.
 name=down
 URL="redis://127.0.0.1:$other" spawn c wait "$name" -n 3 -t 6s
@@ -69,5 +70,5 @@ start=$(date +%s%N)
 for pid in "${REDIS_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
 expect_exit c 69
 expect_exit d 69
-[ "$(elapsed_ms "$start")" -lt 20000 ] && pass || fail "the waiters outlived their deadline"
+check "the waiters outlived their deadline" [ "$(elapsed_ms "$start")" -lt 20000 ]
 finish

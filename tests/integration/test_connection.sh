@@ -7,24 +7,28 @@ printf '%s\n' "$SECRET" >"$TMP/password"
 ALL_OUTPUT="$TMP/all-output"
 keep() { cat "$TMP/last.out" "$TMP/last.err" >>"$ALL_OUTPUT"; }
 
+begin_case "Unreachable"
 # Unreachable: exit 69 within the connect timeout.
 start=$(date +%s%N)
 URL=redis://127.0.0.1:1 expect 69 --connect-timeout 1s wait x -n 2
 elapsed=$((($(date +%s%N) - start) / 1000000))
-[ "$elapsed" -lt 3000 ] && pass || fail "took ${elapsed}ms to give up"
+check "took ${elapsed}ms to give up" [ "$elapsed" -lt 3000 ]
 expect_stderr 'barrier "x": cannot connect to redis://127.0.0.1:1'
 URL=unix://$TMP/missing.sock expect 69 --connect-timeout 200ms status x
 URL=redis://no-such-host.invalid expect 69 --connect-timeout 200ms status x
 expect_stderr 'cannot resolve'
 
+begin_case "No password"
 # No password: the server refuses (77).
 expect 77 wait x -n 1
 expect_stderr 'NOAUTH|unauthenticated'; keep
+begin_case "A wrong password"
 # A wrong password: 77, and the wrong password is not shown either.
 RBARRIER_PASSWORD=wrong-guess expect 77 wait x -n 1; keep
 expect_stderr 'WRONGPASS'
-grep -q wrong-guess "$TMP/last.err" && fail "the wrong password was printed" || pass
+check_not "the wrong password was printed" grep -q wrong-guess "$TMP/last.err"
 
+begin_case "The password from a file, from RBARRIER_PASSWORD, from REDISCLI_AUTH, and from the URL"
 # The password from a file, from RBARRIER_PASSWORD, from REDISCLI_AUTH, and from the URL.
 expect 0 --password-file "$TMP/password" -v wait f -n 1; keep
 RBARRIER_PASSWORD=$SECRET expect 0 -v wait e -n 1; keep
@@ -33,6 +37,7 @@ REDISCLI_AUTH=$SECRET expect 0 -v wait c -n 1; keep
 RBARRIER_PASSWORD=wrong-guess expect 0 --password-file "$TMP/password" wait f2 -n 1; keep
 expect 64 --password-file "$TMP/nonexistent" wait f3 -n 1; keep
 expect_stderr 'cannot read --password-file'
+begin_case "Bounded"
 # Bounded: /dev/zero and a larger file are refused at once, a FIFO without a writer at the
 # connect timeout; a pipe with the password works.
 start=$(date +%s%N)
@@ -44,44 +49,49 @@ expect_stderr 'larger than 4096 bytes'
 mkfifo "$TMP/fifo"
 expect 64 --connect-timeout 300ms --password-file "$TMP/fifo" wait f3 -n 1
 expect_stderr 'did not end in time'
-[ "$(elapsed_ms "$start")" -lt 5000 ] && pass || fail "the bounded reads took $(elapsed_ms "$start") ms"
+check "the bounded reads took $(elapsed_ms "$start") ms" [ "$(elapsed_ms "$start")" -lt 5000 ]
 expect 0 --password-file <(echo "$SECRET") wait f4 -n 1; keep
 URL=redis://127.0.0.1:1 expect 64 --tls --cacert "$TMP/fifo" wait f3 -n 1
 expect_stderr 'not a regular file'
+begin_case "No warning for an empty password in the URL"
 # No warning for an empty password in the URL: there is no secret to see.
 URL="unix://$TMP/redis.sock?password=" expect 77 wait f5 -n 1
-grep -q 'can be seen' "$TMP/last.err" && fail "warned: $(cat "$TMP/last.err")" || pass
+check_not "warned: $(cat "$TMP/last.err")" grep -q 'can be seen' "$TMP/last.err"
 encoded=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$SECRET")
 url_with_password="unix://$TMP/redis.sock?password=$encoded"
-"$RBARRIER" -u "$url_with_password" -v wait u -n 1 >"$TMP/last.out" 2>"$TMP/last.err" && pass ||
-  fail "password in the URL: $(cat "$TMP/last.err")"
+URL=$url_with_password expect 0 -v wait u -n 1
 keep
 expect_stderr 'password in --url'
+begin_case "the same URL from the environment is not on the command line"
 # the same URL from the environment is not on the command line: no warning
-RBARRIER_URL=$url_with_password "$RBARRIER" wait u2 -n 1 >"$TMP/last.out" 2>"$TMP/last.err" &&
-  pass || fail "RBARRIER_URL: $(cat "$TMP/last.err")"
-[ -s "$TMP/last.err" ] && fail "warned about RBARRIER_URL: $(cat "$TMP/last.err")" || pass
+RBARRIER_URL=$url_with_password "$RBARRIER" wait u2 -n 1 >"$TMP/last.out" 2>"$TMP/last.err"
+got=$?
+check "RBARRIER_URL: $(cat "$TMP/last.err")" [ $got -eq 0 ]
+check_not "warned about RBARRIER_URL: $(cat "$TMP/last.err")" [ -s "$TMP/last.err" ]
+begin_case "a bad URL is shown without its password"
 # a bad URL is shown without its password
 "$RBARRIER" -u "redis://user:$encoded@host:99999" wait x -n 1 >"$TMP/last.out" 2>"$TMP/last.err"
-[ $? = 64 ] && pass || fail "bad port accepted"
+check "bad port accepted" [ $? = 64 ]
 keep
 expect_stderr 'invalid port'
+begin_case "the password's raw \"@\" makes the URL ambiguous"
 # the password's raw "@" makes the URL ambiguous: refused, and not echoed at all
 "$RBARRIER" -u "redis://user:$SECRET@host:99999" wait x -n 1 >"$TMP/last.out" 2>"$TMP/last.err"
-[ $? = 64 ] && pass || fail "raw @ accepted"
+check "raw @ accepted" [ $? = 64 ]
 keep
 expect_stderr 'more than one "@" before the host \(write an "@" in a user name or password as %40\)'
-grep -q 'host:99999' "$TMP/last.err" && fail "the URL was echoed: $(cat "$TMP/last.err")" || pass
+check_not "the URL was echoed: $(cat "$TMP/last.err")" grep -q 'host:99999' "$TMP/last.err"
 RBARRIER_PASSWORD=$SECRET expect 0 status f; keep
 RBARRIER_PASSWORD=$SECRET expect 0 status --json f; keep
 RBARRIER_PASSWORD=$SECRET expect 6 status nothing; keep
-grep -qF "$SECRET" "$ALL_OUTPUT" && fail "the password was printed: $(grep -F "$SECRET" "$ALL_OUTPUT")" || pass
-grep -qF "$encoded" "$ALL_OUTPUT" && fail "the encoded password was printed" || pass
+check_not "the password was printed: $(grep -F "$SECRET" "$ALL_OUTPUT")" grep -qF "$SECRET" "$ALL_OUTPUT"
+check_not "the encoded password was printed" grep -qF "$encoded" "$ALL_OUTPUT"
 
+begin_case "An ACL user (--user or RBARRIER_USER) with the password from the environment"
 # An ACL user (--user or RBARRIER_USER) with the password from the environment.
 # The rule the README documents as the least a barrier user needs.
 rule=$(sed -n 's/^ *ACL SETUSER barrier on >PASSWORD \(.*\)$/\1/p' "$RBARRIER_SOURCE/README.md")
-[ -n "$rule" ] && pass || fail "README.md has no ACL rule"
+check "README.md has no ACL rule" [ -n "$rule" ]
 rcli -a "$SECRET" --no-auth-warning ACL SETUSER barrier on '>userpass' $rule >/dev/null
 RBARRIER_PASSWORD=userpass expect 0 --user barrier wait acl -n 1
 RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 wait acl -n 1
@@ -92,6 +102,7 @@ RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass spawn acl1 wait acl2 -n 2 -t 30
 RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 wait acl2 -n 2 -t 30s
 expect_exit acl1 0
 RBARRIER_USER=barrier RBARRIER_PASSWORD=wrong expect 77 wait acl -n 1
+begin_case "a user without the rule on these keys is refused on its first command"
 # a user without the rule on these keys is refused on its first command
 rcli -a "$SECRET" --no-auth-warning ACL SETUSER narrow on '>userpass' '~other:*' +evalsha +eval >/dev/null
 RBARRIER_PASSWORD=userpass expect 77 --user narrow wait acl -n 1

@@ -7,7 +7,7 @@ check() { # check MODE CODE PATTERN
   for command in "status x" "wait x -n 2 -t 2s" "reset x" "abort x"; do
     URL=unix://$TMP/$1.sock expect "$2" --connect-timeout 1s $command
     expect_stderr "$3"
-    grep -qiE 'sanitizer|runtime error' "$TMP/last.err" && fail "$1: $(cat "$TMP/last.err")" || pass
+    check_not "$1: $(cat "$TMP/last.err")" grep -qiE 'sanitizer|runtime error' "$TMP/last.err"
   done
 }
 

@@ -6,15 +6,15 @@ start_proxy proxy redis
 DIRECT=$URL
 VIA_PROXY=unix://$TMP/proxy.sock
 
-echo "# 1. the subscription is cut while the release is published: still released"
+begin_case "1. the subscription is cut while the release is published: still released"
 URL=$VIA_PROXY spawn a wait pub -n 2 -t 30s
 wait_arrived pub 1
 proxy proxy cut-reply "released" >/dev/null
 expect 0 wait pub -n 2 -t 30s
 expect_exit a 0
-grep -q 'retrying' "$TMP/a.err" && pass || fail "a never lost its subscription: $(cat "$TMP/a.err")"
+check "a never lost its subscription: $(cat "$TMP/a.err")" grep -q 'retrying' "$TMP/a.err"
 
-echo "# 2. the connection is cut between arrive and its reply: counted once"
+begin_case "2. the connection is cut between arrive and its reply: counted once"
 spawn b wait once-only -n 2 -t 30s
 wait_arrived once-only 1
 proxy proxy cut-after-request EVALSHA >/dev/null
@@ -23,30 +23,30 @@ expect_stderr 'retrying'
 expect_exit b 0
 # the retried arrival got the first one's reply: it did not join the next generation
 expect 0 status --json once-only
-grep -q '"arrived": 0' "$TMP/last.out" && grep -q '"generation": 2' "$TMP/last.out" && pass ||
-  fail "the retried arrival was counted again: $(cat "$TMP/last.out")"
+expect_file "$TMP/last.out" '"arrived": 0'
+expect_file "$TMP/last.out" '"generation": 2'
 
-echo "# 5. SCRIPT FLUSH between operations: NOSCRIPT is handled"
+begin_case "5. SCRIPT FLUSH between operations: NOSCRIPT is handled"
 spawn c wait flush -n 2 --lease 600ms -t 30s
 wait_arrived flush 1
 rcli CONFIG RESETSTAT >/dev/null
 rcli SCRIPT FLUSH >/dev/null
 # the waiter's next lease renewal meets NOSCRIPT and sends the script again
-for i in $(seq 1 100); do rcli INFO commandstats | grep -q '^cmdstat_eval:' && break; sleep 0.05; done
-rcli INFO commandstats | grep -q '^cmdstat_eval:' && pass || fail "the waiter never sent EVAL"
+sent_eval() { rcli INFO commandstats | grep -q '^cmdstat_eval:'; }
+check "the waiter never sent EVAL" eventually_for 5 sent_eval
 expect 0 wait flush -n 2 -t 30s
 expect_exit c 0
 
-echo "# 6. CLIENT KILL TYPE pubsub during a wait: recovered"
+begin_case "6. CLIENT KILL TYPE pubsub during a wait: recovered"
 spawn d -v wait killed -n 2 -t 30s
 wait_arrived killed 1
 wait_log d 'arrived at barrier'
-[ "$(rcli CLIENT KILL TYPE pubsub)" -ge 1 ] && pass || fail "no subscriber to kill"
+check "no subscriber to kill" [ "$(rcli CLIENT KILL TYPE pubsub)" -ge 1 ]
 wait_log d 'reconnected'
 expect 0 wait killed -n 2 -t 30s
 expect_exit d 0
 
-echo "# 7. the server stopped past a waiter's --timeout: 124 on time"
+begin_case "7. the server stopped past a waiter's --timeout: 124 on time"
 spawn e wait stopped -n 2 -t 1s
 wait_arrived stopped 1
 start=$(date +%s%N)
@@ -54,15 +54,16 @@ kill -STOP "$REDIS_PID_redis"
 expect_exit e 124
 took=$(elapsed_ms "$start")
 kill -CONT "$REDIS_PID_redis"
-[ "$took" -lt 5000 ] && pass || fail "took ${took}ms after a 1s timeout"
-grep -q 'timed out after 1s' "$TMP/e.err" && pass || fail "e stderr: $(cat "$TMP/e.err")"
+check "took ${took}ms after a 1s timeout" [ "$took" -lt 5000 ]
+check "e stderr: $(cat "$TMP/e.err")" grep -q 'timed out after 1s' "$TMP/e.err"
 
-echo "# 8. a replica answers READONLY: 75 after the deadline, with the reason"
+begin_case "8. a replica answers READONLY: 75 after the deadline, with the reason"
 start_redis replica --replicaof 127.0.0.1 1
 URL=unix://$TMP/replica.sock expect 75 wait ro -n 2 -t 1s
 expect_stderr 'READONLY'
 URL=unix://$TMP/replica.sock expect 75 --connect-timeout 500ms abort ro
 expect_stderr 'READONLY'
+begin_case "The replica answers READONLY, then stops answering"
 # The replica answers READONLY, then stops answering: the attempt the deadline cut short is not
 # what is reported, but the answer before it.
 start_proxy stalling replica
@@ -71,7 +72,7 @@ URL=unix://$TMP/stalling.sock expect 75 --connect-timeout 1s abort ro
 expect_stderr 'READONLY'
 proxy stalling stall off >/dev/null
 
-echo "# 9. maxmemory reached with noeviction: a clear error, nothing left behind"
+begin_case "9. maxmemory reached with noeviction: a clear error, nothing left behind"
 rcli FLUSHALL >/dev/null
 rcli SET filler "$(head -c 100000 /dev/zero | tr '\0' x)" >/dev/null
 rcli CONFIG SET maxmemory-policy noeviction >/dev/null
@@ -79,24 +80,24 @@ rcli CONFIG SET maxmemory 1 >/dev/null
 expect 75 wait full -n 2 -t 1s
 expect_stderr 'OOM'
 expect 75 --connect-timeout 500ms abort full
-[ "$(rcli DBSIZE)" = 1 ] && pass || fail "keys were left behind: $(rcli KEYS '*')"
+check "keys were left behind: $(rcli KEYS '*')" [ "$(rcli DBSIZE)" = 1 ]
 rcli CONFIG SET maxmemory 0 >/dev/null
 expect 0 wait full -n 1
 
-echo "# the proxy refuses every connection: 69 within the connect timeout"
+begin_case "the proxy refuses every connection: 69 within the connect timeout"
 proxy proxy refuse on >/dev/null
 URL=$VIA_PROXY expect 69 --connect-timeout 500ms status x
 proxy proxy refuse off >/dev/null
 
-echo "# a waiter without --timeout keeps retrying while the server is away, then carries on"
+begin_case "a waiter without --timeout keeps retrying while the server is away, then carries on"
 URL=$VIA_PROXY spawn f wait away -n 2 --lease 1s
 wait_arrived away 1
 proxy proxy refuse on >/dev/null
 proxy proxy cut all >/dev/null
 wait_log f 'retrying'
 before=$(proxy proxy count)
-for i in $(seq 1 100); do [ "$(proxy proxy count)" -ge $((before + 2)) ] && break; sleep 0.05; done
-[ "$(proxy proxy count)" -ge $((before + 2)) ] && pass || fail "f stopped retrying"
+retried_twice() { [ "$(proxy proxy count)" -ge $((before + 2)) ]; }
+check "f stopped retrying" eventually_for 5 retried_twice
 expect_running f
 proxy proxy refuse off >/dev/null
 wait_log f 'reconnected'

@@ -19,11 +19,11 @@ for auth in "" secret; do
     python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
 sys.exit(b"max number of clients" not in s.recv(100))' "$TMP/$REDIS.sock"
   }
-  eventually full && pass || fail "the server never filled"
+  check "the server never filled" eventually full
 
   expect 75 -q wait q -n 1 -t 1s
   expect_stderr 'max number of clients reached \(the server.s maxclients; a waiting party holds 2 connections'
-  [ "$(wc -l <"$TMP/last.err")" = 1 ] && pass || fail "75 printed: $(cat "$TMP/last.err")"
+  check "75 printed: $(cat "$TMP/last.err")" [ "$(wc -l <"$TMP/last.err")" = 1 ]
   expect 75 status q --connect-timeout 500ms
   expect_stderr 'maxclients'
 

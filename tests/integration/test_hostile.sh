@@ -4,5 +4,5 @@
 source "$(dirname "$0")/lib.sh"
 start_redis redis --requirepass rightpw
 python3 "$(dirname "$0")/hostile.py" "$RBARRIER" "$TMP/redis.sock" "$TMP" \
-  "${RBARRIER_HOSTILE_SEED:-17}" "${RBARRIER_HOSTILE_CASES:-300}" && pass || fail "hostile cases"
+  check "hostile cases" "${RBARRIER_HOSTILE_SEED:-17}" "${RBARRIER_HOSTILE_CASES:-300}"
 finish

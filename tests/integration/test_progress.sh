@@ -40,10 +40,11 @@ no_live() {
   if grep -q $'\e\\[K' "$TMP/$1.raw"; then fail "$1 drew a live line: $(cat -v "$TMP/$1.raw")"; else pass; fi
 }
 
+begin_case "The live line counts arrivals and departures, and its time goes on"
 # The live line counts arrivals and departures, and its time goes on.
 term live "$(rbt wait live -n 3 -t 60s -- echo command-ran)"
 wait_screen live '^rbarrier: waiting at barrier "live": 1/3 arrived, [1-9]s$'
-grep -q '"live": 1/3 arrived, 0s' "$TMP/live.raw" && pass || fail "never at 0s: $(cat -v "$TMP/live.raw")"
+check "never at 0s: $(cat -v "$TMP/live.raw")" grep -q '"live": 1/3 arrived, 0s' "$TMP/live.raw"
 spawn second wait live -n 3 -t 60s
 wait_screen live '"live": 2/3 arrived'
 kill -INT "${PID[second]}"
@@ -52,29 +53,31 @@ wait_screen live '"live": 1/3 arrived'
 spawn third wait live -n 3 -t 60s
 expect 0 wait live -n 3 -t 60s
 expect_exit third 0
+begin_case "Erased when released"
 # Erased when released: the command's output takes its place.
 wait_screen live '^command-ran$'
 wait_screen live '^exit=0$'
-screen live | grep -q 'waiting at barrier' && fail "live line left behind: $(screen live)" || pass
-[ "$(screen live | grep -cv '^$')" -eq 2 ] && pass || fail "more on the screen: $(screen live)"
+check_not "live line left behind: $(screen live)" grep -q 'waiting at barrier' <(screen live)
+check "more on the screen: $(screen live)" [ "$(screen live | grep -cv '^$')" -eq 2 ]
 
+begin_case "In a narrow terminal the line is cut, not wrapped (a wrapped line could not be..."
 # In a narrow terminal the line is cut, not wrapped (a wrapped line could not be erased), and
 # not inside a character: 39 bytes would end in the middle of the fifth "é".
 term narrow "$(rbt wait 'éééééééééé' -n 2 -t 60s)" 40
 wait_screen narrow '^rbarrier: waiting at barrier "é'
-[ "$(screen narrow | grep -v '^$')" = 'rbarrier: waiting at barrier "éééé' ] && pass ||
-  fail "in 40 columns: $(screen narrow)"
+check "in 40 columns: $(screen narrow)" [ "$(screen narrow | grep -v '^$')" = 'rbarrier: waiting at barrier "éééé' ]
 expect 0 wait 'éééééééééé' -n 2
 wait_screen narrow '^exit=0$'
-python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$TMP/narrow.raw" && pass ||
-  fail "a character was cut: $(cat -v "$TMP/narrow.raw")"
+check "a character was cut: $(cat -v "$TMP/narrow.raw")" python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$TMP/narrow.raw"
 
+begin_case "A failure's line replaces the live line"
 # A failure's line replaces the live line.
 term late "$(rbt wait late -n 2 -t 1500ms)"
 wait_screen late '^exit=124$'
 [ "$(screen late | grep -v '^$')" = 'rbarrier: timed out after 1.5s waiting at barrier "late" (1/2 arrived)
-exit=124' ] && pass || fail "screen after a timeout: $(screen late)"
+check "screen after a timeout: $(screen late)" exit=124' ]
 
+begin_case "Messages while waiting, such as a lost connection, go above the live line"
 # Messages while waiting, such as a lost connection, go above the live line.
 start_proxy proxy redis
 term lost "$(URL="unix://$TMP/proxy.sock" rbt wait lost -n 2 -t 60s)"
@@ -83,13 +86,14 @@ proxy proxy cut all >/dev/null
 wait_screen lost '^rbarrier: reconnected to '
 wait_screen lost '"lost": 1/2 arrived'
 tm capture-pane -p -J -t lost | grep -v "^$" >"$TMP/lost.screen" # -J: joins wrapped lines
-grep -q '^rbarrier: lost connection to .*; retrying$' "$TMP/lost.screen" &&
-  [ "$(wc -l <"$TMP/lost.screen")" -eq 3 ] &&
-  tail -1 "$TMP/lost.screen" | grep -q '^rbarrier: waiting at barrier "lost": 1/2 arrived, [0-9]' &&
-  pass || fail "live line and messages: $(cat "$TMP/lost.screen")"
+expect_file "$TMP/lost.screen" '^rbarrier: lost connection to .*; retrying$'
+expect_lines "$TMP/lost.screen" 3
+check "live line and messages: $(cat "$TMP/lost.screen")" \
+  grep -q '^rbarrier: waiting at barrier "lost": 1/2 arrived, [0-9]' <(tail -1 "$TMP/lost.screen")
 expect 0 wait lost -n 2
 wait_screen lost '^exit=0$'
 
+begin_case "-q"
 # -q: nothing at all; -v: a line per change and no live line; TERM=dumb: no live line.
 term quiet "$(rbt -q wait quiet -n 2 -t 60s)"
 term verbose "$(rbt -v wait verbose -n 2 -t 60s)"
@@ -100,12 +104,13 @@ for name in quiet verbose dumb; do
   wait_screen "$name" '^exit=0$'
   no_live "$name"
 done
-[ "$(screen quiet | grep -v '^$')" = 'exit=0' ] && pass || fail "-q printed: $(screen quiet)"
-[ "$(screen dumb | grep -v '^$')" = 'exit=0' ] && pass || fail "TERM=dumb printed: $(screen dumb)"
+check "-q printed: $(screen quiet)" [ "$(screen quiet | grep -v '^$')" = 'exit=0' ]
+check "TERM=dumb printed: $(screen dumb)" [ "$(screen dumb | grep -v '^$')" = 'exit=0' ]
 screen verbose | grep -q '^rbarrier: arrived at barrier "verbose": 1/2 in generation 1$' &&
-  screen verbose | grep -q '^rbarrier: barrier "verbose" released (generation 1)$' && pass ||
-  fail "-v printed: $(screen verbose)"
+  check "-v printed: $(screen verbose)" \
+    grep -q '^rbarrier: barrier "verbose" released (generation 1)$' <(screen verbose)
 
+begin_case "Off a terminal"
 # Off a terminal: silent on success, and -v writes plain lines.
 spawn plain wait plain -n 3 -t 60s
 spawn plain_v -v wait plain -n 3 -t 60s
@@ -113,10 +118,11 @@ wait_arrived plain 2
 expect 0 wait plain -n 3 -t 60s
 expect_exit plain 0
 expect_exit plain_v 0
-[ -s "$TMP/plain.err" ] && fail "printed off a terminal: $(cat "$TMP/plain.err")" || pass
-grep -q $'\e' "$TMP/plain_v.err" && fail "escape sequences off a terminal" || pass
-grep -q ' 2/3 ' "$TMP/plain_v.err" && pass || fail "-v: $(cat "$TMP/plain_v.err")"
+check_not "printed off a terminal: $(cat "$TMP/plain.err")" [ -s "$TMP/plain.err" ]
+check_not "escape sequences off a terminal" grep -q $'\e' "$TMP/plain_v.err"
+check "-v: $(cat "$TMP/plain_v.err")" grep -q ' 2/3 ' "$TMP/plain_v.err"
 
+begin_case "status --watch on a terminal"
 # status --watch on a terminal: redrawn in place, every second too; Ctrl-C ends it.
 term watch "$(rbt status --watch seen)"
 wait_screen watch '^no barrier "seen" \(yet\)$'
@@ -126,7 +132,7 @@ wait_screen watch '^    "first"  lease 2[0-8]'
 expect 0 wait seen -n 2 -t 60s
 expect_exit seen 0
 wait_screen watch '^  last: +released$'
-[ "$(screen watch | grep -c 'barrier "seen"')" -eq 1 ] && pass || fail "not in place: $(screen watch)"
+check "not in place: $(screen watch)" [ "$(screen watch | grep -c 'barrier "seen"')" -eq 1 ]
 tm send-keys -t watch C-c
 wait_screen watch '^(\^C)?exit=130$'
 finish

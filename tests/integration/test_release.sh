@@ -2,9 +2,11 @@
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 
+begin_case "A single party is released at once"
 # A single party is released at once.
 expect 0 wait solo -n 1
 
+begin_case "Eight parties"
 # Eight parties: seven wait, none leaves before the eighth arrives, then all exit 0.
 for i in 1 2 3 4 5 6 7; do spawn p$i wait eight -n 8 -t 30s; done
 wait_arrived eight 7
@@ -12,6 +14,7 @@ for i in 1 2 3 4 5 6 7; do expect_running p$i; done
 spawn p8 wait eight -n 8 -t 30s
 for i in 1 2 3 4 5 6 7 8; do expect_exit p$i 0; done
 
+begin_case "With -v, a waiting party tells of every arrival (from the progress channel)"
 # With -v, a waiting party tells of every arrival (from the progress channel).
 spawn watcher -v wait progress -n 3 -t 30s
 wait_arrived progress 1
@@ -22,6 +25,7 @@ expect 0 wait progress -n 3 -t 30s
 expect_exit watcher 0
 expect_exit second 0
 
+begin_case "One barrier, three generations in a row"
 # One barrier, three generations in a row: each released by its own pair of parties.
 for gen in 1 2 3; do
   spawn a$gen wait cyclic -n 2 -t 30s
@@ -31,9 +35,10 @@ for gen in 1 2 3; do
   expect_exit b$gen 0
 done
 rb status --json cyclic >"$TMP/cyclic.json"
-grep -q '"generation": 4' "$TMP/cyclic.json" && pass || fail "generation is not 4: $(cat "$TMP/cyclic.json")"
-grep -q '"last_outcome": "released"' "$TMP/cyclic.json" && pass || fail "last outcome: $(cat "$TMP/cyclic.json")"
+check "generation is not 4: $(cat "$TMP/cyclic.json")" grep -q '"generation": 4' "$TMP/cyclic.json"
+check "last outcome: $(cat "$TMP/cyclic.json")" grep -q '"last_outcome": "released"' "$TMP/cyclic.json"
 
+begin_case "Over TCP, on a database other than 0"
 # Over TCP, on a database other than 0.
 port=$(free_port)
 URL=; start_redis tcp --port "$port" --bind 127.0.0.1
@@ -42,15 +47,17 @@ spawn t1 wait tcp -n 2 -t 30s
 wait_arrived tcp 1
 expect 0 wait tcp -n 2 -t 30s
 expect_exit t1 0
-[ "$(redis-cli -p "$port" -n 3 EXISTS 'rbarrier:{tcp}')" = 1 ] && pass || fail "keys are not in db 3"
-[ "$(redis-cli -p "$port" -n 0 DBSIZE)" = 0 ] && pass || fail "db 0 is not empty"
+check "keys are not in db 3" [ "$(redis-cli -p "$port" -n 3 EXISTS 'rbarrier:{tcp}')" = 1 ]
+check "db 0 is not empty" [ "$(redis-cli -p "$port" -n 0 DBSIZE)" = 0 ]
 
+begin_case "Every key carries the prefix and the {NAME} hash tag, and has a TTL"
 # Every key carries the prefix and the {NAME} hash tag, and has a TTL.
 URL="unix://$TMP/redis.sock"
 expect 0 --prefix custom: --ttl 1h wait tagged -n 1
 for key in $(rcli --scan --pattern 'custom:*'); do
   case "$key" in 'custom:{tagged}'*) pass ;; *) fail "key $key lacks the hash tag" ;; esac
   ttl=$(rcli PTTL "$key")
-  [ "$ttl" -gt 0 ] && [ "$ttl" -le 3600000 ] && pass || fail "key $key has PTTL $ttl"
+  check "key $key has PTTL $ttl" [ "$ttl" -gt 0 ]
+  check "key $key has PTTL $ttl" [ "$ttl" -le 3600000 ]
 done
 finish

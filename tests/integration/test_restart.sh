@@ -11,7 +11,7 @@ restart() { # restart NAME OPTIONS...: kill -9 the server and start it again on 
   start_redis "$name" "$@"
 }
 
-echo "# 3. appendonly yes: the waiters reconnect and are released by a party after the restart"
+begin_case "3. appendonly yes: the waiters reconnect and are released by a party after the restart"
 start_redis aof --appendonly yes --appendfsync always
 spawn a -v wait persisted -n 3 -t 60s
 spawn b -v wait persisted -n 3 -t 60s
@@ -21,7 +21,7 @@ wait_log a 'reconnected'
 wait_log b 'reconnected'
 release persisted 3 a b
 
-echo "# 4. no persistence: the waiters exit 5, not 0, and do not hang"
+begin_case "4. no persistence: the waiters exit 5, not 0, and do not hang"
 URL=; start_redis volatile
 URL=unix://$TMP/volatile.sock
 spawn c wait volatile -n 3 -t 60s
@@ -30,5 +30,5 @@ wait_arrived volatile 2
 restart volatile
 expect_exit c 5
 expect_exit d 5
-grep -q 'lost' "$TMP/c.err" && pass || fail "c stderr: $(cat "$TMP/c.err")"
+check "c stderr: $(cat "$TMP/c.err")" grep -q 'lost' "$TMP/c.err"
 finish

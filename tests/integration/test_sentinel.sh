@@ -25,13 +25,13 @@ CONF
   REDIS_PIDS+=($!)
 done
 master_at() { redis-cli -p "${sentinel_ports[0]}" SENTINEL get-master-addr-by-name mymaster 2>/dev/null | tail -1; }
-for i in $(seq 1 200); do # the sentinels know the master and its replica
+known() { # the sentinels know the master and its replica
   [ "$(master_at)" = "$master_port" ] &&
-    redis-cli -p "${sentinel_ports[0]}" SENTINEL replicas mymaster 2>/dev/null | grep -q "$replica_port" && break
-  sleep 0.05
-done
-redis-cli -p "${sentinel_ports[0]}" SENTINEL replicas mymaster | grep -q "$replica_port" && pass ||
-  fail "the sentinels never saw the replica"
+    redis-cli -p "${sentinel_ports[0]}" SENTINEL replicas mymaster 2>/dev/null | grep -q "$replica_port"
+}
+eventually known
+check "the sentinels never saw the replica" known
+begin_case "Settled"
 # Settled: every sentinel knows the other two and names the same master, before any party.
 settled() {
   local port
@@ -40,34 +40,32 @@ settled() {
     [ "$(redis-cli -p "$port" SENTINEL get-master-addr-by-name mymaster 2>/dev/null | tail -1)" = "$master_port" ] || return 1
   done
 }
-for i in $(seq 1 300); do settled && break; sleep 0.05; done
-settled && pass || fail "the sentinels did not settle: $(grep -hE 'switch-master|odown|sdown' "$TMP"/sentinel*.log)"
+check "the sentinels did not settle: $(grep -hE 'switch-master|odown|sdown' "$TMP"/sentinel*.log)" \
+  eventually_for 15 settled
 
-for i in $(seq 1 400); do # the replica has finished its first sync
-  redis-cli -p "$replica_port" INFO replication | grep -q 'master_link_status:up' && break
-  sleep 0.05
-done
+synced() { redis-cli -p "$replica_port" INFO replication | grep -q 'master_link_status:up'; }
+check "the replica never finished its first sync" eventually_for 20 synced
 URL="redis+sentinel://127.0.0.1:${sentinel_ports[0]},127.0.0.1:${sentinel_ports[1]},127.0.0.1:${sentinel_ports[2]}/mymaster"
 
 expect 6 -v status none-yet
 expect_stderr "master \"mymaster\" is at redis://127.0.0.1:$master_port"
 
-echo "# two of three parties wait; the master fails over; the third arrives at the new master"
+begin_case "two of three parties wait; the master fails over; the third arrives at the new master"
 spawn a -v wait failover -n 3 --lease 1s -t 60s
 spawn b -v wait failover -n 3 --lease 1s -t 60s
 wait_arrived failover 2
 for party in a b; do # one question to a sentinel for both connections of a party
-  [ "$(grep -c 'is at' "$TMP/$party.err")" -eq 1 ] && pass || fail "$party asked: $(cat "$TMP/$party.err")"
+  check "$party asked: $(cat "$TMP/$party.err")" [ "$(grep -c 'is at' "$TMP/$party.err")" -eq 1 ]
 done
 # The replica must have the barrier before it is promoted, or the waiters rightly exit 5.
-for i in $(seq 1 100); do [ "$(redis-cli -p "$master_port" WAIT 1 200)" = 1 ] && break; done
-[ "$(redis-cli -p "$master_port" WAIT 1 200)" = 1 ] && pass || fail "the replica never caught up"
-[ "$(master_at)" = "$master_port" ] && pass ||
-  fail "a failover before ours: $(grep -hE 'switch-master|odown' "$TMP"/sentinel*.log)"
+caught_up() { [ "$(redis-cli -p "$master_port" WAIT 1 200)" = 1 ]; }
+check "the replica never caught up" eventually_for 20 caught_up
+check "a failover before ours: $(grep -hE 'switch-master|odown' "$TMP"/sentinel*.log)" [ "$(master_at)" = "$master_port" ]
 redis-cli -p "${sentinel_ports[0]}" SENTINEL FAILOVER mymaster >/dev/null
-for i in $(seq 1 400); do [ "$(master_at)" = "$replica_port" ] && break; sleep 0.05; done
-[ "$(master_at)" = "$replica_port" ] && pass || fail "no failover: the master is at $(master_at)"
-for i in $(seq 1 400); do redis-cli -p "$replica_port" ROLE | head -1 | grep -q master && break; sleep 0.05; done
+failed_over() { [ "$(master_at)" = "$replica_port" ]; }
+check "no failover to the replica" eventually_for 20 failed_over
+promoted() { redis-cli -p "$replica_port" ROLE | head -1 | grep -q master; }
+check "the replica was not promoted" eventually_for 20 promoted
 wait_log a 'reconnected'
 wait_log a "master \"mymaster\" is at redis://127.0.0.1:$replica_port"
 wait_arrived failover 2 || grep -hE 'switch-master|odown|failover' "$TMP"/sentinel*.log | cut -c1-140 | tail -20
@@ -75,7 +73,7 @@ expect 0 wait failover -n 3 -t 30s
 expect_exit a 0
 expect_exit b 0
 
-echo "# --sentinel and --master instead of the URL"
+begin_case "--sentinel and --master instead of the URL"
 URL=redis://unused expect 0 --sentinel "127.0.0.1:${sentinel_ports[1]}" --master mymaster wait flags -n 1
 URL=redis://unused expect 64 --sentinel "127.0.0.1:${sentinel_ports[1]}" wait flags -n 1
 URL=redis://unused expect 69 --sentinel "127.0.0.1:${sentinel_ports[1]}" --master nosuch --connect-timeout 500ms wait flags -n 1

@@ -7,8 +7,7 @@ spawn term wait sig -n 3 -t 30s
 wait_arrived sig 2
 kill -TERM "${PID[term]}"
 expect_exit term 143
-grep -q 'terminated while waiting at barrier "sig"' "$TMP/term.err" && pass ||
-  fail "term stderr: $(cat "$TMP/term.err")"
+check "term stderr: $(cat "$TMP/term.err")" grep -q 'terminated while waiting at barrier "sig"' "$TMP/term.err"
 wait_arrived sig 1
 
 spawn int wait sig -n 3 -t 30s
@@ -16,8 +15,9 @@ wait_arrived sig 2
 kill -INT "${PID[int]}"
 expect_exit int 130
 wait_arrived sig 1
-[ "$(arrival_keys sig)" = 1 ] && pass || fail "withdrawn arrivals left keys behind"
+check "withdrawn arrivals left keys behind" [ "$(arrival_keys sig)" = 1 ]
 
+begin_case "the barrier still works"
 # the barrier still works: two more parties complete it
 spawn late1 wait sig -n 3 -t 30s
 release sig 3 other late1
@@ -28,6 +28,7 @@ lone() {
   expect 124 wait "$1" -n 2 -t 1s
 }
 
+begin_case "A burst of signals (a double Ctrl-C, a CI runner, Kubernetes) cannot cut the..."
 # A burst of signals (a double Ctrl-C, a CI runner, Kubernetes) cannot cut the withdrawal short.
 for i in 1 2 3; do
   spawn burst wait "burst$i" -n 2 -t 30s
@@ -39,28 +40,33 @@ for i in 1 2 3; do
   lone "burst$i"
 done
 
+begin_case "timeout(1) signals rbarrier, then its whole process group"
 # timeout(1) signals rbarrier, then its whole process group: twice.
 timeout 1 "$RBARRIER" -u "$URL" wait bytimeout -n 2 2>"$TMP/timeout.err"
-[ $? -eq 124 ] && pass || fail "timeout(1): $(cat "$TMP/timeout.err")"
-grep -q 'terminated while waiting at barrier "bytimeout"' "$TMP/timeout.err" && pass ||
-  fail "timeout(1) stderr: $(cat "$TMP/timeout.err")"
+got=$?
+check "timeout(1): $(cat "$TMP/timeout.err")" [ $got -eq 124 ]
+check "timeout(1) stderr: $(cat "$TMP/timeout.err")" grep -q 'terminated while waiting at barrier "bytimeout"' "$TMP/timeout.err"
 lone bytimeout
 
+begin_case "A signal while the withdrawal itself reconnects"
 # A signal while the withdrawal itself reconnects: it carries on, and withdraws once it can.
 start_proxy proxy redis
 URL=unix://$TMP/proxy.sock spawn recon wait recon -n 2 -t 30s
 wait_arrived recon 1
-proxy proxy refuse on >/dev/null
-proxy proxy cut all >/dev/null
-kill -TERM "${PID[recon]}"
+# The signal drops the waiter's connections: its withdrawal must connect again, and is refused
+# until the signals after the first have come.
 before=$(proxy proxy count)
-eventually [ "$(proxy proxy count)" -gt "$before" ] && pass || fail "recon did not reconnect"
+proxy proxy refuse on >/dev/null
+kill -TERM "${PID[recon]}"
+connected_again() { [ "$(proxy proxy count)" -gt "$before" ]; }
+check "recon did not reconnect" eventually connected_again
 kill -TERM "${PID[recon]}"
 kill -INT "${PID[recon]}"
 proxy proxy refuse off >/dev/null
 expect_exit recon 143
 lone recon
 
+begin_case "A signal while the server cannot be reached yet still ends the party promptly"
 # A signal while the server cannot be reached yet still ends the party promptly.
 URL=unix://$TMP/nobody.sock spawn early wait sig2 -n 2 --connect-timeout 30s
 sleep 0.3

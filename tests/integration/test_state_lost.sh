@@ -6,8 +6,9 @@ spawn w wait gone -n 2 --lease 600ms -t 30s
 wait_arrived gone 1
 rcli DEL 'rbarrier:{gone}' 'rbarrier:{gone}:members' 'rbarrier:{gone}:outcomes' >/dev/null
 expect_exit w 5
-grep -q 'lost' "$TMP/w.err" && pass || fail "w stderr: $(cat "$TMP/w.err")"
+check "w stderr: $(cat "$TMP/w.err")" grep -q 'lost' "$TMP/w.err"
 
+begin_case "Deleted and created again by another party"
 # Deleted and created again by another party: a new instance, still exit 5 for the old waiter.
 spawn w2 wait again -n 3 --lease 600ms -t 30s
 wait_arrived again 1

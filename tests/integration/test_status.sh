@@ -5,16 +5,16 @@ start_redis redis
 expect 6 status none
 expect_stderr 'no barrier "none"'
 expect 6 status --json none
-[ -s "$TMP/last.out" ] && fail "printed for a missing barrier" || pass
+check_not "printed for a missing barrier" [ -s "$TMP/last.out" ]
 
 spawn w wait s -n 3 --id worker-1 --lease 20s -t 30s
 wait_arrived s 1
 expect 0 status s
 for want in 'barrier "s"' 'state: *open' 'generation: *1' 'arrived: *1 of 3' '"worker-1" *lease 1[0-9](\.[0-9])?s' 'last: *none' 'expires in: *2[34]h'; do
-  grep -qE "$want" "$TMP/last.out" && pass || fail "status lacks /$want/: $(cat "$TMP/last.out")"
+  check "status lacks /$want/: $(cat "$TMP/last.out")" grep -qE "$want" "$TMP/last.out"
 done
 expect 0 status --json s
-python3 - "$TMP/last.out" <<'PY' && pass || fail "status --json: $(cat "$TMP/last.out")"
+check "status --json: $(cat "$TMP/last.out")" python3 - "$TMP/last.out" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["name"] == "s" and d["parties"] == 3 and d["generation"] == 1, d
@@ -28,7 +28,7 @@ PY
 expect 0 abort s --reason 'no more'
 expect_exit w 4
 expect 0 status --json s
-python3 - "$TMP/last.out" <<'PY' && pass || fail "status --json after abort: $(cat "$TMP/last.out")"
+check "status --json after abort: $(cat "$TMP/last.out")" python3 - "$TMP/last.out" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["state"] == "broken" and d["reason"] == "no more", d
@@ -36,9 +36,9 @@ assert d["last_outcome"] == "aborted: no more" and d["arrived"] == 0 and d["gene
 PY
 expect 0 reset s
 expect 0 status --json s
-grep -q '"parties": null' "$TMP/last.out" && pass || fail "parties after reset: $(cat "$TMP/last.out")"
+check "parties after reset: $(cat "$TMP/last.out")" grep -q '"parties": null' "$TMP/last.out"
 
-echo "# status --watch: a snapshot at once and on every change, through a lost connection"
+begin_case "status --watch: a snapshot at once and on every change, through a lost connection"
 start_proxy proxy redis
 VIA_PROXY="unix://$TMP/proxy.sock"
 URL=$VIA_PROXY spawn watch status --watch w
@@ -62,20 +62,22 @@ kill -INT "${PID[watch]}"
 expect_exit watch 130
 kill -TERM "${PID[watch_json]}"
 expect_exit watch_json 143
-grep -v 'retrying$\|^rbarrier: reconnected to ' "$TMP/watch.err" && fail "watch printed more" || pass
-python3 - "$TMP/watch_json.out" <<'PY' && pass || fail "status --watch --json: $(cat "$TMP/watch_json.out")"
+check_not "watch printed more" grep -v 'retrying$\|^rbarrier: reconnected to ' "$TMP/watch.err"
+check "status --watch --json: $(cat "$TMP/watch_json.out")" python3 - "$TMP/watch_json.out" <<'PY'
 import json, sys
 lines = [json.loads(line) for line in open(sys.argv[1])]
 assert lines[0] is None and lines[1]["members"][0]["id"] == "a", lines
 assert lines[-1]["generation"] == 2 and lines[-1]["last_outcome"] == "released", lines
 PY
+begin_case "Text snapshots are separated by a blank line"
 # Text snapshots are separated by a blank line.
-[ "$(grep -c '^$' "$TMP/watch.out")" -eq "$(($(grep -c '^barrier \|^no barrier' "$TMP/watch.out") - 1))" ] &&
-  pass || fail "snapshots not separated: $(cat "$TMP/watch.out")"
+check "snapshots not separated: $(cat "$TMP/watch.out")" \
+  [ "$(grep -c '^$' "$TMP/watch.out")" -eq "$(($(grep -c '^barrier \|^no barrier' "$TMP/watch.out") - 1))" ]
 
-echo "# status --watch: unreachable at the start is 69; a closed stdout ends it"
+begin_case "status --watch: unreachable at the start is 69; a closed stdout ends it"
 URL="unix://$TMP/nothing.sock" expect 69 --connect-timeout 200ms status --watch w
 "$RBARRIER" -u "$URL" status --watch w >&- 2>"$TMP/last.err"
-[ $? -eq 1 ] && pass || fail "status --watch with stdout closed: $(cat "$TMP/last.err")"
+got=$?
+check "status --watch with stdout closed: $(cat "$TMP/last.err")" [ $got -eq 1 ]
 expect_stderr 'cannot write to standard output'
 finish

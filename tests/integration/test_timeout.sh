@@ -2,39 +2,44 @@
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 
-# leave: 124, and the member is gone, so the barrier still needs all of its parties.
+# A party that stays at barrier l through every case, stopped at the end.
 spawn stay wait l -n 3 -t 30s
 wait_arrived l 1
+
+begin_case "leave"
+# leave: 124, and the member is gone, so the barrier still needs all of its parties.
 expect 124 wait l -n 3 -t 300ms
 expect_stderr 'timed out after 300ms waiting at barrier "l"'
 wait_arrived l 1
 expect_running stay
 
+begin_case "break"
 # break: the party that timed out exits 124 and the others exit 4, and the barrier is broken.
 spawn other wait b -n 3 -t 30s
 wait_arrived b 1
 expect 124 wait b -n 3 -t 300ms --on-timeout break
 expect_exit other 4
-grep -q 'timed out' "$TMP/other.err" && pass || fail "other stderr: $(cat "$TMP/other.err")"
+check "other stderr: $(cat "$TMP/other.err")" grep -q 'timed out' "$TMP/other.err"
 expect 4 wait b -n 3 -t 1s
 expect 0 reset b
 
+begin_case "A decided outcome wins over a late timeout"
 # A decided outcome wins over a late timeout: a released party exits 0.
 spawn r1 wait won -n 2 -t 30s
 wait_arrived won 1
 expect 0 wait won -n 2 -t 1ms
 expect_exit r1 0
 
+begin_case "Any positive --timeout, however short, is a deadline"
 # Any positive --timeout, however short, is a deadline; "0ms" is one already passed. Only the
 # literal 0 waits for ever. A deadline met is reported as a timeout, not as a lost server.
 for t in 0.0001s 0.4ms 1ms 0ms; do
   timeout -s KILL 10 "$RBARRIER" -u "$URL" wait short -n 6 -t "$t" 2>"$TMP/short.err"
   got=$?
-  [ "$got" -eq 124 ] && pass || fail "-t $t exited $got: $(cat "$TMP/short.err")"
-  [ "$(wc -l <"$TMP/short.err")" = 1 ] && pass || fail "-t $t printed: $(cat "$TMP/short.err")"
-  grep -qE 'retrying|reconnected|0/0' "$TMP/short.err" && fail "-t $t: $(cat "$TMP/short.err")" || pass
-  grep -qE "^rbarrier: timed out after [0-9]+ms (arriving|waiting) at barrier \"short\"" "$TMP/short.err" &&
-    pass || fail "-t $t: $(cat "$TMP/short.err")"
+  check "-t $t exited $got: $(cat "$TMP/short.err")" [ "$got" -eq 124 ]
+  check "-t $t printed: $(cat "$TMP/short.err")" [ "$(wc -l <"$TMP/short.err")" = 1 ]
+  check_not "-t $t: $(cat "$TMP/short.err")" grep -qE 'retrying|reconnected|0/0' "$TMP/short.err"
+  expect_file "$TMP/short.err" "^rbarrier: timed out after [0-9]+ms (arriving|waiting) at barrier \"short\""
 done
 wait_arrived short 0
 spawn forever wait short -n 6 -t 0

@@ -26,7 +26,7 @@ start_redis redis --tls-port "$port" --tls-cert-file "$certs/server.crt" \
 UNIX_URL=$URL
 TLS_URL="rediss://127.0.0.1:$port"
 
-echo "# a barrier over TLS"
+begin_case "a barrier over TLS"
 URL=$TLS_URL spawn a --cacert "$certs/ca.crt" wait tls -n 2 -t 30s
 wait_arrived tls 1
 URL=$TLS_URL expect 0 --cacert "$certs/ca.crt" wait tls -n 2 -t 30s
@@ -35,7 +35,7 @@ URL="redis://localhost:$port" expect 0 --tls --cacert "$certs/ca.crt" wait tls-f
 URL=$TLS_URL expect 0 --cacertdir "$certs" --cacert "$certs/ca.crt" status tls
 URL=$TLS_URL expect 0 --cacert "$certs/ca.crt" reset tls
 
-echo "# a certificate the CA did not sign: 69 with the verification error, not retried"
+begin_case "a certificate the CA did not sign: 69 with the verification error, not retried"
 URL=$TLS_URL expect 69 --cacert "$certs/other-ca.crt" wait tls -n 1
 expect_stderr 'certificate verification failed: (unable to get local issuer certificate|self.signed)'
 # The server logs each handshake the client gave up: one, since a failed verification is not
@@ -45,20 +45,20 @@ before=$(refused)
 URL=$TLS_URL expect 69 wait tls -n 1 # the system's CAs do not know ours
 expect_stderr 'certificate verification failed'
 after=$(refused)
-[ "$((after - before))" -eq 1 ] && pass || fail "$((after - before)) handshakes for one verification failure"
+check "$((after - before)) handshakes for one verification failure" [ "$((after - before))" -eq 1 ]
 URL=$TLS_URL expect 0 --cacert "$certs/other-ca.crt" --insecure wait tls -n 1
 
-echo "# the name checked is the URL's host, or --sni"
+begin_case "the name checked is the URL's host, or --sni"
 URL=$TLS_URL expect 69 --cacert "$certs/ca.crt" --sni wrong.example wait tls -n 1
 expect_stderr 'certificate verification failed: [Hh]ostname mismatch'
 URL=$TLS_URL expect 0 --cacert "$certs/ca.crt" --sni localhost wait tls -n 1
 
-echo "# plain text to a TLS port, and TLS to a plain port, fail clearly"
+begin_case "plain text to a TLS port, and TLS to a plain port, fail clearly"
 URL="redis://127.0.0.1:$port" expect 69 --connect-timeout 500ms status tls
 URL=$UNIX_URL expect 64 --tls status tls
 expect_stderr 'needs a redis://'
 
-echo "# client certificates"
+begin_case "client certificates"
 port2=$(free_port)
 URL=; start_redis mtls --tls-port "$port2" --tls-cert-file "$certs/server.crt" \
   --tls-key-file "$certs/server.key" --tls-ca-cert-file "$certs/ca.crt" --tls-auth-clients yes

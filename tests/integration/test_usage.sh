@@ -51,17 +51,19 @@ expect_stderr 'cannot load --cert'
 URL='rediss://localhost' expect 64 --cert /dev/zero --key "$TMP/bad.pem" status x
 expect_stderr 'cannot read --cert "/dev/zero": not a regular file'
 
+begin_case "--help and --version print to stdout and exit 0"
 # --help and --version print to stdout and exit 0.
 expect 0 --help
-grep -q 'wait' "$TMP/last.out" && pass || fail "--help lacks wait"
+check "--help lacks wait" grep -q 'wait' "$TMP/last.out"
 expect 0 wait --help
-grep -q -- '--parties' "$TMP/last.out" && pass || fail "wait --help lacks --parties"
+check "wait --help lacks --parties" grep -q -- '--parties' "$TMP/last.out"
 expect 0 --version
-grep -qE '^[0-9]+\.[0-9]+\.[0-9]+$' "$TMP/last.out" && pass || fail "--version: $(cat "$TMP/last.out")"
+check "--version: $(cat "$TMP/last.out")" grep -qE '^[0-9]+\.[0-9]+\.[0-9]+$' "$TMP/last.out"
+begin_case "Arguments with newlines and escapes are quoted, escaped and cut"
 # Arguments with newlines and escapes are quoted, escaped and cut: the message stays one line.
 expect 64 wait x --parties=$'2\n'
 expect_stderr 'invalid value "2\\x0a" for --parties'
 expect 64 abort x "$(printf 'z%.0s\n' $(seq 1 3000))"
-[ "$(wc -l <"$TMP/last.err")" = 1 ] && [ "$(wc -c <"$TMP/last.err")" -lt 1200 ] && pass ||
-  fail "$(wc -lc <"$TMP/last.err")"
+expect_lines "$TMP/last.err" 1
+check "a line of $(wc -c <"$TMP/last.err") bytes" [ "$(wc -c <"$TMP/last.err")" -lt 1200 ]
 finish

@@ -11,8 +11,8 @@ start_redis redis --port "$port" --bind 127.0.0.1 --maxclients 1000
 python3 "$source_dir/bench/harness.py" --quick --idle-seconds 1 --rbarrier "$RBARRIER" \
   --floor "$TMP/floor" --party "$TMP/party" --peer "$source_dir/bench/peer.sh" --port "$port" \
   --out "$TMP/BENCHMARKS.md" --plot-data "$TMP/plot.dat" \
-  --redis-version "$(redis-server --version | cut -d' ' -f1-3)" >"$TMP/bench.log" 2>&1 &&
-  pass || fail "the quick run failed: $(tail -5 "$TMP/bench.log")"
-grep -qE '^- one party waiting [0-9]+ s: .* peak RSS [0-9.]+ MB' "$TMP/BENCHMARKS.md" && pass ||
-  fail "no idle waiter line: $(cat "$TMP/BENCHMARKS.md" 2>&1 | head -40)"
+  --redis-version "$(redis-server --version | cut -d' ' -f1-3)" >"$TMP/bench.log" 2>&1
+got=$?
+check "the quick run failed: $(tail -5 "$TMP/bench.log")" [ $got -eq 0 ]
+check "no idle waiter line: $(cat "$TMP/BENCHMARKS.md" 2>&1 | head -40)" grep -qE '^- one party waiting [0-9]+ s: .* peak RSS [0-9.]+ MB' "$TMP/BENCHMARKS.md"
 finish

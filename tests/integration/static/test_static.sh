@@ -12,6 +12,7 @@ port=$(free_port)
 REDIS_SOCK=$ROOT/redis.sock start_redis redis --port "$port" --bind 127.0.0.1
 in_root() { chroot "$ROOT" /rbarrier "$@"; }
 
+begin_case "Over TCP by address, and over a unix socket"
 # Over TCP by address, and over a unix socket: a waiter inside, the last party outside.
 for url in "redis://127.0.0.1:$port" "unix:///redis.sock"; do
   chroot "$ROOT" /rbarrier -u "$url" wait meet -n 2 -t 30s >"$TMP/in.out" 2>"$TMP/in.err" &
@@ -20,14 +21,18 @@ for url in "redis://127.0.0.1:$port" "unix:///redis.sock"; do
   expect 0 wait meet -n 2 -t 30s
   expect_exit in 0
 done
-in_root --version >/dev/null && pass || fail "--version in the chroot"
+check "--version in the chroot" in_root --version >/dev/null
 
+begin_case "A host name from /etc/hosts"
 # A host name from /etc/hosts.
 echo "127.0.0.1 redis.hosts.test" >"$ROOT/etc/hosts"
-in_root -u "redis://redis.hosts.test:$port" wait hosts -n 1 -t 10s && pass || fail "/etc/hosts"
+check "/etc/hosts" in_root -u "redis://redis.hosts.test:$port" wait hosts -n 1 -t 10s
 in_root -u "redis://unknown.hosts.test:$port" --connect-timeout 300ms status x 2>"$TMP/err"
-[ $? = 69 ] && grep -q 'cannot resolve' "$TMP/err" && pass || fail "unknown host: $(cat "$TMP/err")"
+got=$?
+check "unknown host: $(cat "$TMP/err")" [ $got = 69 ]
+check "unknown host: $(cat "$TMP/err")" grep -q 'cannot resolve' "$TMP/err"
 
+begin_case "A host name from a DNS server on loopback named in /etc/resolv.conf"
 # A host name from a DNS server on loopback named in /etc/resolv.conf.
 dns=127.0.53.$((RANDOM % 200 + 10))
 dnsmasq --keep-in-foreground --no-resolv --no-hosts --user=root --pid-file= \
@@ -40,5 +45,5 @@ for i in $(seq 1 100); do
   in_root -u "redis://redis.dns.test:$port" wait dns -n 1 -t 10s 2>"$TMP/err" && { ok=1; break; }
   sleep 0.05 # dnsmasq still starting
 done
-[ -n "$ok" ] && pass || fail "DNS: $(cat "$TMP/err")"
+check "DNS: $(cat "$TMP/err")" [ -n "$ok" ]
 finish
