@@ -45,6 +45,13 @@ Connection::Connection(const Endpoint& endpoint, const Credentials& credentials,
     if (reply.is_error() && classify_redis_error(reply.str) == ExitCode::transient) {
       reply.check(); // not a refusal: a full or loading server answers AUTH so too
     }
+    if (reply.is_error() && credentials.user &&
+        reply.str.find("wrong number of arguments") != std::string::npos) {
+      throw RedisError(ExitCode::auth,
+                       fmt::format("authentication refused by {}: it has no ACL users (Redis "
+                                   "before 6): give no --user, RBARRIER_USER or user in the URL",
+                                   m_peer));
+    }
     if (reply.is_error()) {
       throw RedisError(ExitCode::auth,
                        fmt::format("authentication refused by {}: {}", m_peer, reply.str));

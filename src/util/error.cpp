@@ -11,9 +11,28 @@ std::string_view first_word(std::string_view message) {
   return message.substr(0, message.find(' '));
 }
 
+// Redis before 7 wraps an error that a command inside a script met: "ERR Error running script
+// (call to f_…): @user_script:117: @user_script: 117: -READONLY You can't write…". The error
+// inside is what it means.
+std::string_view unwrap(std::string_view message) {
+  if (!message.starts_with("ERR Error running script")) {
+    return message;
+  }
+  const auto inner = message.find(": -");
+  if (inner == std::string_view::npos) {
+    return message;
+  }
+  message.remove_prefix(inner + 3);
+  while (!message.empty() && message.back() == ' ') {
+    message.remove_suffix(1);
+  }
+  return message;
+}
+
 } // namespace
 
 ExitCode classify_redis_error(std::string_view message) {
+  message = unwrap(message);
   static constexpr std::array<std::string_view, 7> k_transient{
       "LOADING", "BUSY", "READONLY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "OOM"};
   static constexpr std::array<std::string_view, 3> k_auth{"WRONGPASS", "NOAUTH", "NOPERM"};
@@ -49,6 +68,7 @@ ExitCode classify_redis_error(std::string_view message) {
 }
 
 std::string explain_redis_error(std::string_view message) {
+  message = unwrap(message);
   if (message.starts_with(k_max_clients)) {
     return fmt::format("{} (the server's maxclients; a waiting party holds {} connections, "
                        "other commands 1)",

@@ -58,7 +58,8 @@ struct Interrupted : std::exception {
   int signo;
 };
 
-// The exit code of a Redis error reply such as "WRONGPASS invalid username-password pair".
+// The exit code of a Redis error reply such as "WRONGPASS invalid username-password pair" (or of
+// the error inside one that Redis before 7 wraps in "ERR Error running script ...").
 ExitCode classify_redis_error(std::string_view message);
 
 // The error a server sends a connection beyond its maxclients (then it closes the connection).
@@ -66,7 +67,8 @@ inline constexpr std::string_view k_max_clients = "ERR max number of clients rea
 // The connections a waiting party holds: commands, and the subscription to its events.
 inline constexpr int k_connections_per_waiter = 2;
 
-// The error reply's text for a message, with what a user can do about it where that is known.
+// The error reply's text for a message (the error inside a wrapped script error), with what a
+// user can do about it where that is known.
 std::string explain_redis_error(std::string_view message);
 
 } // namespace rbarrier

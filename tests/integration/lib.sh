@@ -91,6 +91,19 @@ subcommands() {
   "$RBARRIER" --help | sed -n '/^Subcommands:/,/^$/p' | awk 'NR > 1 && /^  [a-z]/ {print $1}'
 }
 
+# The server binary: Debian's redis-server, or another compatible one (the server matrix).
+REDIS_SERVER=${RBARRIER_REDIS_SERVER:-redis-server}
+
+# The server's major version (5, 6, 7, 8) from its --version line.
+server_major() {
+  "$REDIS_SERVER" --version | sed -n 's/.* v=\([0-9]*\)\..*/\1/p'
+}
+
+# has_acl: the server knows ACL users (Redis 6 and later, Valkey).
+has_acl() {
+  [ "$(server_major)" -ge 6 ]
+}
+
 # start_redis NAME [redis-server options...]: a server on the unix socket $TMP/NAME.sock (or
 # $REDIS_SOCK), on a private port too if the options name one; waits for PING. Sets URL (unix)
 # for the first one.
@@ -98,7 +111,7 @@ start_redis() {
   local name=$1
   shift
   local sock="${REDIS_SOCK:-$TMP/$name.sock}"
-  redis-server --port 0 --unixsocket "$sock" --unixsocketperm 700 --save '' --appendonly no \
+  "$REDIS_SERVER" --port 0 --unixsocket "$sock" --unixsocketperm 700 --save '' --appendonly no \
     --dir "$TMP" --dbfilename "$name.rdb" --appendfilename "$name.aof" \
     --logfile "$TMP/$name.log" "$@" &
   REDIS_PIDS+=($!)

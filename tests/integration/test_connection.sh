@@ -25,7 +25,7 @@ expect_stderr 'NOAUTH|unauthenticated'; keep
 begin_case "A wrong password"
 # A wrong password: 77, and the wrong password is not shown either.
 RBARRIER_PASSWORD=wrong-guess expect 77 wait x -n 1; keep
-expect_stderr 'WRONGPASS'
+expect_stderr 'WRONGPASS|ERR invalid password' # Redis 5 has no WRONGPASS
 check_not "the wrong password was printed" grep -q wrong-guess "$TMP/last.err"
 
 begin_case "The password from a file, from RBARRIER_PASSWORD, from REDISCLI_AUTH, and from the URL"
@@ -87,6 +87,12 @@ RBARRIER_PASSWORD=$SECRET expect 6 status nothing; keep
 check_not "the password was printed: $(grep -F "$SECRET" "$ALL_OUTPUT")" grep -qF "$SECRET" "$ALL_OUTPUT"
 check_not "the encoded password was printed" grep -qF "$encoded" "$ALL_OUTPUT"
 
+if ! has_acl; then
+  begin_case "a server without ACL users says so to a party that names one"
+  RBARRIER_PASSWORD=$SECRET expect 77 --user barrier wait acl -n 1
+  expect_stderr 'it has no ACL users \(Redis before 6\): give no --user'
+  finish
+fi
 begin_case "An ACL user (--user or RBARRIER_USER) with the password from the environment"
 # An ACL user (--user or RBARRIER_USER) with the password from the environment.
 # The rule the README documents as the least a barrier user needs.

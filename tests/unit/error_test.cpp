@@ -38,3 +38,18 @@ TEST_CASE("a full server's refusal says what to do") {
   CHECK(text.find("2 connections") != std::string::npos);
   CHECK(explain_redis_error("ERR other") == "ERR other");
 }
+
+TEST_CASE("an error inside a script, as Redis before 7 wraps it, is classified by what it is") {
+  const std::string wrapped =
+      "ERR Error running script (call to f_8fb5fc31): @user_script:117: @user_script: 117: "
+      "-READONLY You can't write against a read only replica.   ";
+  CHECK(classify_redis_error(wrapped) == ExitCode::transient);
+  CHECK(explain_redis_error(wrapped) == "READONLY You can't write against a read only replica.");
+  CHECK(classify_redis_error("ERR Error running script (call to f_1): @user_script:1: "
+                             "@user_script: 1: -OOM command not allowed") == ExitCode::transient);
+  CHECK(classify_redis_error("ERR Error running script (call to f_1): @user_script:1: "
+                             "@user_script: 1: -NOPERM this user has no permissions") ==
+        ExitCode::auth);
+  CHECK(classify_redis_error("ERR Error running script (call to f_1): user_script:3: oops") ==
+        ExitCode::internal);
+}
