@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The floor of the benchmarks: connect to Redis, send one PING, exit. rbarrier cannot cost less
  * than starting a process that does this much. Usage: floor HOST PORT */
 #include <hiredis/hiredis.h>

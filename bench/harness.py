@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """rbarrier's benchmarks (run by scripts/bench): every figure a median over rounds, with its
 spread, and a ratio against a baseline measured in the same run. Processes are started with
 posix_spawn and reaped with a blocking waitpid; every timed start follows the same idle pause.

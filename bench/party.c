@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The practical floor for many parties: the least a one-shot barrier party can do. Subscribe,
  * INCR the counter; the party that brings it to N publishes, every other one reads one message.
  * No ids, leases, generations or timeouts. Usage: party HOST PORT NAME N */

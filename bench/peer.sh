@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The hand-rolled barrier people write with redis-cli: INCR; the last arrival pushes one token per
 # party; everyone BLPOPs one. Usage: peer.sh HOST PORT NAME N
 host=$1 port=$2 name=$3 n=$4

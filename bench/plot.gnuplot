@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Release latency against N (bench/release-latency.dat, written by harness.py).
 set terminal pngcairo size 900,560 font "sans,11"
 set output "bench/release-latency.png"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Writes OUTPUT, a C++ file that defines rbarrier::scripts::k_<name> for every LUA_DIR/<name>.lua
 # except common.lua, which is prepended to each of them. Each script carries its SHA1 for EVALSHA.
 file(READ ${LUA_DIR}/common.lua common)

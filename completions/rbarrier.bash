@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bash completion for rbarrier(1)
 _rbarrier() {
     local cur prev words cword

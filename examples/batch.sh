@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Eight background jobs meet twice at one barrier: every job finishes stage 1 before any starts
 # stage 2, and every job finishes stage 2 before any merges. A job that fails aborts the barrier,
 # so that the others stop at once (exit 4) instead of waiting for it until the timeout.

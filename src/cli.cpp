@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "cli.hpp"
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <ostream>
 
 #include "help.hpp"
+#include "version.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
 
@@ -265,7 +267,7 @@ Parsed parse(const std::vector<std::string>& args, const Environment& environmen
   // --help and --version without CLI11: the first exception a static binary throws sorts its
   // unwind tables, which costs more than the rest of the program's start-up.
   if (asked({"--version"})) {
-    out << RBARRIER_VERSION << '\n';
+    out << version_text();
     return {std::nullopt, 0};
   }
   if (asked({"-h", "--help"})) {

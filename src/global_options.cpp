@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The options before the subcommand, and how they and the environment make GlobalOptions.
 #include <fmt/format.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rbarrier: parse the command line, run one subcommand, map what happened to an exit status.
 #include <cstdlib>
 #include <iostream>

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- abort: ARGV: ttl, reason, new_token, gen, token (gen and token empty: whatever is current).
 -- Ends the generation as aborted and leaves the barrier broken, creating it when absent.
 -- Returns {'aborted', gen} | {'decided', outcome} (gen was decided already) | {'lost', why}.

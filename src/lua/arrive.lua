@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- arrive: KEYS[4] this arrival's reply cache.
 -- ARGV: ttl, id, parties, lease ms, once ('0'/'1'), new_token.
 -- Returns {status, gen, count, parties, token, detail}: status is waiting, released, passed,

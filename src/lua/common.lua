@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Shared by every script (cmake/embed_lua.cmake puts it in front of each).
 -- KEYS[1] the metadata hash (its name is also the pub/sub channel of outcomes, and with
 -- ":progress" of arrivals and departures), KEYS[2] the members sorted set, KEYS[3] the outcomes hash. ARGV[1] the idle TTL in milliseconds.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- leave: KEYS[4] this arrival's reply cache. ARGV: ttl, id, gen, token, lease ms; gen and token
 -- empty: those of the arrival in the cache, if the server counted it.
 -- Returns {'decided', outcome, gen} | {'lost', why} | {'left', count}.

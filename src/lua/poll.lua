@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- poll: ARGV: ttl, id, gen, token, lease ms.
 -- Returns {'decided', outcome} | {'lost', why} | {'waiting', count, parties}.
 local id, gen, token, lease = ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- reset: ARGV: ttl. Ends the current generation as reset and leaves the barrier open, with
 -- parties and once unset. Returns {'reset', gen} or {'none'} when there is no barrier.
 local m = load_meta()

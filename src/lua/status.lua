@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- status: ARGV: ttl (unused: status reads and changes nothing).
 -- Returns {} when there is no barrier, else {gen, parties, state, reason, once, created, now,
 -- pttl, last_outcome, id1, lease_left1, id2, lease_left2, ...} with only live members.

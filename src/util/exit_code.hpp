@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // The exit statuses of the manual (EXIT STATUS): the one table every outcome maps to.

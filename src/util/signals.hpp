@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 
 // SIGINT and SIGTERM while waiting: the handler records the signal and makes a pipe readable, so

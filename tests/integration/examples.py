@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Reads the CI and Kubernetes examples (examples/*.yml, *.yaml), checks their structure, and
 prints what the test runs in their place: a bash script for one CI job, or a pod's init
 container command line.

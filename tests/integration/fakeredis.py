@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A fake Redis server on a unix socket that answers every command the same broken way.
 
     fakeredis.py SOCKET MODE

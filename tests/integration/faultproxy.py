@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A proxy between rbarrier and redis-server on unix sockets that injects faults on command.
 
     faultproxy.py LISTEN_SOCKET UPSTREAM_SOCKET CONTROL_SOCKET

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Generated hostile command lines: a password in every position a command line can put it,
 options that swallow the next argument, control characters, unbounded and never-ending files.
 

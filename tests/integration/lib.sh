@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the integration tests: each test script sources this, starts the redis-server
 # processes it needs with start_redis, and everything it started is stopped on exit, pass or fail.
 set -uo pipefail

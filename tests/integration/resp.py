@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A minimal Redis client for the test and benchmark helpers: one command per connection."""
 import socket
 

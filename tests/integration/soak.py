@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Soak: many generations of one barrier under random arrivals, SIGKILLs, SIGTERMs, resets and
 aborts, then checks of what every party saw against each other and against the server.
 

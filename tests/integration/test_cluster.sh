@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Redis Cluster: three masters; barriers whose keys live on different nodes all work from a URL
 # that names one node, following MOVED; pub/sub works from any node.
 source "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Redis Cluster failover: the master that holds a barrier is SIGKILLed and its replica promoted;
 # the waiters find the new owner through the other nodes and are released together with a late
 # party. With every node gone, the waiters exit 69 at their deadline; none is released.

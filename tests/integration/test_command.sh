@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # wait -- CMD: CMD runs after a release with the barrier in its environment, and its status is
 # rbarrier's; on any other outcome it does not run.
 source "$(dirname "$0")/lib.sh"

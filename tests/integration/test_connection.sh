@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Reaching the server: unreachable (69), credentials from a file or the environment, refused
 # credentials (77), ACL users, and the password never shown.
 source "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # examples/: the batch script runs, and the CI and Kubernetes examples are parsed, checked, and
 # their commands run as their CI jobs and pods would run them.
 source "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A server that speaks broken RESP: each case a clear error and the right exit code, no crash
 # and no hang (this suite also runs under ASan and UBSan).
 source "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Faults of the network and the server: cut connections, restarts with and without persistence,
 # a flushed script cache, killed subscribers, a stopped server, replicas, a full server.
 source "$(dirname "$0")/lib.sh"

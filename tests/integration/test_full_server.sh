@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A server at its maxclients: parties retry within their deadline and get in as others leave;
 # while it stays full they exit 75, naming the limit. With a password, a full server's answer
 # to AUTH is not taken for a refused login.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Generated hostile command lines (hostile.py): a password in every position, swallowed option
 # values, control characters, /dev/zero and FIFOs as files. Seeded: RBARRIER_HOSTILE_SEED and
 # RBARRIER_HOSTILE_CASES choose another or a longer run.

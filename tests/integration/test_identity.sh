@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Members are ids: the same --id arriving twice counts once.
 source "$(dirname "$0")/lib.sh"
 start_redis redis

@@ -1,5 +1,6 @@
-# cmake --install and cpack -G DEB place the binary, the manual page and the shell completions;
-# the completions
+# SPDX-License-Identifier: Apache-2.0
+# cmake --install and cpack -G DEB place the binary, the manual page, the shell completions and
+# the notices, all of one version, and the package passes lintian; the completions
 # offer the subcommands, every option --help shows, and the values of --on-timeout.
 source "$(dirname "$0")/lib.sh"
 SRC=$RBARRIER_SOURCE
@@ -9,14 +10,25 @@ begin_case "Installed into a temporary root"
 DESTDIR="$TMP/root" cmake --install "$(dirname "$RBARRIER")" --prefix /usr/local >"$TMP/install.log" 2>&1
 got=$?
 check "cmake --install: $(cat "$TMP/install.log")" [ $got -eq 0 ]
-for file in bin/rbarrier share/man/man1/rbarrier.1 share/bash-completion/completions/rbarrier \
-  share/zsh/vendor-completions/_rbarrier share/doc/rbarrier/examples/kubernetes-job.yaml; do
+for file in bin/rbarrier share/man/man1/rbarrier.1.gz share/bash-completion/completions/rbarrier \
+  share/zsh/vendor-completions/_rbarrier share/doc/rbarrier/examples/kubernetes-job.yaml \
+  share/doc/rbarrier/copyright share/doc/rbarrier/THIRD-PARTY-NOTICES.gz \
+  share/doc/rbarrier/changelog.gz share/doc/rbarrier/changelog.Debian.gz; do
   check "not installed: $file" [ -f "$TMP/root/usr/local/$file" ]
 done
 check "batch.sh not executable" [ -x "$TMP/root/usr/local/share/doc/rbarrier/examples/batch.sh" ]
 check "the installed binary" [ "$("$TMP/root/usr/local/bin/rbarrier" --version)" = "$("$RBARRIER" --version)" ]
 check "man -l on the installed page" grep -q 'meet other processes' \
-  <(man -l "$TMP/root/usr/local/share/man/man1/rbarrier.1" 2>&1)
+  <(man -l "$TMP/root/usr/local/share/man/man1/rbarrier.1.gz" 2>&1)
+# One version: the project's, in --version, the manual page, the changelogs and the package.
+version=$(sed -n 's/^project(rbarrier VERSION \([0-9.]*\) .*/\1/p' "$SRC/CMakeLists.txt")
+check "no version in CMakeLists.txt" [ -n "$version" ]
+check "--version is not $version" grep -qx "rbarrier $version" <("$RBARRIER" --version | head -1)
+check "the manual page's version is not $version" grep -q "^\.TH RBARRIER 1 .* \"rbarrier $version\"" \
+  <(zcat "$TMP/root/usr/local/share/man/man1/rbarrier.1.gz")
+check "CHANGELOG.md has no section for $version" grep -q "^## \[$version\]" "$SRC/CHANGELOG.md"
+check "changelog.Debian is not of $version" grep -q "^rbarrier ($version-1) " \
+  <(zcat "$TMP/root/usr/local/share/doc/rbarrier/changelog.Debian.gz")
 
 begin_case "cpack -G DEB"
 # cpack -G DEB: a package with the same files, and dependencies that fit the binary: none for
@@ -30,7 +42,9 @@ check "no .deb: $(ls "$TMP/package")" [ -n "$deb" ]
 check "dpkg-deb -x" dpkg-deb -x "$deb" "$TMP/debroot"
 check "the packaged binary" [ "$("$TMP/debroot/usr/bin/rbarrier" --version)" = "$("$RBARRIER" --version)" ]
 check "man -l on the packaged page" grep -q 'meet other processes' \
-  <(man -l "$TMP/debroot/usr/share/man/man1/rbarrier.1" 2>&1)
+  <(man -l "$TMP/debroot/usr/share/man/man1/rbarrier.1.gz" 2>&1)
+check "the package's version is not $version-1" [ "$(dpkg-deb -f "$deb" Version)" = "$version-1" ]
+check "the package has no notices" [ -f "$TMP/debroot/usr/share/doc/rbarrier/THIRD-PARTY-NOTICES.gz" ]
 check "packaged completion" [ -f "$TMP/debroot/usr/share/bash-completion/completions/rbarrier" ]
 check "packaged examples" [ -f "$TMP/debroot/usr/share/doc/rbarrier/examples/batch.sh" ]
 depends=$(dpkg-deb -f "$deb" Depends)
@@ -38,6 +52,10 @@ if ldd "$RBARRIER" >/dev/null 2>&1; then
   check "a dynamic binary's package lacks libc6: '$depends'" grep -q 'libc6' <<<"$depends"
 else
   check "the static binary's package depends on '$depends'" [ -z "$depends" ]
+  # The released package: no lintian error or warning (overrides in packaging/, with reasons).
+  lintian --fail-on error,warning "$deb" >"$TMP/lintian.log" 2>&1
+  got=$?
+  check "lintian: $(grep -v 'root privileges' "$TMP/lintian.log")" [ $got -eq 0 ]
 fi
 
 begin_case "bash completion offers the subcommands, options and values"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A SIGKILLed party stops renewing its lease, is withdrawn, and the barrier can still complete.
 source "$(dirname "$0")/lib.sh"
 start_redis redis

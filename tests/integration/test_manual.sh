@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The manual page renders without warnings and documents every option that --help shows.
 source "$(dirname "$0")/lib.sh"
 MAN="$RBARRIER_SOURCE/man/rbarrier.1"

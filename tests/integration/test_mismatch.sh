@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A party that disagrees with the barrier's --parties or --once exits 78 and changes nothing.
 source "$(dirname "$0")/lib.sh"
 start_redis redis

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Barrier names are arbitrary: spaces, %, braces, quotes, unicode, control characters, 1000 bytes.
 source "$(dirname "$0")/lib.sh"
 start_redis redis

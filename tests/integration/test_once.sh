@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # --once: the first release opens the barrier for good; later arrivals pass at once until reset.
 source "$(dirname "$0")/lib.sh"
 start_redis redis

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What wait shows while it waits: on a terminal (a tmux window) one live line, redrawn on
 # arrivals, departures and every second, and erased at the end; nothing with -q; one line per
 # change with -v; and off a terminal nothing at all on success. And status --watch on a terminal.

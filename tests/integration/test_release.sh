@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Parties are released together: 8 at once, a single party, and one barrier for 3 generations.
 source "$(dirname "$0")/lib.sh"
 start_redis redis

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # --wait-replicas N: after deciding an outcome, WAIT for N replicas, and warn when fewer have it.
 source "$(dirname "$0")/lib.sh"
 port=$(free_port)

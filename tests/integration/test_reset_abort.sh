@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # reset and abort break the current generation for its waiters; abort leaves the barrier broken.
 source "$(dirname "$0")/lib.sh"
 start_redis redis

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # redis-server restarted under waiting parties: with persistence they carry on, without it they
 # exit 5 (state lost) and never 0.
 source "$(dirname "$0")/lib.sh"

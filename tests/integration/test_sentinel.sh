@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sentinel: one master, one replica, three sentinels. Parties waiting while SENTINEL FAILOVER
 # runs are released after it when the last party arrives, all through a redis+sentinel:// URL.
 # The sentinels are slow to fail over by themselves, so that on a loaded machine only the

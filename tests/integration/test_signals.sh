@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # SIGTERM and SIGINT withdraw the arrival and exit 143 and 130, however many of them come.
 source "$(dirname "$0")/lib.sh"
 start_redis redis

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The soak (soak.py): RBARRIER_SOAK_GENERATIONS generations (default 2000; more for a longer run).
 source "$(dirname "$0")/lib.sh"
 start_redis redis

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A waiter whose barrier state disappears exits 5, never 0.
 source "$(dirname "$0")/lib.sh"
 start_redis redis

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # status: text and JSON, exit 6 for no such barrier.
 source "$(dirname "$0")/lib.sh"
 start_redis redis

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # --timeout with --on-timeout leave (124, the member withdrawn) and break (everyone else exits 4).
 source "$(dirname "$0")/lib.sh"
 start_redis redis

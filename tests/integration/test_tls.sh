@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # TLS: rediss:// and --tls, a wrong CA (69), --insecure, --sni, and client certificates.
 source "$(dirname "$0")/lib.sh"
 

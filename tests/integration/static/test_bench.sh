@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The benchmark harness's quick run completes, also when the measurements outlast the idle
 # waiter's minimum (it used to read the memory of a waiter that had already exited).
 source "$(dirname "$0")/../lib.sh"

@@ -1,6 +1,8 @@
+# SPDX-License-Identifier: Apache-2.0
 # The container image (scripts/image): containers of it, run by podman on the host's network,
 # meet at one barrier on a redis-server on loopback and see an abort from another container; the
-# image holds nothing but the binary. Where containers cannot run, the test says so and is
+# image holds nothing but the binary and its notices, and its labels name its version, license and
+# source. Where containers cannot run, the test says so and is
 # skipped (exit 77), never passed.
 source "$(dirname "$0")/../lib.sh"
 SRC=${RBARRIER_SOURCE:?}
@@ -19,6 +21,7 @@ run --rm "$image" --version >"$TMP/version" 2>&1 ||
   skip "containers cannot run here: $(tail -3 "$TMP/version")"
 check "the image's rbarrier is not this one: $(cat "$TMP/version")" \
   [ "$(cat "$TMP/version")" = "$("$RBARRIER" --version)" ]
+version=$("$RBARRIER" --version | sed -n '1s/^rbarrier //p')
 port=$(free_port)
 start_redis redis --port "$port" --bind 127.0.0.1
 server=redis://127.0.0.1:$port
@@ -54,11 +57,15 @@ for id in "$waiter1" "$waiter2"; do
   check "a waiter's reason: $(podman logs "$id" 2>&1)" grep -q 'from a container' <(podman logs "$id" 2>&1)
 done
 
-begin_case "the image holds nothing but the binary"
+begin_case "the image holds nothing but the binary and its notices"
 id=$(podman create --runtime runc "$image")
 containers+=("$id")
-check "the image holds more: $(podman export "$id" | tar -t | head)" \
-  [ "$(podman export "$id" | tar -t)" = rbarrier ]
-check "no version label" grep -q "$("$RBARRIER" --version)" \
-  <(podman image inspect "$image" --format '{{index .Labels "org.opencontainers.image.version"}}')
+podman export "$id" | tar -t | sort >"$TMP/image.files"
+printf '%s\n' rbarrier usr/ usr/share/ usr/share/doc/ usr/share/doc/rbarrier/ \
+  usr/share/doc/rbarrier/LICENSE usr/share/doc/rbarrier/THIRD-PARTY-NOTICES | sort >"$TMP/want.files"
+check "the image holds: $(cat "$TMP/image.files")" diff -q "$TMP/want.files" "$TMP/image.files"
+label() { podman image inspect "$image" --format "{{index .Labels \"org.opencontainers.image.$1\"}}"; }
+check "version label: $(label version)" [ "$(label version)" = "$version" ]
+check "licenses label: $(label licenses)" [ "$(label licenses)" = Apache-2.0 ]
+check "source label: $(label source)" grep -q '^https://' <(label source)
 finish

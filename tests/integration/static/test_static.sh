@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The self-contained binary, copied alone into an empty directory, works there under chroot: over
 # TCP and a unix socket, with host names from the chroot's /etc/hosts and from a DNS server on
 # loopback (dnsmasq) named in its /etc/resolv.conf, as in a minimal init-container image.
