@@ -145,9 +145,9 @@ def commandstats(address):
     total = 0
     for line in info.splitlines():
         if line.startswith("cmdstat_"):
-            command = line[len("cmdstat_"):].split(":")[0]
+            command = line[len("cmdstat_"):].split(":")[0].split("|")[0]  # cluster|slots
             if command in ("evalsha", "eval", "subscribe", "unsubscribe", "auth", "select",
-                           "ping", "script"):
+                           "ping", "script", "cluster"):
                 total += int(line.split("calls=")[1].split(",")[0])
     return total
 
@@ -226,8 +226,9 @@ def main():
       datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     w("")
     w("- machine: %s, %d cores, Linux %s" % (cpu_model(), os.cpu_count(), platform.release()))
-    w("- rbarrier %s (the self-contained static Release build), %s, Python %s harness" % (
-        subprocess.run([args.rbarrier, "--version"], capture_output=True, text=True).stdout.strip(),
+    w("- %s (the self-contained static Release build), %s, Python %s harness" % (
+        subprocess.run([args.rbarrier, "--version"], capture_output=True,
+                       text=True).stdout.splitlines()[0],
         args.redis_version, platform.python_version()))
     w("- redis-server on 127.0.0.1 (TCP), `--save ''`; every party connects to it over TCP")
     w("- the harness starts processes with posix_spawn and reaps them with a blocking waitpid; "

@@ -179,7 +179,7 @@ void Session::retry_after(const Error& error, Deadline deadline) {
   sleep_for(pause, m_wake_fd);
 }
 
-bool Session::redirect(std::string_view error, int redirections, Deadline deadline) {
+bool Session::redirect(std::string_view error, int redirections) {
   const auto redirection = redis::parse_redirection(error);
   if (!redirection) {
     return false;
@@ -200,8 +200,7 @@ bool Session::redirect(std::string_view error, int redirections, Deadline deadli
     m_endpoint = target;
     m_connection.reset();
   } else {
-    m_ask = std::make_unique<redis::Connection>(target, m_credentials, bounded(deadline), m_wake_fd,
-                                                m_tls.get());
+    m_ask = target;
   }
   return true;
 }

@@ -37,8 +37,9 @@ public:
     for (;;) {
       try {
         const Deadline attempt = std::min(bounded(deadline), Clock::now() + k_reply_timeout);
-        if (m_ask) {
-          auto target = std::move(m_ask);
+        if (m_ask) { // connected here, so that a node that cannot be reached is retried
+          auto target = std::make_unique<redis::Connection>(
+              *std::exchange(m_ask, std::nullopt), m_credentials, attempt, m_wake_fd, m_tls.get());
           target->command({"ASKING"}, attempt).check();
           auto result = fn(*target, attempt);
           restored(*target);
@@ -52,7 +53,7 @@ public:
         redirections = 0;
         retry_after(error, deadline);
       } catch (const RedisError& error) {
-        if (redirect(error.what(), ++redirections, deadline)) {
+        if (redirect(error.what(), ++redirections)) {
           continue;
         }
         if (!error.transient()) {
@@ -101,7 +102,7 @@ private:
   std::unique_ptr<redis::Connection> open(Deadline deadline);
   // Follows a cluster's "MOVED slot host:port" or "ASK slot host:port"; false for any other
   // error. Throws ProtocolError after too many redirections in one run.
-  bool redirect(std::string_view error, int redirections, Deadline deadline);
+  bool redirect(std::string_view error, int redirections);
   // Adds a cluster node to those known.
   void remember(const redis::Endpoint::Address& node);
   // Points the next connection at the next known cluster node, after `m_endpoint` failed.
@@ -130,7 +131,7 @@ private:
   bool m_lost = false;
   Duration m_backoff;
   std::unique_ptr<redis::Connection> m_connection;
-  std::unique_ptr<redis::Connection> m_ask; // the node an ASK named, for the next attempt
+  std::optional<redis::Endpoint> m_ask; // the node an ASK named, for the next attempt
   std::exception_ptr m_previous; // the error of run()'s previous attempt
 };
 

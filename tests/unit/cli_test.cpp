@@ -193,7 +193,10 @@ TEST_CASE("--help and --version print and end") {
       {"--version"}, [](const std::string&) { return std::nullopt; }, f.out);
   CHECK_FALSE(parsed.invocation);
   CHECK(parsed.exit_code == 0);
-  CHECK(f.out.str() == RBARRIER_VERSION "\n");
+  const std::string version = f.out.str();
+  CHECK(version.starts_with("rbarrier " RBARRIER_VERSION "\n"));
+  CHECK(version.find(", with TLS (OpenSSL ") != std::string::npos); // static or dynamic
+  CHECK(version.find("\nlicense: Apache-2.0") != std::string::npos);
   std::ostringstream help;
   const auto h = cli::parse(
       {"wait", "--help"}, [](const std::string&) { return std::nullopt; }, help);
