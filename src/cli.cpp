@@ -19,7 +19,7 @@ namespace {
 // CLI11 spends some 13,000 instructions on each option it is told of, and more on each
 // subcommand: with thirty options, most of a waiting party's start-up. So a subcommand is
 // registered only when the command line names it, and an option only when the command line may
-// name it (all of them for --help). Registering one too many is harmless, so the test is
+// name it (all of them to diagnose an error). Registering one too many is harmless, so the test is
 // generous: a token "--long" or "--long=...", or, for a short name, any "-xyz" holding its
 // letter. Each method returns nullptr for what it did not register, and for an option of a
 // subcommand that it did not register.
