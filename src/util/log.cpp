@@ -44,8 +44,11 @@ std::string fit(std::string_view line) {
   return std::string(line);
 }
 
+// What may reach a terminal or a log of what rbarrier was given: no credentials, no controls.
+std::string printable(std::string_view text) { return escape_controls(mask_credentials(text)); }
+
 std::string as_line(std::string_view message) {
-  return fmt::format("rbarrier: {}\n", escape_controls(mask_credentials(message)));
+  return fmt::format("rbarrier: {}\n", printable(message));
 }
 
 // One write per line, so that lines of parallel parties sharing a terminal do not interleave;
@@ -91,7 +94,7 @@ void live(std::string_view line) {
   if (!live_enabled()) {
     return;
   }
-  g_live = fit(fmt::format("rbarrier: {}", escape_controls(mask_credentials(line))));
+  g_live = fit(fmt::format("rbarrier: {}", printable(line)));
   write_stderr(std::string(k_erase) + g_live);
 }
 

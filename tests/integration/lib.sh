@@ -92,6 +92,11 @@ subcommands() {
   "$RBARRIER" --help | sed -n '/^Subcommands:/,/^$/p' | awk 'NR > 1 && /^  [a-z]/ {print $1}'
 }
 
+# The version that CMakeLists.txt defines: the one every artefact must carry.
+project_version() {
+  sed -n 's/^project(rbarrier VERSION \([0-9.]*\) .*/\1/p' "$RBARRIER_SOURCE/CMakeLists.txt"
+}
+
 # The server binary: Debian's redis-server, or another compatible one (the server matrix).
 REDIS_SERVER=${RBARRIER_REDIS_SERVER:-redis-server}
 

@@ -21,7 +21,7 @@ check "the installed binary" [ "$("$TMP/root/usr/local/bin/rbarrier" --version)"
 check "man -l on the installed page" grep -q 'meet other processes' \
   <(man -l "$TMP/root/usr/local/share/man/man1/rbarrier.1.gz" 2>&1)
 # One version: the project's, in --version, the manual page, the changelogs and the package.
-version=$(sed -n 's/^project(rbarrier VERSION \([0-9.]*\) .*/\1/p' "$SRC/CMakeLists.txt")
+version=$(project_version)
 check "no version in CMakeLists.txt" [ -n "$version" ]
 check "--version is not $version" grep -qx "rbarrier $version" <("$RBARRIER" --version | head -1)
 check "the manual page's version is not $version" grep -q "^\.TH RBARRIER 1 .* \"rbarrier $version\"" \

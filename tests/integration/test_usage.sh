@@ -62,7 +62,7 @@ expect 0 --version
 check "--version: $(cat "$TMP/last.out")" grep -qE '^rbarrier [0-9]+\.[0-9]+\.[0-9]+$' <(head -1 "$TMP/last.out")
 expect_file "$TMP/last.out" '^built: (static|dynamic), with TLS \(OpenSSL 3'
 expect_file "$TMP/last.out" '^license: Apache-2.0'
-check "--version's version is not the project's" grep -qF "rbarrier $(sed -n 's/^project(rbarrier VERSION \([0-9.]*\) .*/\1/p' "$RBARRIER_SOURCE/CMakeLists.txt")" "$TMP/last.out"
+check "--version's version is not the project's" grep -qF "rbarrier $(project_version)" "$TMP/last.out"
 begin_case "Arguments with newlines and escapes are quoted, escaped and cut"
 # Arguments with newlines and escapes are quoted, escaped and cut: the message stays one line.
 expect 64 wait x --parties=$'2\n'
