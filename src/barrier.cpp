@@ -36,14 +36,6 @@ std::vector<std::string> strings(const Reply& reply, std::string_view what, std:
   return out;
 }
 
-// Splits off the next space-separated word of `text`.
-std::string_view next_word(std::string_view& text) {
-  const auto space = text.find(' ');
-  const std::string_view word = text.substr(0, space);
-  text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
-  return word;
-}
-
 } // namespace
 
 std::string hash_tag(std::string_view name) {
@@ -62,8 +54,8 @@ std::string hash_tag(std::string_view name) {
 }
 
 BarrierKeys::BarrierKeys(std::string_view prefix, std::string_view name)
-    : meta(fmt::format("{}{{{}}}", prefix, hash_tag(name))), progress(meta + ":progress"),
-      members(meta + ":members"), outcomes(meta + ":outcomes") {}
+    : meta(fmt::format("{}{{{}}}", prefix, hash_tag(name))), members(meta + ":members"),
+      outcomes(meta + ":outcomes"), events(meta + ":events"), progress(meta + ":progress") {}
 
 std::string BarrierKeys::arrival(std::string_view nonce) const {
   return fmt::format("{}:arrival:{}", meta, nonce);
@@ -82,26 +74,46 @@ Decision parse_decision(std::string_view text) {
   throw ProtocolError(fmt::format("unknown outcome \"{}\"", text));
 }
 
-std::optional<Event> parse_event(std::string_view payload) {
+std::optional<Event> decode_event(const Reply& fields) {
+  const auto v = strings(fields, "a stream entry", 0);
+  if (v.size() % 2 != 0) {
+    return std::nullopt;
+  }
+  std::string_view kind;
+  std::string_view generation;
+  std::string_view count;
+  std::string_view parties;
   Event event;
-  const std::string_view kind = next_word(payload);
+  for (std::size_t i = 0; i < v.size(); i += 2) {
+    const std::string& field = v[i];
+    const std::string& value = v[i + 1];
+    if (field == "event") {
+      kind = value;
+    } else if (field == "gen") {
+      generation = value;
+    } else if (field == "token") {
+      event.token = value;
+    } else if (field == "count") {
+      count = value;
+    } else if (field == "parties") {
+      parties = value;
+    } else if (field == "reason") {
+      event.reason = value;
+    }
+  }
   try {
     if (kind == "arrived" || kind == "left") {
       event.kind = kind == "arrived" ? Event::Kind::arrived : Event::Kind::left;
-      event.generation = to_int(next_word(payload), "generation");
-      event.count = to_int(next_word(payload), "count");
-      event.parties = to_int(next_word(payload), "parties");
-      event.token = std::string(next_word(payload));
+      event.count = to_int(count, "count");
+      event.parties = to_int(parties, "parties");
     } else if (kind == "released" || kind == "reset" || kind == "aborted") {
       event.kind = kind == "released" ? Event::Kind::released
                    : kind == "reset"  ? Event::Kind::reset
                                       : Event::Kind::aborted;
-      event.generation = to_int(next_word(payload), "generation");
-      event.token = std::string(next_word(payload));
-      event.reason = std::string(payload);
     } else {
       return std::nullopt;
     }
+    event.generation = to_int(generation, "generation");
   } catch (const ProtocolError&) {
     return std::nullopt;
   }
@@ -112,7 +124,7 @@ std::optional<Event> parse_event(std::string_view payload) {
 }
 
 Arrival decode_arrival(const Reply& reply) {
-  const auto v = strings(reply, "arrive", 6);
+  const auto v = strings(reply, "arrive", 8);
   Arrival arrival;
   if (v[0] == "waiting") {
     arrival.status = Arrival::Status::waiting;
@@ -132,6 +144,7 @@ Arrival decode_arrival(const Reply& reply) {
   arrival.parties = to_int(v[3], "parties");
   arrival.token = v[4];
   arrival.detail = v[5];
+  arrival.from = {v[6], v[7]};
   return arrival;
 }
 
@@ -162,32 +175,34 @@ Check decode_check(const Reply& reply) {
   return check;
 }
 
-std::optional<Snapshot> decode_snapshot(const Reply& reply) {
-  const auto v = strings(reply, "status", 0);
-  if (v.empty()) {
-    return std::nullopt;
+Status decode_status(const Reply& reply) {
+  const auto v = strings(reply, "status", 2);
+  Status status{std::nullopt, {v[0], v[1]}};
+  if (v.size() == 2) {
+    return status;
   }
-  if (v.size() < 9 || (v.size() - 9) % 2 != 0) {
+  constexpr std::size_t k_fields = 11; // the positions and the barrier's; then the members
+  if (v.size() < k_fields || (v.size() - k_fields) % 2 != 0) {
     throw ProtocolError(fmt::format("unexpected reply for status: {} elements", v.size()));
   }
-  Snapshot s;
-  s.generation = to_int(v[0], "generation");
-  if (!v[1].empty()) {
-    s.parties = to_int(v[1], "parties");
+  Snapshot& s = status.snapshot.emplace();
+  s.generation = to_int(v[2], "generation");
+  if (!v[3].empty()) {
+    s.parties = to_int(v[3], "parties");
   }
-  s.state = v[2];
-  s.reason = v[3];
-  s.once = v[4] == "1";
-  s.created_ms = to_int(v[5], "creation time");
-  s.now_ms = to_int(v[6], "server time");
-  s.ttl = Duration(to_int(v[7], "ttl"));
-  if (!v[8].empty()) {
-    s.last = parse_decision(v[8]);
+  s.state = v[4];
+  s.reason = v[5];
+  s.once = v[6] == "1";
+  s.created_ms = to_int(v[7], "creation time");
+  s.now_ms = to_int(v[8], "server time");
+  s.ttl = Duration(to_int(v[9], "ttl"));
+  if (!v[10].empty()) {
+    s.last = parse_decision(v[10]);
   }
-  for (std::size_t i = 9; i < v.size(); i += 2) {
+  for (std::size_t i = k_fields; i < v.size(); i += 2) {
     s.members.push_back({v[i], Duration(to_int(v[i + 1], "lease"))});
   }
-  return s;
+  return status;
 }
 
 Barrier::Barrier(std::string_view prefix, std::string_view name, Duration ttl)
@@ -211,37 +226,40 @@ Reply Barrier::run(redis::Connection& connection, const scripts::Script& script,
   return reply;
 }
 
+std::vector<std::string> Barrier::with_arrival(std::string_view nonce) const {
+  auto keys = m_keys.common();
+  keys.push_back(m_keys.arrival(nonce));
+  return keys;
+}
+
 Arrival Barrier::arrive(redis::Connection& connection, const std::string& id,
                         const std::string& nonce, std::int64_t parties, Duration lease, bool once,
                         const std::string& new_token, Deadline deadline) const {
   return decode_arrival(
-      run(connection, scripts::k_arrive,
-          {m_keys.meta, m_keys.members, m_keys.outcomes, m_keys.arrival(nonce)},
+      run(connection, scripts::k_arrive, with_arrival(nonce),
           {id, std::to_string(parties), std::to_string(lease.count()), once ? "1" : "0", new_token},
           deadline));
 }
 
 Check Barrier::poll(redis::Connection& connection, const std::string& id, std::int64_t generation,
                     const std::string& token, Duration lease, Deadline deadline) const {
-  return decode_check(
-      run(connection, scripts::k_poll, {m_keys.meta, m_keys.members, m_keys.outcomes},
-          {id, std::to_string(generation), token, std::to_string(lease.count())}, deadline));
+  return decode_check(run(connection, scripts::k_poll, m_keys.common(),
+                          {id, std::to_string(generation), token, std::to_string(lease.count())},
+                          deadline));
 }
 
 Check Barrier::leave(redis::Connection& connection, const std::string& id, const std::string& nonce,
                      std::optional<std::int64_t> generation, const std::string& token,
                      Duration lease, Deadline deadline) const {
-  return decode_check(run(connection, scripts::k_leave,
-                          {m_keys.meta, m_keys.members, m_keys.outcomes, m_keys.arrival(nonce)},
+  return decode_check(run(connection, scripts::k_leave, with_arrival(nonce),
                           {id, generation ? std::to_string(*generation) : "",
                            generation ? token : "", std::to_string(lease.count())},
                           deadline));
 }
 
 std::optional<std::int64_t> Barrier::reset(redis::Connection& connection, Deadline deadline) const {
-  const auto v = strings(run(connection, scripts::k_reset,
-                             {m_keys.meta, m_keys.members, m_keys.outcomes}, {}, deadline),
-                         "reset", 1);
+  const auto v =
+      strings(run(connection, scripts::k_reset, m_keys.common(), {}, deadline), "reset", 1);
   if (v[0] == "none") {
     return std::nullopt;
   }
@@ -255,14 +273,13 @@ Check Barrier::abort(redis::Connection& connection, const std::string& reason,
                      const std::string& new_token, std::optional<std::int64_t> generation,
                      const std::string& token, Deadline deadline) const {
   return decode_check(run(
-      connection, scripts::k_abort, {m_keys.meta, m_keys.members, m_keys.outcomes},
+      connection, scripts::k_abort, m_keys.common(),
       {reason, new_token, generation ? std::to_string(*generation) : "", generation ? token : ""},
       deadline));
 }
 
-std::optional<Snapshot> Barrier::status(redis::Connection& connection, Deadline deadline) const {
-  return decode_snapshot(run(connection, scripts::k_status,
-                             {m_keys.meta, m_keys.members, m_keys.outcomes}, {}, deadline));
+Status Barrier::status(redis::Connection& connection, Deadline deadline) const {
+  return decode_status(run(connection, scripts::k_status, m_keys.common(), {}, deadline));
 }
 
 } // namespace rbarrier

@@ -12,7 +12,7 @@
 #include "util/duration.hpp"
 
 // The protocol of PROTOCOL.md: the keys of a barrier, the scripts that change it and the
-// decoding of their replies and of the pub/sub events.
+// decoding of their replies and of the events in the barrier's streams.
 namespace rbarrier {
 
 // The name as it stands between the braces of the keys' hash tag: "%" and "}" written "%25" and
@@ -24,11 +24,21 @@ std::string hash_tag(std::string_view name);
 // holds no "{" (the command line refuses one), so the tag is the name's.
 struct BarrierKeys {
   BarrierKeys(std::string_view prefix, std::string_view name);
-  std::string meta; // hash; also the name of the pub/sub channel of outcomes
-  std::string progress; // pub/sub channel of arrivals and departures
+  std::string meta; // hash
   std::string members; // sorted set: id -> lease deadline (server ms)
   std::string outcomes; // hash: generation -> outcome
+  std::string events; // stream of outcomes
+  std::string progress; // stream of arrivals and departures
   std::string arrival(std::string_view nonce) const;
+  // The keys every script takes first, in their order.
+  std::vector<std::string> common() const { return {meta, members, outcomes, events, progress}; }
+};
+
+// Where a reader stands in a barrier's two streams: the id of the last entry it has seen of each
+// ("0-0": none yet), from which it reads on.
+struct StreamPositions {
+  std::string events = "0-0";
+  std::string progress = "0-0";
 };
 
 enum class Outcome { released, reset, aborted };
@@ -49,6 +59,7 @@ struct Arrival {
   std::int64_t parties = 0; // the barrier's
   std::string token;
   std::string detail; // broken: the reason; mismatch: the barrier's once flag
+  StreamPositions from; // waiting: the streams as they stood after the arrival
 };
 
 // What poll, leave and a conditional abort found.
@@ -80,7 +91,13 @@ struct Snapshot {
   std::vector<Member> members;
 };
 
-// A pub/sub message of the barrier's channel.
+// What status found: the barrier (nullopt when there is none), and the streams as they stood.
+struct Status {
+  std::optional<Snapshot> snapshot;
+  StreamPositions from;
+};
+
+// An entry of one of the barrier's streams.
 struct Event {
   enum class Kind { arrived, left, released, reset, aborted };
   Kind kind = Kind::arrived;
@@ -91,13 +108,14 @@ struct Event {
   std::string reason; // aborted
 };
 
-// nullopt for a message that is not one of ours.
-std::optional<Event> parse_event(std::string_view payload);
+// An entry's fields (field, value, field, value...); nullopt for an entry that is not one of
+// ours.
+std::optional<Event> decode_event(const redis::Reply& fields);
 
 // Decoders of the scripts' replies, separate so that they are tested without a server.
 Arrival decode_arrival(const redis::Reply& reply);
 Check decode_check(const redis::Reply& reply);
-std::optional<Snapshot> decode_snapshot(const redis::Reply& reply);
+Status decode_status(const redis::Reply& reply);
 
 class Barrier {
 public:
@@ -122,9 +140,11 @@ public:
   Check abort(redis::Connection& connection, const std::string& reason,
               const std::string& new_token, std::optional<std::int64_t> generation,
               const std::string& token, Deadline deadline) const;
-  std::optional<Snapshot> status(redis::Connection& connection, Deadline deadline) const;
+  Status status(redis::Connection& connection, Deadline deadline) const;
 
 private:
+  // The common keys and the record of the arrival `nonce`, for arrive and leave.
+  std::vector<std::string> with_arrival(std::string_view nonce) const;
   redis::Reply run(redis::Connection& connection, const scripts::Script& script,
                    std::vector<std::string> keys, std::vector<std::string> args,
                    Deadline deadline) const;

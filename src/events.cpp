@@ -1,28 +1,77 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "events.hpp"
 
+#include <algorithm>
+#include <fmt/format.h>
+
 namespace rbarrier {
 
-EventStream::Next EventStream::next(Deadline until) {
-  constexpr std::string_view what = "a pub/sub message";
-  for (;;) {
-    std::optional<redis::Reply> message;
-    try {
-      message = m_subscriber->receive(until);
-    } catch (const ConnectionError& error) {
-      // Messages sent while it reconnects are lost: the caller checks after subscribing again.
-      m_session.note_lost(error);
-      m_subscriber.reset();
-      return {Next::Kind::lost, {}, {}};
+namespace {
+
+// How many entries of a stream one read returns at most.
+constexpr std::string_view k_batch = "1000";
+// How much later than asked the server may answer a blocking read that found nothing (Redis
+// checks blocked clients' timeouts from its cron: with thousands of clients, up to a second
+// late), before the connection is taken for lost.
+constexpr Duration k_late_reply = std::chrono::seconds(2);
+// The same at the caller's deadline, which must not be overrun by more.
+constexpr Duration k_late_at_deadline = std::chrono::milliseconds(250);
+
+} // namespace
+
+EventStream::Batch EventStream::next(Deadline until, Deadline deadline) {
+  constexpr std::string_view what = "XREAD";
+  Batch batch;
+  int attempts = 0;
+  const redis::Reply reply = m_session.run(
+      [&](redis::Connection& connection, Deadline) {
+        ++attempts;
+        const auto now = Clock::now();
+        // At least 1: BLOCK 0 would wait for ever.
+        const auto block = std::max<std::int64_t>(
+            1, std::chrono::ceil<Duration>(std::max(until, now) - now).count());
+        std::vector<std::string> argv{
+            "XREAD",   "COUNT",      std::string(k_batch), "BLOCK", std::to_string(block),
+            "STREAMS", m_keys.events};
+        if (m_progress) {
+          argv.push_back(m_keys.progress);
+        }
+        argv.push_back(m_from.events);
+        if (m_progress) {
+          argv.push_back(m_from.progress);
+        }
+        const Deadline answer =
+            now + Duration(block) + (until >= deadline ? k_late_at_deadline : k_late_reply);
+        redis::Reply read = connection.command(argv, answer);
+        read.check();
+        return read;
+      },
+      deadline);
+  batch.reconnected = attempts > 1;
+  if (reply.is_nil()) { // nothing came in time
+    return batch;
+  }
+  for (const auto& stream : reply.as_array(what)) {
+    const auto& parts = stream.as_array(what);
+    if (parts.size() != 2) {
+      throw ProtocolError(fmt::format("unexpected reply for XREAD: {}", stream.describe()));
     }
-    if (!message) {
-      return {};
-    }
-    const auto& parts = message->as_array(what);
-    if (parts.size() == 3 && parts[0].as_string(what) == "message") {
-      return {Next::Kind::message, parts[1].as_string(what), parts[2].as_string(what)};
+    const bool events = parts[0].as_string(what) == m_keys.events;
+    for (const auto& entry : parts[1].as_array(what)) {
+      const auto& id_fields = entry.as_array(what);
+      if (id_fields.size() != 2) {
+        throw ProtocolError(fmt::format("unexpected entry in XREAD's reply: {}", entry.describe()));
+      }
+      (events ? m_from.events : m_from.progress) = id_fields[0].as_string(what);
+      if (id_fields[1].is_nil()) {
+        continue; // an entry deleted meanwhile
+      }
+      if (auto event = decode_event(id_fields[1])) {
+        batch.events.push_back(std::move(*event));
+      }
     }
   }
+  return batch;
 }
 
 } // namespace rbarrier

@@ -1,62 +1,43 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <memory>
-#include <string>
 #include <vector>
 
-#include "redis/connection.hpp"
+#include "barrier.hpp"
 #include "session.hpp"
 
 namespace rbarrier {
 
-// A barrier's events, for someone who waits on them (wait, status --watch): a subscription on a
-// connection of its own, made again whenever it breaks. Pub/sub is at most once, so after every
-// (re)subscription the caller is told to check the stored state: check() subscribes first and
-// then runs the check, and next() says `lost` when messages may have been missed.
+// A barrier's events, for someone who waits on them (wait, status --watch): read with XREAD
+// BLOCK on the session's one connection, on from the stream positions that arrive or status
+// gave, so that nothing that happened since is missed, also across a reconnection.
 class EventStream {
 public:
-  EventStream(Session& session, std::vector<std::string> channels)
-      : m_session(session), m_channels(std::move(channels)) {}
+  // With `progress`, arrivals and departures too; without, only outcomes, so that a party that
+  // shows no progress is not woken by every arrival.
+  EventStream(Session& session, const BarrierKeys& keys, bool progress)
+      : m_session(session), m_keys(keys), m_progress(progress) {}
 
-  // Runs `fn(connection, attempt)` through the session's retry loop, subscribed first, so that
-  // whatever changes after the check is seen as an event. An attempt that fails drops the
-  // subscription too: the next attempt subscribes again before it checks.
-  template <typename Fn> auto check(Fn&& fn, Deadline deadline) {
-    return m_session.run(
-        [&](redis::Connection& connection, Deadline attempt) {
-          try {
-            if (!m_subscriber) {
-              m_subscriber = m_session.subscribe(m_channels, attempt);
-            }
-            return fn(connection, attempt);
-          } catch (const Error&) {
-            m_subscriber.reset();
-            throw;
-          }
-        },
-        deadline);
-  }
+  // Reads on from `from`.
+  void start_at(StreamPositions from) { m_from = std::move(from); }
 
-  struct Next {
-    enum class Kind { message, timeout, lost };
-    Kind kind = Kind::timeout;
-    std::string channel; // message
-    std::string payload; // message
+  struct Batch {
+    std::vector<Event> events; // outcomes first, then arrivals and departures, each in order
+    // The read needed another connection or node: the stored state is what to trust now (an
+    // outcome replication lost in a failover is in no stream).
+    bool reconnected = false;
   };
 
-  // The next message, waiting until `until`. `lost`: the subscription broke (the session says
-  // so once on stderr); check() subscribes again, and must be called before trusting anything.
-  // Needs a subscription: call check() first.
-  Next next(Deadline until);
-
-  // Drops the subscription's connection (before running a command, or after a signal).
-  void close() { m_subscriber.reset(); }
+  // The events that come before `until` (all that are there, or the first to come), reconnecting
+  // as the session does until `deadline`, past which the session's error is thrown. Entries that
+  // are not events of this protocol are skipped.
+  Batch next(Deadline until, Deadline deadline);
 
 private:
   Session& m_session;
-  std::vector<std::string> m_channels;
-  std::unique_ptr<redis::Connection> m_subscriber;
+  const BarrierKeys& m_keys;
+  bool m_progress;
+  StreamPositions m_from;
 };
 
 } // namespace rbarrier

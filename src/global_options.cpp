@@ -21,7 +21,7 @@ constexpr OptionSpec k_global_options[] = {
      "read the password from FILE (env RBARRIER_PASSWORD, REDISCLI_AUTH)"},
     {"--user", Kind::value, "NAME", "ACL user name (env RBARRIER_USER)"},
     {"--prefix", Kind::value, "P",
-     "namespace of every key and channel (env RBARRIER_PREFIX; default rbarrier:)"},
+     "namespace of every key (env RBARRIER_PREFIX; default rbarrier:)"},
     {"--connect-timeout", Kind::value, "DUR", "how long to try to reach the server (default 5s)"},
     {"--ttl", Kind::value, "DUR",
      "idle expiry of a barrier's keys, refreshed by every operation (default 24h)"},

@@ -113,30 +113,12 @@ void Session::learn_cluster(Deadline deadline) {
     for (const auto& node : redis::parse_cluster_nodes(reply, m_endpoint.host)) {
       remember(node);
     }
+    log::verbose("{} nodes of the cluster known", m_nodes.size());
   } catch (const ConnectionError&) {
     m_connection.reset();
   } catch (const ProtocolError&) {
     m_connection.reset();
   }
-}
-
-std::unique_ptr<redis::Connection> Session::subscribe(const std::vector<std::string>& channels,
-                                                      Deadline deadline) {
-  auto subscriber = open(deadline);
-  std::vector<std::string> command{"SUBSCRIBE"};
-  command.insert(command.end(), channels.begin(), channels.end());
-  subscriber->send(command, deadline);
-  for (std::size_t i = 0; i < channels.size(); ++i) {
-    const auto confirmation = subscriber->receive(deadline);
-    if (!confirmation) {
-      throw TimeoutError("the server did not confirm SUBSCRIBE in time");
-    }
-    if (confirmation->as_array("SUBSCRIBE").size() != 3) {
-      throw ProtocolError(
-          fmt::format("unexpected reply to SUBSCRIBE: {}", confirmation->describe()));
-    }
-  }
-  return subscriber;
 }
 
 void Session::restored(const redis::Connection& connection) {

@@ -85,10 +85,6 @@ public:
   // With Sentinel, the next connection asks a sentinel for the master again.
   void note_lost(const Error& error);
 
-  // A new connection of its own, bounded like the first one, subscribed to `channels`.
-  std::unique_ptr<redis::Connection> subscribe(const std::vector<std::string>& channels,
-                                               Deadline deadline);
-
   // After a signal: drop the connection, and stop waking on the signal pipe, so that the party
   // can still withdraw.
   void stop_interrupting();

@@ -81,7 +81,7 @@ std::string json(std::string_view name, const Snapshot& s, int indent) {
   return out.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-// status --watch: a snapshot now and after every event on the barrier's channels. Several events
+// status --watch: a snapshot now and after every event in the barrier's streams. Several events
 // that came together make one snapshot. On a terminal the text is redrawn in place, every second
 // too (leases and the TTL count down); elsewhere snapshots follow each other, text separated by a
 // blank line, JSON one line each ("null" while there is no barrier).
@@ -90,28 +90,31 @@ Result watch(const GlobalOptions& global, const StatusOptions& options) {
   Session session(global);
   const Barrier barrier(global.prefix, options.name, global.ttl);
   const bool screen = !options.json && ::isatty(STDOUT_FILENO) == 1;
-  EventStream events(session, {barrier.keys().meta, barrier.keys().progress});
+  // Read again now and then while nothing happens, so that a stopped server is noticed.
+  const Duration quiet = screen ? std::chrono::seconds(1) : std::chrono::seconds(5);
+  EventStream events(session, barrier.keys(), true);
   try {
     for (bool first = true;; first = false) {
-      const auto snapshot =
-          events.check([&](redis::Connection& connection,
-                           Deadline attempt) { return barrier.status(connection, attempt); },
-                       k_never);
+      const auto status =
+          session.run([&](redis::Connection& connection,
+                          Deadline attempt) { return barrier.status(connection, attempt); },
+                      k_never);
+      events.start_at(status.from);
       std::string out = screen ? "\033[H\033[2J" : first || options.json ? "" : "\n";
       if (options.json) {
-        out += snapshot ? json(options.name, *snapshot, -1) : "null\n";
+        out += status.snapshot ? json(options.name, *status.snapshot, -1) : "null\n";
       } else {
-        out += snapshot ? text(options.name, *snapshot)
-                        : fmt::format("no barrier {} (yet)\n", quote(options.name));
+        out += status.snapshot ? text(options.name, *status.snapshot)
+                               : fmt::format("no barrier {} (yet)\n", quote(options.name));
       }
       if (!(std::cout << out << std::flush)) {
         return {to_int(ExitCode::internal), "cannot write to standard output"};
       }
-      // Until something happens (or, on a screen, a second passes); then whatever came with it.
-      using Kind = EventStream::Next::Kind;
-      if (events.next(screen ? Clock::now() + std::chrono::seconds(1) : k_never).kind ==
-          Kind::message) {
-        while (events.next(Clock::now()).kind == Kind::message) {
+      // Until something happens (or, on a screen, a second passes).
+      for (;;) {
+        const auto batch = events.next(Clock::now() + quiet, k_never);
+        if (screen || batch.reconnected || !batch.events.empty()) {
+          break;
         }
       }
     }
@@ -128,9 +131,11 @@ Result status(const GlobalOptions& global, const StatusOptions& options) {
   const Barrier barrier(global.prefix, options.name, global.ttl);
   const Deadline deadline = Clock::now() + global.connect_timeout;
   const auto snapshot =
-      session.run([&](redis::Connection& connection,
-                      Deadline attempt) { return barrier.status(connection, attempt); },
-                  deadline);
+      session
+          .run([&](redis::Connection& connection,
+                   Deadline attempt) { return barrier.status(connection, attempt); },
+               deadline)
+          .snapshot;
   if (!snapshot) {
     return {to_int(ExitCode::no_such_barrier), fmt::format("no barrier {}", quote(options.name))};
   }

@@ -32,25 +32,17 @@ public:
         m_barrier(global.prefix, options.name, global.ttl),
         m_id(options.id ? *options.id : default_member_id()), m_nonce(random_hex(12)),
         m_deadline(deadline_after(options.timeout)), m_started(Clock::now()),
-        m_live(log::live_enabled()), m_progress(m_live || log::level() == log::Level::verbose),
-        m_events(m_session, channels(m_barrier, m_progress)) {}
+        m_live(log::live_enabled()),
+        // Arrivals and departures only for someone who shows them: at N parties they are N events.
+        m_events(m_session, m_barrier.keys(), m_live || log::level() == log::Level::verbose) {}
 
   Result run();
 
 private:
-  // Arrivals and departures only for someone who shows them: at N parties they are N messages.
-  static std::vector<std::string> channels(const Barrier& barrier, bool progress) {
-    std::vector<std::string> out{barrier.keys().meta};
-    if (progress) {
-      out.push_back(barrier.keys().progress);
-    }
-    return out;
-  }
-
   // The outcome of the arrival, or nullopt when the party must wait.
   std::optional<Result> arrive();
   Result wait_for_outcome();
-  // Subscribes when not subscribed, then polls; nullopt while undecided.
+  // Polls (which renews the lease); nullopt while undecided.
   std::optional<Result> check();
   // An event of this party's generation and instance: the outcome, or nullopt while undecided.
   std::optional<Result> on_event(const Event& event);
@@ -77,7 +69,6 @@ private:
   Deadline m_deadline;
   Deadline m_started;
   bool m_live; // the live line is shown
-  bool m_progress; // subscribe to arrivals and departures, to show them
   std::int64_t m_generation = 0;
   std::int64_t m_parties = 0;
   std::int64_t m_count = 0;
@@ -118,6 +109,7 @@ std::optional<Result> Waiter::arrive() {
   m_parties = arrival.parties;
   m_count = arrival.count;
   m_token = arrival.token;
+  m_events.start_at(arrival.from);
   switch (arrival.status) {
   case Arrival::Status::released:
     m_session.wait_for_replicas(m_options.name);
@@ -154,7 +146,7 @@ std::optional<Result> Waiter::arrive() {
 }
 
 std::optional<Result> Waiter::check() {
-  return on_check(m_events.check(
+  return on_check(m_session.run(
       [&](redis::Connection& connection, Deadline attempt) {
         return m_barrier.poll(connection, m_id, m_generation, m_token, m_options.lease, attempt);
       },
@@ -200,40 +192,39 @@ Result Waiter::on_decision(const Decision& decision) {
 
 Result Waiter::wait_for_outcome() {
   const Duration interval = std::min(m_options.lease / 3, k_max_poll_interval);
-  if (auto result = check()) {
-    return *result;
-  }
-  // Subscribed, so that nothing is missed meanwhile: learn where else to look should the
-  // master of the barrier's slot crash.
-  m_session.learn_cluster(m_deadline);
   Deadline next_poll = Clock::now() + interval;
+  bool renewed = false;
   for (;;) {
     if (Clock::now() >= m_deadline) {
       return on_timeout();
     }
-    const auto next = m_events.next(std::min({next_poll, m_deadline, next_tick()}));
-    if (next.kind == EventStream::Next::Kind::timeout) {
-      if (Clock::now() >= m_deadline) {
-        continue;
-      }
-      if (Clock::now() < next_poll) { // a second more on the live line
-        show_progress();
-        continue;
-      }
-    }
-    const auto event =
-        next.kind == EventStream::Next::Kind::message ? parse_event(next.payload) : std::nullopt;
-    if (!event || event->token != m_token || event->generation != m_generation) {
-      // Time to renew the lease, a lost subscription, or an event not ours (of another
-      // generation or instance, which only a poll can tell about): check.
-      if (auto result = check()) {
+    const auto batch = m_events.next(std::min({next_poll, m_deadline, next_tick()}), m_deadline);
+    // Time to renew the lease, a reconnection (after which only the stored state is sure), or an
+    // event not ours (of another generation or instance, which only a poll can tell about).
+    bool poll = batch.reconnected || Clock::now() >= next_poll;
+    for (const auto& event : batch.events) {
+      if (event.token != m_token || event.generation != m_generation) {
+        poll = true;
+      } else if (auto result = on_event(event)) {
         return *result;
       }
-      next_poll = Clock::now() + interval;
+    }
+    if (Clock::now() >= m_deadline) {
+      return on_timeout();
+    }
+    if (!poll) {
+      show_progress(); // a second more on the live line
       continue;
     }
-    if (auto result = on_event(*event)) {
+    if (auto result = check()) {
       return *result;
+    }
+    next_poll = Clock::now() + interval;
+    if (!renewed) {
+      // Waiting longer than a moment: learn where else to look should the master of the
+      // barrier's slot crash.
+      renewed = true;
+      m_session.learn_cluster(m_deadline);
     }
   }
 }
@@ -325,7 +316,6 @@ Result Waiter::on_timeout() {
 Result Waiter::on_signal(int signo) {
   m_stopping = true;
   m_session.stop_interrupting();
-  m_events.close();
   const char* what = signo == SIGINT ? "interrupted" : "terminated";
   const Result interrupted{signals::exit_status(signo),
                            fmt::format("{} while waiting at barrier {}", what, name())};
@@ -360,7 +350,6 @@ Result Waiter::released() {
     argv.push_back(const_cast<char*>(arg.c_str()));
   }
   argv.push_back(nullptr);
-  m_events.close();
   log::end_live();
   ::execvp(argv[0], argv.data());
   const int error = errno;

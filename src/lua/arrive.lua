@@ -1,9 +1,10 @@
 -- SPDX-License-Identifier: Apache-2.0
--- arrive: KEYS[4] this arrival's reply cache.
+-- arrive: KEYS[6] this arrival's reply cache.
 -- ARGV: ttl, id, parties, lease ms, once ('0'/'1'), new_token.
--- Returns {status, gen, count, parties, token, detail}: status is waiting, released, passed,
--- broken (detail: the reason) or mismatch (detail: the barrier's once flag).
-local cache = KEYS[4]
+-- Returns {status, gen, count, parties, token, detail, events_from, progress_from}: status is
+-- waiting, released, passed, broken (detail: the reason) or mismatch (detail: the barrier's once
+-- flag); the last ids of the two streams, from which a waiting party reads on.
+local cache = KEYS[6]
 local id, parties, lease, once, new_token = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]),
   ARGV[5], ARGV[6]
 
@@ -25,11 +26,12 @@ end
 -- Refusals change nothing; a counted arrival is remembered for a lease, so that a retry whose
 -- reply was lost gets this reply again instead of joining the next generation.
 local function refuse(status, count, detail)
-  return {status, fmt(m.gen), fmt(count), fmt(m.parties or 0), m.token, detail}
+  return {status, fmt(m.gen), fmt(count), fmt(m.parties or 0), m.token, detail, '0-0', '0-0'}
 end
 
 local function reply(status, count)
-  local r = {status, fmt(m.gen), fmt(count), fmt(m.parties or 0), m.token, ''}
+  local r = {status, fmt(m.gen), fmt(count), fmt(m.parties or 0), m.token, '', last_id(events),
+             last_id(progress)}
   redis.call('SET', cache, cjson.encode(r), 'PX', fmt(lease))
   touch()
   return r

@@ -1,14 +1,18 @@
 -- SPDX-License-Identifier: Apache-2.0
 -- Shared by every script (cmake/embed_lua.cmake puts it in front of each).
--- KEYS[1] the metadata hash (its name is also the pub/sub channel of outcomes, and with
--- ":progress" of arrivals and departures), KEYS[2] the members sorted set, KEYS[3] the outcomes hash. ARGV[1] the idle TTL in milliseconds.
+-- KEYS[1] the metadata hash, KEYS[2] the members sorted set, KEYS[3] the outcomes hash,
+-- KEYS[4] the stream of outcomes, KEYS[5] the stream of arrivals and departures.
+-- ARGV[1] the idle TTL in milliseconds.
 if redis.replicate_commands then
   redis.replicate_commands() -- scripts read TIME, then write: needed before Redis 5
 end
 
-local meta, members, outcomes = KEYS[1], KEYS[2], KEYS[3]
+local meta, members, outcomes, events, progress = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local ttl = ARGV[1]
 local keep_outcomes = 100
+-- About how many entries each stream keeps (MAXLEN ~): readers that fell further behind check
+-- the stored state instead.
+local keep_events, keep_progress = '100', '1000'
 
 local function fmt(n)
   return string.format('%d', n)
@@ -20,14 +24,15 @@ local function now_ms()
 end
 
 local function touch()
-  for _, key in ipairs({meta, members, outcomes}) do
+  for _, key in ipairs({meta, members, outcomes, events, progress}) do
     redis.call('PEXPIRE', key, ttl)
   end
 end
 
 -- Another program's key under our name is an error that names the key, not a script failure.
 local function check_types()
-  for key, want in pairs({[meta] = 'hash', [members] = 'zset', [outcomes] = 'hash'}) do
+  for key, want in pairs({[meta] = 'hash', [members] = 'zset', [outcomes] = 'hash',
+                          [events] = 'stream', [progress] = 'stream'}) do
     local t = redis.call('TYPE', key)['ok']
     if t ~= 'none' and t ~= want then
       error({err = 'WRONGTYPE key ' .. key .. ' holds a ' .. t .. ', not a ' .. want})
@@ -56,14 +61,23 @@ local function decide(m, outcome)
   redis.call('HDEL', outcomes, fmt(m.gen - keep_outcomes))
   redis.call('HSET', meta, 'gen', fmt(m.gen + 1))
   redis.call('DEL', members)
-  local event = outcome
-  local reason = ''
   if string.sub(outcome, 1, 8) == 'aborted:' then
-    event = 'aborted'
-    reason = ' ' .. string.sub(outcome, 9)
+    redis.call('XADD', events, 'MAXLEN', '~', keep_events, '*', 'event', 'aborted', 'gen',
+      fmt(m.gen), 'token', m.token, 'reason', string.sub(outcome, 9))
+  else
+    redis.call('XADD', events, 'MAXLEN', '~', keep_events, '*', 'event', outcome, 'gen',
+      fmt(m.gen), 'token', m.token)
   end
-  redis.call('PUBLISH', meta, event .. ' ' .. fmt(m.gen) .. ' ' .. m.token .. reason)
   m.gen = m.gen + 1
+end
+
+-- The id of a stream's last entry, from which a reader reads on: '0-0' when it has none.
+local function last_id(stream)
+  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', '1')
+  if #last == 0 then
+    return '0-0'
+  end
+  return last[1][1]
 end
 
 -- Withdraw members whose lease ended; returns how many.
@@ -71,11 +85,11 @@ local function expire_members(now)
   return redis.call('ZREMRANGEBYSCORE', members, '-inf', fmt(now))
 end
 
--- Arrivals and departures go to a channel of their own, so that a waiter that shows no progress
+-- Arrivals and departures go to a stream of their own, so that a waiter that shows no progress
 -- is woken only by the outcome, not by every one of N arrivals.
 local function count_event(kind, m, count)
-  redis.call('PUBLISH', meta .. ':progress', kind .. ' ' .. fmt(m.gen) .. ' ' .. fmt(count) .. ' ' ..
-    fmt(m.parties or 0) .. ' ' .. m.token)
+  redis.call('XADD', progress, 'MAXLEN', '~', keep_progress, '*', 'event', kind, 'gen',
+    fmt(m.gen), 'token', m.token, 'count', fmt(count), 'parties', fmt(m.parties or 0))
 end
 
 -- Add or renew `id`; release the generation when it is complete. Returns the member count and

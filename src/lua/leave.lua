@@ -1,8 +1,8 @@
 -- SPDX-License-Identifier: Apache-2.0
--- leave: KEYS[4] this arrival's reply cache. ARGV: ttl, id, gen, token, lease ms; gen and token
+-- leave: KEYS[6] this arrival's reply cache. ARGV: ttl, id, gen, token, lease ms; gen and token
 -- empty: those of the arrival in the cache, if the server counted it.
 -- Returns {'decided', outcome, gen} | {'lost', why} | {'left', count}.
-local cache = KEYS[4]
+local cache = KEYS[6]
 local id, gen, token, lease = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
 if gen == '' then
@@ -10,7 +10,7 @@ if gen == '' then
   if not cached then
     -- The arrival may still be on its way on a connection the party gave up: leave a tombstone
     -- in its place, so that it changes nothing when it comes.
-    redis.call('SET', cache, cjson.encode({'withdrawn', '0', '0', '0', '', ''}), 'PX', lease)
+    redis.call('SET', cache, cjson.encode({'withdrawn', '0', '0', '0', '', '', '0-0', '0-0'}), 'PX', lease)
     return {'left', '0'}
   end
   local arrival = cjson.decode(cached)

@@ -1,15 +1,18 @@
 -- SPDX-License-Identifier: Apache-2.0
 -- status: ARGV: ttl (unused: status reads and changes nothing).
--- Returns {} when there is no barrier, else {gen, parties, state, reason, once, created, now,
--- pttl, last_outcome, id1, lease_left1, id2, lease_left2, ...} with only live members.
+-- Returns {events_from, progress_from} (the last ids of the streams, from which a watcher reads
+-- on) when there is no barrier, else {events_from, progress_from, gen, parties, state, reason,
+-- once, created, now, pttl, last_outcome, id1, lease_left1, id2, lease_left2, ...} with only
+-- live members.
 local m = load_meta()
+local from = {last_id(events), last_id(progress)}
 if not m then
-  return {}
+  return from
 end
 local now = now_ms()
 local last = redis.call('HGET', outcomes, fmt(m.gen - 1)) or ''
 local created = redis.call('HGET', meta, 'created') or '0'
-local r = {fmt(m.gen), m.parties and fmt(m.parties) or '', m.state, m.reason, m.once, created,
+local r = {from[1], from[2], fmt(m.gen), m.parties and fmt(m.parties) or '', m.state, m.reason, m.once, created,
            fmt(now), fmt(redis.call('PTTL', meta)), last}
 local live = redis.call('ZRANGEBYSCORE', members, '(' .. fmt(now), '+inf', 'WITHSCORES')
 for i = 1, #live, 2 do

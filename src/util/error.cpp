@@ -34,8 +34,9 @@ std::string_view unwrap(std::string_view message) {
 
 ExitCode classify_redis_error(std::string_view message) {
   message = unwrap(message);
-  static constexpr std::array<std::string_view, 7> k_transient{
-      "LOADING", "BUSY", "READONLY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "OOM"};
+  // UNBLOCKED: a blocking read cut short because the master became a replica.
+  static constexpr std::array<std::string_view, 8> k_transient{
+      "LOADING", "BUSY", "READONLY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "OOM", "UNBLOCKED"};
   static constexpr std::array<std::string_view, 3> k_auth{"WRONGPASS", "NOAUTH", "NOPERM"};
   const std::string_view word = first_word(message);
   if (message.starts_with(k_max_clients)) {
@@ -71,9 +72,9 @@ ExitCode classify_redis_error(std::string_view message) {
 std::string explain_redis_error(std::string_view message) {
   message = unwrap(message);
   if (message.starts_with(k_max_clients)) {
-    return fmt::format("{} (the server's maxclients; a waiting party holds {} connections, "
-                       "other commands 1)",
-                       message, k_connections_per_waiter);
+    return fmt::format("{} (the server's maxclients; every party, waiting or not, holds one "
+                       "connection)",
+                       message);
   }
   return std::string(message);
 }

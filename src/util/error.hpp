@@ -65,8 +65,6 @@ ExitCode classify_redis_error(std::string_view message);
 
 // The error a server sends a connection beyond its maxclients (then it closes the connection).
 inline constexpr std::string_view k_max_clients = "ERR max number of clients reached";
-// The connections a waiting party holds: commands, and the subscription to its events.
-inline constexpr int k_connections_per_waiter = 2;
 
 // The error reply's text for a message (the error inside a wrapped script error), with what a
 // user can do about it where that is known.

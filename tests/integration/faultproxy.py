@@ -6,7 +6,7 @@
 
 Control lines (each answered with "ok"):
     cut all                    close every client connection
-    cut subscribers            close the connections that sent SUBSCRIBE
+    cut readers                close the connections that sent XREAD
     cut-after-request TEXT     the next request containing TEXT reaches the server, but its
                                client connection is closed before the reply comes back
     cut-reply TEXT             the next server-to-client data containing TEXT is not delivered:
@@ -24,7 +24,7 @@ import sys
 class Proxy:
     def __init__(self, upstream):
         self.upstream = upstream
-        self.connections = []  # [client_writer, server_writer, is_subscriber]
+        self.connections = []  # [client_writer, server_writer, is_reader]
         self.cut_after_request = None
         self.cut_reply = None
         self.stall_after_reply = None
@@ -69,7 +69,7 @@ class Proxy:
             if conn not in self.connections:
                 return
             if to_server:
-                if b"SUBSCRIBE" in data:
+                if b"XREAD" in data:
                     conn[2] = True
                 writer.write(data)
                 await writer.drain()

@@ -46,6 +46,9 @@ replicated() {
   [ "$(printf 'READONLY\nZCARD rbarrier:{%s}:members\n' "$name" | redis-cli -p "$replica" | tail -1)" = 2 ]
 }
 check "the replica never had both arrivals" eventually replicated
+# A party asks for the cluster's nodes with its first lease renewal (after 5 s by default).
+wait_log a 'nodes of the cluster known'
+wait_log b 'nodes of the cluster known'
 
 kill -9 "${node_pid[$owner]}"
 promoted() { redis-cli -p "$replica" ROLE 2>/dev/null | head -1 | grep -qx master; }

@@ -105,7 +105,8 @@ RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 wait acl -n 1
 RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 abort acl
 RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 status acl
 RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 reset acl
-RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass spawn acl1 wait acl2 -n 2 -t 30s
+# -v: it reads the stream of arrivals too
+RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass spawn acl1 -v wait acl2 -n 2 -t 30s
 RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 wait acl2 -n 2 -t 30s
 expect_exit acl1 0
 RBARRIER_USER=barrier RBARRIER_PASSWORD=wrong expect 77 wait acl -n 1

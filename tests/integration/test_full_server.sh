@@ -23,7 +23,7 @@ sys.exit(b"max number of clients" not in s.recv(100))' "$TMP/$REDIS.sock"
   check "the server never filled" eventually full
 
   expect 75 -q wait q -n 1 -t 1s
-  expect_stderr 'max number of clients reached \(the server.s maxclients; a waiting party holds 2 connections'
+  expect_stderr 'max number of clients reached \(the server.s maxclients; every party, waiting or not, holds one connection'
   check "75 printed: $(cat "$TMP/last.err")" [ "$(wc -l <"$TMP/last.err")" = 1 ]
   expect 75 status q --connect-timeout 500ms
   expect_stderr 'maxclients'

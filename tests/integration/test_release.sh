@@ -15,8 +15,8 @@ for i in 1 2 3 4 5 6 7; do expect_running p$i; done
 spawn p8 wait eight -n 8 -t 30s
 for i in 1 2 3 4 5 6 7 8; do expect_exit p$i 0; done
 
-begin_case "With -v, a waiting party tells of every arrival (from the progress channel)"
-# With -v, a waiting party tells of every arrival (from the progress channel).
+begin_case "With -v, a waiting party tells of every arrival (from the progress stream)"
+# With -v, a waiting party tells of every arrival (from the progress stream).
 spawn watcher -v wait progress -n 3 -t 30s
 wait_arrived progress 1
 wait_log watcher 'arrived at barrier "progress": 1/3'
@@ -25,6 +25,18 @@ wait_log watcher 'barrier "progress": 2/3 arrived'
 expect 0 wait progress -n 3 -t 30s
 expect_exit watcher 0
 expect_exit second 0
+
+begin_case "50 parties on a server with maxclients 60: one connection each, all released"
+# 50 parties on a server with maxclients 60: one connection each, all released.
+REDIS=sixty start_redis sixty --maxclients 60
+URL=unix://$TMP/sixty.sock
+for i in $(seq 1 49); do spawn "f$i" wait fifty -n 50 -t 60s; done
+wait_arrived fifty 49
+clients=$(REDIS=sixty rcli INFO clients | sed -n 's/^connected_clients:\([0-9]*\).*/\1/p')
+check "$clients clients for 49 waiting parties and redis-cli" [ "$clients" = 50 ]
+expect 0 wait fifty -n 50 -t 60s
+for i in $(seq 1 49); do expect_exit "f$i" 0; done
+URL=unix://$TMP/redis.sock
 
 begin_case "One barrier, three generations in a row"
 # One barrier, three generations in a row: each released by its own pair of parties.

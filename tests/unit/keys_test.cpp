@@ -30,7 +30,8 @@ TEST_CASE("every name's keys share one non-empty hash tag") {
     const std::string tag = cluster_tag(keys.meta);
     CHECK(tag == hash_tag(name));
     CHECK(tag != keys.meta);
-    for (const auto& key : {keys.progress, keys.members, keys.outcomes, keys.arrival("n1")}) {
+    for (const auto& key :
+         {keys.members, keys.outcomes, keys.events, keys.progress, keys.arrival("n1")}) {
       CHECK(cluster_tag(key) == tag);
     }
   }

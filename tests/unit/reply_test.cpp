@@ -111,23 +111,29 @@ TEST_CASE("a reply of the wrong type is a protocol error naming what was expecte
 }
 
 TEST_CASE("arrive replies") {
-  Arrival a = decode_arrival(strings({"waiting", "3", "2", "8", "tok", ""}));
+  Arrival a = decode_arrival(strings({"waiting", "3", "2", "8", "tok", "", "17-0", "0-0"}));
   CHECK(a.status == Arrival::Status::waiting);
   CHECK(a.generation == 3);
   CHECK(a.count == 2);
   CHECK(a.parties == 8);
   CHECK(a.token == "tok");
-  a = decode_arrival(strings({"broken", "1", "0", "0", "tok", "build failed"}));
+  CHECK(a.from.events == "17-0");
+  CHECK(a.from.progress == "0-0");
+  a = decode_arrival(strings({"broken", "1", "0", "0", "tok", "build failed", "0-0", "0-0"}));
   CHECK(a.status == Arrival::Status::broken);
   CHECK(a.detail == "build failed");
-  CHECK(decode_arrival(strings({"released", "1", "1", "1", "t", ""})).status ==
+  CHECK(decode_arrival(strings({"released", "1", "1", "1", "t", "", "1-0", "2-0"})).status ==
         Arrival::Status::released);
-  CHECK(decode_arrival(strings({"passed", "1", "0", "1", "t", ""})).status ==
+  CHECK(decode_arrival(strings({"passed", "1", "0", "1", "t", "", "0-0", "0-0"})).status ==
         Arrival::Status::passed);
-  CHECK(decode_arrival(strings({"mismatch", "1", "0", "3", "t", "1"})).status ==
+  CHECK(decode_arrival(strings({"mismatch", "1", "0", "3", "t", "1", "0-0", "0-0"})).status ==
         Arrival::Status::mismatch);
-  CHECK_THROWS_AS(decode_arrival(strings({"joined", "1", "1", "1", "t", ""})), ProtocolError);
-  CHECK_THROWS_AS(decode_arrival(strings({"waiting", "x", "1", "1", "t", ""})), ProtocolError);
+  CHECK_THROWS_AS(decode_arrival(strings({"joined", "1", "1", "1", "t", "", "0-0", "0-0"})),
+                  ProtocolError);
+  CHECK_THROWS_AS(decode_arrival(strings({"waiting", "x", "1", "1", "t", "", "0-0", "0-0"})),
+                  ProtocolError);
+  // the reply of the previous protocol, without stream positions
+  CHECK_THROWS_AS(decode_arrival(strings({"waiting", "1", "1", "2", "t", ""})), ProtocolError);
   CHECK_THROWS_AS(decode_arrival(strings({"waiting", "1"})), ProtocolError);
   CHECK_THROWS_AS(decode_arrival(parse(":1\r\n")), ProtocolError);
 }
@@ -155,9 +161,15 @@ TEST_CASE("poll, leave and abort replies") {
 }
 
 TEST_CASE("status replies") {
-  CHECK_FALSE(decode_snapshot(strings({})));
-  const auto s = decode_snapshot(strings(
-      {"4", "8", "open", "", "0", "1000", "2000", "86400000", "released", "a", "1500", "b", "20"}));
+  const auto none = decode_status(strings({"5-1", "0-0"}));
+  CHECK_FALSE(none.snapshot);
+  CHECK(none.from.events == "5-1");
+  CHECK(none.from.progress == "0-0");
+  const auto status =
+      decode_status(strings({"5-1", "6-0", "4", "8", "open", "", "0", "1000", "2000", "86400000",
+                             "released", "a", "1500", "b", "20"}));
+  CHECK(status.from.progress == "6-0");
+  const auto& s = status.snapshot;
   REQUIRE(s);
   CHECK(s->generation == 4);
   CHECK(s->parties == 8);
@@ -169,35 +181,44 @@ TEST_CASE("status replies") {
   REQUIRE(s->members.size() == 2);
   CHECK(s->members[0].id == "a");
   CHECK(s->members[0].lease_left == Duration(1500));
-  const auto after_reset =
-      decode_snapshot(strings({"5", "", "open", "", "0", "1000", "2000", "-1", "reset"}));
-  REQUIRE(after_reset);
-  CHECK_FALSE(after_reset->parties);
-  CHECK_THROWS_AS(decode_snapshot(strings({"5", "", "open"})), ProtocolError);
-  CHECK_THROWS_AS(decode_snapshot(strings({"5", "", "open", "", "0", "1", "2", "3", "", "lonely"})),
-                  ProtocolError);
+  const auto after_reset = decode_status(
+      strings({"0-0", "0-0", "5", "", "open", "", "0", "1000", "2000", "-1", "reset"}));
+  REQUIRE(after_reset.snapshot);
+  CHECK_FALSE(after_reset.snapshot->parties);
+  CHECK_THROWS_AS(decode_status(strings({})), ProtocolError);
+  CHECK_THROWS_AS(decode_status(strings({"0-0", "0-0", "5", "", "open"})), ProtocolError);
+  CHECK_THROWS_AS(
+      decode_status(strings({"0-0", "0-0", "5", "", "open", "", "0", "1", "2", "3", "", "lonely"})),
+      ProtocolError);
 }
 
-TEST_CASE("pub/sub events") {
-  auto e = parse_event("arrived 3 2 8 tok");
+TEST_CASE("stream events") {
+  auto e = decode_event(
+      strings({"event", "arrived", "gen", "3", "token", "tok", "count", "2", "parties", "8"}));
   REQUIRE(e);
   CHECK(e->kind == Event::Kind::arrived);
   CHECK(e->generation == 3);
   CHECK(e->count == 2);
   CHECK(e->parties == 8);
   CHECK(e->token == "tok");
-  e = parse_event("aborted 3 tok the disk is full");
+  e = decode_event(
+      strings({"event", "aborted", "gen", "3", "token", "tok", "reason", "the disk is full"}));
   REQUIRE(e);
   CHECK(e->kind == Event::Kind::aborted);
   CHECK(e->reason == "the disk is full");
-  CHECK(parse_event("released 7 tok")->kind == Event::Kind::released);
-  CHECK(parse_event("reset 7 tok")->kind == Event::Kind::reset);
-  CHECK(parse_event("left 1 0 2 tok")->kind == Event::Kind::left);
-  CHECK_FALSE(parse_event("hello"));
-  CHECK_FALSE(parse_event("released x tok"));
-  CHECK_FALSE(parse_event("released 7"));
-  CHECK_FALSE(parse_event("arrived 1 2"));
-  CHECK_FALSE(parse_event(""));
+  CHECK(decode_event(strings({"gen", "7", "token", "t", "event", "released"}))->kind ==
+        Event::Kind::released);
+  CHECK(decode_event(strings({"event", "reset", "gen", "7", "token", "t"}))->kind ==
+        Event::Kind::reset);
+  CHECK(decode_event(
+            strings({"event", "left", "gen", "1", "token", "t", "count", "0", "parties", "2"}))
+            ->kind == Event::Kind::left);
+  CHECK_FALSE(decode_event(strings({"event", "hello", "gen", "1", "token", "t"})));
+  CHECK_FALSE(decode_event(strings({"event", "released", "gen", "x", "token", "t"})));
+  CHECK_FALSE(decode_event(strings({"event", "released", "gen", "7"})));
+  CHECK_FALSE(decode_event(strings({"event", "arrived", "gen", "1", "token", "t", "count", "2"})));
+  CHECK_FALSE(decode_event(strings({"event", "released", "gen"})));
+  CHECK_FALSE(decode_event(strings({})));
 }
 
 TEST_CASE("keys share the barrier's hash tag") {
