@@ -5,7 +5,7 @@ spread, and a ratio against a baseline measured in the same run. Processes are s
 posix_spawn and reaped with a blocking waitpid; every timed start follows the same idle pause.
 
     harness.py --rbarrier BIN --floor BIN --party BIN --peer SCRIPT --port PORT --out FILE
-               --plot-data FILE [--quick]
+               --plot-data FILE [--quick] [--before BIN] [--crowd N]
 """
 import argparse
 import datetime
@@ -55,8 +55,9 @@ class Bench:
         self.round = 0
 
     def argv(self, kind, name, n):
-        if kind == "rbarrier":
-            return [self.args.rbarrier, "-u", self.url, "wait", name, "-n", str(n), "-t", "600s"]
+        if kind in ("rbarrier", "before"):
+            binary = self.args.rbarrier if kind == "rbarrier" else self.args.before
+            return [binary, "-u", self.url, "wait", name, "-n", str(n), "-t", "600s"]
         if kind == "floor-party":
             return [self.args.party, HOST, str(self.args.port), name, str(n)]
         if kind == "redis-cli":
@@ -68,6 +69,8 @@ class Bench:
         idle waiter, on database 1, is not counted)."""
         if kind == "floor-party":
             return int(redis(self.address, "GET", name + ":count") or 0)
+        if kind == "before":  # a version whose waiters subscribe
+            return int(redis(self.address, "PUBSUB", "NUMSUB", "rbarrier:{%s}" % name)[1])
         command = "xread" if kind == "rbarrier" else "blpop"
         clients = redis(self.address, "CLIENT", "LIST").splitlines()
         return sum(1 for c in clients if " db=0 " in c and (" cmd=%s " % command) in c)
@@ -216,6 +219,8 @@ def main():
     p.add_argument("--idle-seconds", type=float,
                    help="how long the idle waiter waits at least (60, or 6 with --quick)")
     p.add_argument("--notes", help="a Markdown file appended after the targets")
+    p.add_argument("--before", help="another rbarrier binary, whose release latency is "
+                   "measured in the same run (its waiters subscribe to pub/sub)")
     p.add_argument("--crowd", type=int,
                    help="parties of the one large barrier (9000, or none with --quick)")
     args = p.parse_args()
@@ -233,9 +238,12 @@ def main():
 
     floor = b.floor(101 if not args.quick else 11)
     release, practical, peer, fan, fan_practical, work, cpu = {}, {}, {}, {}, {}, {}, {}
+    before = {}
     for n in sizes:
         work[n] = []
         cpu[n] = []
+        if args.before:
+            before[n] = b.release("before", n, rounds[n])
         release[n] = b.release("rbarrier", n, rounds[n], work[n])
         practical[n] = b.release("floor-party", n, rounds[n])
         peer[n] = b.release("redis-cli", n, max(2, rounds[n] // 3))
@@ -302,6 +310,18 @@ def main():
     w("")
     w("![release latency against N](bench/release-latency.png)")
     w("")
+    if before:
+        w("The same, in the same run, for the binary given as the one before (%s), each against "
+          "the practical floor:" % subprocess.run([args.before, "--version"], capture_output=True,
+                                                 text=True).stdout.splitlines()[0])
+        w("")
+        w("| N | before | before ÷ practical | this one | this one ÷ practical |")
+        w("|---|---|---|---|---|")
+        for n in sizes:
+            w("| %d | %s | %.2f | %s | %.2f |" % (
+                n, cell(before[n]), med(before[n]) / med(practical[n]), cell(release[n]),
+                med(release[n]) / med(practical[n])))
+        w("")
     w("## Fan-in")
     w("")
     w("N parties started at once; the time until all have exited.")

@@ -14,11 +14,12 @@ def connect(address):
 
 
 def redis(address, *args):
-    """Sends one command; returns the reply as Python values (str, int, list, None)."""
-    with connect(address) as s:
+    """Sends one command; returns the reply as Python values (str, int, list, None). The
+    connection is closed on return (the file is closed too: the recursive reader would keep it
+    open until the garbage collector came)."""
+    with connect(address) as s, s.makefile("rb") as f:
         s.sendall(("*%d\r\n" % len(args) + "".join(
             "$%d\r\n%s\r\n" % (len(a.encode()), a) for a in map(str, args))).encode())
-        f = s.makefile("rb")
 
         def read():
             line = f.readline().rstrip(b"\r\n")
