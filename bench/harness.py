@@ -236,21 +236,24 @@ def main():
     # It waits on database 1, so that it is not counted among the parties blocked on database 0.
     idle_pid = spawn([args.rbarrier, "-u", b.url + "/1", "wait", "bench-idle", "-n", "2"])
 
-    floor = b.floor(101 if not args.quick else 11)
-    release, practical, peer, fan, fan_practical, work, cpu = {}, {}, {}, {}, {}, {}, {}
-    before = {}
-    for n in sizes:
-        work[n] = []
-        cpu[n] = []
-        if args.before:
-            before[n] = b.release("before", n, rounds[n])
-        release[n] = b.release("rbarrier", n, rounds[n], work[n])
-        practical[n] = b.release("floor-party", n, rounds[n])
-        peer[n] = b.release("redis-cli", n, max(2, rounds[n] // 3))
-        fan[n] = b.fan_in("rbarrier", n, rounds[n], cpu[n])
-        fan_practical[n] = b.fan_in("floor-party", n, rounds[n])
-    true, version = b.startup(201 if not args.quick else 21)
-    crowd_n = args.crowd if args.crowd is not None else (0 if args.quick else 9000)
+    try:
+        floor = b.floor(101 if not args.quick else 11)
+        release, practical, peer, fan, fan_practical, work, cpu = {}, {}, {}, {}, {}, {}, {}
+        before = {}
+        for n in sizes:
+            work[n] = []
+            cpu[n] = []
+            if args.before:
+                before[n] = b.release("before", n, rounds[n])
+            release[n] = b.release("rbarrier", n, rounds[n], work[n])
+            practical[n] = b.release("floor-party", n, rounds[n])
+            peer[n] = b.release("redis-cli", n, max(2, rounds[n] // 3))
+            fan[n] = b.fan_in("rbarrier", n, rounds[n], cpu[n])
+            fan_practical[n] = b.fan_in("floor-party", n, rounds[n])
+        true, version = b.startup(201 if not args.quick else 21)
+    except BaseException:  # a failed run leaves no waiter behind
+        os.kill(idle_pid, signal.SIGKILL)
+        raise
 
     # Peak RSS from the kernel's own high-water mark of the party's memory, read before it is
     # stopped: wait4's ru_maxrss would count the harness, whose memory a posix_spawned child
@@ -264,6 +267,7 @@ def main():
     if os.waitstatus_to_exitcode(status) != 143:
         raise SystemExit("bench: the idle waiter exited %d" % os.waitstatus_to_exitcode(status))
     idle_cpu = usage.ru_utime + usage.ru_stime
+    crowd_n = args.crowd if args.crowd is not None else (0 if args.quick else 9000)
     crowd = b.crowd(crowd_n) if crowd_n else None
 
     floor_med = statistics.median(floor)
