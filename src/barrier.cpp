@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "barrier.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fmt/format.h>
 
@@ -123,29 +124,39 @@ std::optional<Event> decode_event(const Reply& fields) {
   return event;
 }
 
-Arrival decode_arrival(const Reply& reply) {
-  const auto v = strings(reply, "arrive", 8);
-  Arrival arrival;
-  if (v[0] == "waiting") {
-    arrival.status = Arrival::Status::waiting;
-  } else if (v[0] == "released") {
-    arrival.status = Arrival::Status::released;
-  } else if (v[0] == "passed") {
-    arrival.status = Arrival::Status::passed;
-  } else if (v[0] == "broken") {
-    arrival.status = Arrival::Status::broken;
-  } else if (v[0] == "mismatch") {
-    arrival.status = Arrival::Status::mismatch;
-  } else {
-    throw ProtocolError(fmt::format("unknown arrival status \"{}\"", v[0]));
+namespace {
+
+// The reply of arrive and observe: {status, gen, count, parties, token, detail, events_from,
+// progress_from}, with the status one of `statuses`, in the order of T::Status.
+template <typename T>
+T decode_view(const Reply& reply, std::string_view what,
+              std::initializer_list<std::string_view> statuses) {
+  const auto v = strings(reply, what, 8);
+  T out;
+  const auto found = std::find(statuses.begin(), statuses.end(), v[0]);
+  if (found == statuses.end()) {
+    throw ProtocolError(fmt::format("unknown {} status \"{}\"", what, v[0]));
   }
-  arrival.generation = to_int(v[1], "generation");
-  arrival.count = to_int(v[2], "count");
-  arrival.parties = to_int(v[3], "parties");
-  arrival.token = v[4];
-  arrival.detail = v[5];
-  arrival.from = {v[6], v[7]};
-  return arrival;
+  out.status = static_cast<typename T::Status>(found - statuses.begin());
+  out.generation = to_int(v[1], "generation");
+  out.count = to_int(v[2], "count");
+  out.parties = to_int(v[3], "parties");
+  out.token = v[4];
+  out.detail = v[5];
+  out.from = {v[6], v[7]};
+  return out;
+}
+
+} // namespace
+
+Arrival decode_arrival(const Reply& reply) {
+  return decode_view<Arrival>(reply, "arrival",
+                              {"waiting", "released", "passed", "broken", "mismatch"});
+}
+
+Observation decode_observation(const Reply& reply) {
+  return decode_view<Observation>(reply, "observe",
+                                  {"none", "waiting", "decided", "broken", "passed", "lost"});
 }
 
 Check decode_check(const Reply& reply) {
@@ -200,7 +211,9 @@ Status decode_status(const Reply& reply) {
     s.last = parse_decision(v[10]);
   }
   for (std::size_t i = k_fields; i < v.size(); i += 2) {
-    s.members.push_back({v[i], Duration(to_int(v[i + 1], "lease"))});
+    s.members.push_back({v[i], v[i + 1].empty()
+                                   ? std::nullopt
+                                   : std::optional(Duration(to_int(v[i + 1], "lease")))});
   }
   return status;
 }
@@ -255,6 +268,12 @@ Check Barrier::leave(redis::Connection& connection, const std::string& id, const
                           {id, generation ? std::to_string(*generation) : "",
                            generation ? token : "", std::to_string(lease.count())},
                           deadline));
+}
+
+Observation Barrier::observe(redis::Connection& connection, std::optional<std::int64_t> generation,
+                             const std::string& token, Deadline deadline) const {
+  return decode_observation(run(connection, scripts::k_observe, m_keys.common(),
+                                {generation ? std::to_string(*generation) : "", token}, deadline));
 }
 
 std::optional<std::int64_t> Barrier::reset(redis::Connection& connection, Deadline deadline) const {

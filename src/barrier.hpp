@@ -51,6 +51,9 @@ struct Decision {
 // "released", "reset", "aborted:<reason>"; throws ProtocolError otherwise.
 Decision parse_decision(std::string_view text);
 
+// The lease of a party that holds none (arrive): it counts until its generation ends.
+inline constexpr Duration k_no_lease{0};
+
 struct Arrival {
   enum class Status { waiting, released, passed, broken, mismatch };
   Status status = Status::waiting;
@@ -60,6 +63,18 @@ struct Arrival {
   std::string token;
   std::string detail; // broken: the reason; mismatch: the barrier's once flag
   StreamPositions from; // waiting: the streams as they stood after the arrival
+};
+
+// What observe found, for a party that waits without being counted (await).
+struct Observation {
+  enum class Status { none, waiting, decided, broken, passed, lost };
+  Status status = Status::none;
+  std::int64_t generation = 0; // the one observed (none: the one to wait for)
+  std::int64_t count = 0;
+  std::int64_t parties = 0;
+  std::string token;
+  std::string detail; // decided: the outcome; broken: the reason; lost: why
+  StreamPositions from;
 };
 
 // What poll, leave and a conditional abort found.
@@ -75,7 +90,7 @@ struct Check {
 
 struct Member {
   std::string id;
-  Duration lease_left;
+  std::optional<Duration> lease_left; // none: arrived without a lease (arrive)
 };
 
 struct Snapshot {
@@ -114,6 +129,7 @@ std::optional<Event> decode_event(const redis::Reply& fields);
 
 // Decoders of the scripts' replies, separate so that they are tested without a server.
 Arrival decode_arrival(const redis::Reply& reply);
+Observation decode_observation(const redis::Reply& reply);
 Check decode_check(const redis::Reply& reply);
 Status decode_status(const redis::Reply& reply);
 
@@ -134,6 +150,10 @@ public:
   Check leave(redis::Connection& connection, const std::string& id, const std::string& nonce,
               std::optional<std::int64_t> generation, const std::string& token, Duration lease,
               Deadline deadline) const;
+  // Reads, changing nothing, what became of `generation` (nullopt: the current one) of the
+  // instance `token` (empty: whichever there is).
+  Observation observe(redis::Connection& connection, std::optional<std::int64_t> generation,
+                      const std::string& token, Deadline deadline) const;
   // Returns the generation that was reset, or nullopt when there was no barrier.
   std::optional<std::int64_t> reset(redis::Connection& connection, Deadline deadline) const;
   // Aborts the current generation, or only `generation` if it is still undecided.

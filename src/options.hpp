@@ -45,6 +45,20 @@ struct WaitOptions {
   std::vector<std::string> command; // after "--"
 };
 
+struct ArriveOptions {
+  std::string name;
+  std::int64_t parties = 0;
+  std::optional<std::string> id;
+  bool once = false;
+};
+
+struct AwaitOptions {
+  std::string name;
+  std::optional<Duration> timeout; // none: for ever (no --timeout, or the literal 0)
+  std::optional<std::int64_t> generation; // none: the current one
+  std::vector<std::string> command; // after "--"
+};
+
 struct ResetOptions {
   std::string name;
 };
@@ -60,7 +74,8 @@ struct StatusOptions {
   bool watch = false; // print again on every change, until a signal
 };
 
-using CommandOptions = std::variant<WaitOptions, ResetOptions, AbortOptions, StatusOptions>;
+using CommandOptions = std::variant<WaitOptions, ArriveOptions, AwaitOptions, ResetOptions,
+                                    AbortOptions, StatusOptions>;
 
 struct Subcommand;
 

@@ -80,6 +80,12 @@ const Subcommand* find_subcommand(std::string_view name);
 // The NAME positional, which must not be empty; throws UsageError.
 const std::string& barrier_name(const Values& values);
 
+// --id's value, if given; throws UsageError when it is empty.
+std::optional<std::string> member_id(const Values& values);
+
+// --timeout: none without one or for the literal 0 (for ever); throws UsageError.
+std::optional<Duration> timeout(const Values& values);
+
 // The global options (before the subcommand), and their conversion, environment included.
 std::span<const OptionSpec> global_options();
 GlobalOptions build_global(const Values& values, const Environment& environment);

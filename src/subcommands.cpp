@@ -13,10 +13,8 @@ namespace {
 // Every subcommand, in the order --help lists them. A new one is a file in src/commands/ that
 // defines its Subcommand, and a line here.
 const Subcommand* const k_subcommands[] = {
-    &commands::k_wait,
-    &commands::k_reset,
-    &commands::k_abort,
-    &commands::k_status,
+    &commands::k_wait,  &commands::k_arrive, &commands::k_await,
+    &commands::k_reset, &commands::k_abort,  &commands::k_status,
 };
 
 const std::vector<std::string> k_none;
@@ -76,6 +74,24 @@ const std::string& barrier_name(const Values& values) {
     throw UsageError("the barrier name must not be empty");
   }
   return name;
+}
+
+std::optional<std::string> member_id(const Values& values) {
+  if (!values.given("id")) {
+    return std::nullopt;
+  }
+  if (values["id"].empty()) {
+    throw UsageError("invalid value \"\" for --id: must not be empty");
+  }
+  return values["id"];
+}
+
+std::optional<Duration> timeout(const Values& values) {
+  // Only the literal 0 waits for ever: "0ms" is a deadline already passed.
+  if (!values.given("timeout") || values["timeout"] == "0") {
+    return std::nullopt;
+  }
+  return parse_duration("--timeout", values["timeout"]);
 }
 
 } // namespace rbarrier

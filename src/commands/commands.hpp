@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <optional>
 #include <string>
 
+#include "barrier.hpp"
 #include "options.hpp"
 #include "subcommand.hpp"
 
@@ -16,7 +18,13 @@ struct Result {
   std::string message; // printed as "rbarrier: <message>" when not empty
 };
 
+// The exit status and message of an arrival the barrier refused (broken, or a --parties or --once
+// that is not the barrier's); for wait and arrive.
+Result refusal(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once);
+
 extern const Subcommand k_wait;
+extern const Subcommand k_arrive;
+extern const Subcommand k_await;
 extern const Subcommand k_reset;
 extern const Subcommand k_abort;
 extern const Subcommand k_status;

@@ -51,7 +51,9 @@ std::string text(std::string_view name, const Snapshot& s) {
                      s.parties ? std::to_string(*s.parties) : "? (set by the next arrival)",
                      s.once ? " (--once)" : "");
   for (const auto& member : s.members) {
-    out += fmt::format("    {}  lease {}\n", quote(member.id), format_duration(member.lease_left));
+    out += fmt::format("    {}  {}\n", quote(member.id),
+                       member.lease_left ? "lease " + format_duration(*member.lease_left)
+                                         : std::string("arrived (no lease)"));
   }
   out += fmt::format("  last:       {}\n", s.last ? describe(*s.last) : "none");
   out += fmt::format("  expires in: {}\n",
@@ -63,7 +65,9 @@ std::string text(std::string_view name, const Snapshot& s) {
 std::string json(std::string_view name, const Snapshot& s, int indent) {
   nlohmann::json members = nlohmann::json::array();
   for (const auto& member : s.members) {
-    members.push_back({{"id", member.id}, {"lease_ms", member.lease_left.count()}});
+    members.push_back({{"id", member.id},
+                       {"lease_ms", member.lease_left ? nlohmann::json(member.lease_left->count())
+                                                      : nlohmann::json(nullptr)}});
   }
   nlohmann::json out = {
       {"name", name},

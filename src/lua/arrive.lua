@@ -1,12 +1,16 @@
 -- SPDX-License-Identifier: Apache-2.0
 -- arrive: KEYS[6] this arrival's reply cache.
--- ARGV: ttl, id, parties, lease ms, once ('0'/'1'), new_token.
+-- ARGV: ttl, id, parties, lease ms (0: none, counted until the generation ends), once ('0'/'1'),
+-- new_token.
 -- Returns {status, gen, count, parties, token, detail, events_from, progress_from}: status is
 -- waiting, released, passed, broken (detail: the reason) or mismatch (detail: the barrier's once
 -- flag); the last ids of the two streams, from which a waiting party reads on.
 local cache = KEYS[6]
 local id, parties, lease, once, new_token = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]),
   ARGV[5], ARGV[6]
+
+-- How long the reply to an arrival without a lease is kept for a retry.
+local keep_record = 60000
 
 local cached = redis.call('GET', cache)
 if cached then
@@ -32,7 +36,7 @@ end
 local function reply(status, count)
   local r = {status, fmt(m.gen), fmt(count), fmt(m.parties or 0), m.token, '', last_id(events),
              last_id(progress)}
-  redis.call('SET', cache, cjson.encode(r), 'PX', fmt(lease))
+  redis.call('SET', cache, cjson.encode(r), 'PX', fmt(lease > 0 and lease or keep_record))
   touch()
   return r
 end

@@ -92,10 +92,16 @@ local function count_event(kind, m, count)
     fmt(m.gen), 'token', m.token, 'count', fmt(count), 'parties', fmt(m.parties or 0))
 end
 
--- Add or renew `id`; release the generation when it is complete. Returns the member count and
+-- Add or renew `id` (see above for lease 0); release the generation when it is complete. Returns the member count and
 -- whether this call released it.
 local function join(m, id, lease, now)
-  local added = redis.call('ZADD', members, fmt(now + lease), id) -- first: see arrive's HSET
+  -- Lease 0: a party that holds none (arrive) counts until the generation ends; a waiting party
+  -- with the same id does not give it one.
+  local score = '+inf'
+  if lease > 0 and redis.call('ZSCORE', members, id) ~= 'inf' then
+    score = fmt(now + lease)
+  end
+  local added = redis.call('ZADD', members, score, id) -- first: see arrive's HSET
   local expired = expire_members(now)
   local count = redis.call('ZCARD', members)
   if count >= m.parties then

@@ -36,7 +36,11 @@ if m.gen ~= gen then
   return {'lost', 'the outcome of generation ' .. fmt(gen) .. ' is unknown'}
 end
 redis.call('DEL', cache)
-local removed = redis.call('ZREM', members, id)
+-- A member without a lease (arrive, with this id) counts until the generation ends.
+local removed = 0
+if redis.call('ZSCORE', members, id) ~= 'inf' then
+  removed = redis.call('ZREM', members, id)
+end
 local count = redis.call('ZCARD', members)
 if removed > 0 then
   count_event('left', m, count)

@@ -18,5 +18,6 @@ extern const Script k_leave;
 extern const Script k_reset;
 extern const Script k_abort;
 extern const Script k_status;
+extern const Script k_observe;
 
 } // namespace rbarrier::scripts

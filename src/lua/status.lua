@@ -3,7 +3,7 @@
 -- Returns {events_from, progress_from} (the last ids of the streams, from which a watcher reads
 -- on) when there is no barrier, else {events_from, progress_from, gen, parties, state, reason,
 -- once, created, now, pttl, last_outcome, id1, lease_left1, id2, lease_left2, ...} with only
--- live members.
+-- live members (lease_left empty for one that arrived without a lease).
 local m = load_meta()
 local from = {last_id(events), last_id(progress)}
 if not m then
@@ -17,6 +17,10 @@ local r = {from[1], from[2], fmt(m.gen), m.parties and fmt(m.parties) or '', m.s
 local live = redis.call('ZRANGEBYSCORE', members, '(' .. fmt(now), '+inf', 'WITHSCORES')
 for i = 1, #live, 2 do
   r[#r + 1] = live[i]
-  r[#r + 1] = fmt(tonumber(live[i + 1]) - now)
+  if live[i + 1] == 'inf' then
+    r[#r + 1] = '' -- arrived without a lease
+  else
+    r[#r + 1] = fmt(tonumber(live[i + 1]) - now)
+  end
 end
 return r

@@ -7,6 +7,9 @@ container command line.
   examples.py gitlab FILE                  the `test` job's script
   examples.py github FILE SHARD RUN_ID     the steps of matrix shard SHARD, expressions filled in
   examples.py kubernetes FILE POD JOB_UID  the init container's arguments, one per line
+  examples.py fan-in FILE JOB              the script of the fan-in pipeline's job (build, e2e)
+  examples.py migration FILE PART          the migration Job's shell script (PART job), or the
+                                           application's init container arguments (PART init)
 """
 import re
 import shlex
@@ -73,6 +76,32 @@ def kubernetes(path, pod, job_uid):
     return "\n".join(a.replace("$(POD_NAME)", pod).replace("$(JOB_UID)", job_uid) for a in args) + "\n"
 
 
+def fan_in(path, name):
+    pipeline = load(path)
+    build, e2e = pipeline["build"], pipeline["e2e"]
+    assert build["stage"] == e2e["stage"], (build, e2e)  # they run at once
+    assert any("rbarrier arrive" in line for line in build["script"]), build
+    assert any("rbarrier await" in line for line in e2e["script"]), e2e
+    return "set -eo pipefail\n" + "\n".join(pipeline[name]["script"]) + "\n"
+
+
+def migration(path, part):
+    with open(path) as file:
+        job, deployment = yaml.safe_load_all(file)
+    assert job["kind"] == "Job" and deployment["kind"] == "Deployment", (job, deployment)
+    (migrate,) = job["spec"]["template"]["spec"]["containers"]
+    (init,) = deployment["spec"]["template"]["spec"]["initContainers"]
+    if part == "job":
+        assert migrate["command"] == ["sh", "-c"], migrate
+        assert "--once" in migrate["args"][0], migrate
+        return migrate["args"][0]
+    env = {item["name"]: item.get("value") for item in init["env"]}
+    # as the kubelet expands $(VAR) in args
+    return "\n".join(re.sub(r"\$\((\w+)\)", lambda m: env[m.group(1)], a)
+                     for a in init["args"]) + "\n"
+
+
 if __name__ == "__main__":
     kind, path, *rest = sys.argv[1:]
-    sys.stdout.write({"gitlab": gitlab, "github": github, "kubernetes": kubernetes}[kind](path, *rest))
+    sys.stdout.write({"gitlab": gitlab, "github": github, "kubernetes": kubernetes,
+                      "fan-in": fan_in, "migration": migration}[kind](path, *rest))

@@ -201,15 +201,29 @@ expect_exit() {
 
 # expect CODE ARGS...: runs rbarrier ARGS in the foreground and checks its exit status.
 expect() {
+  local want=$1
+  shift
+  expect_command "$want" "$RBARRIER" -u "$URL" "$@"
+}
+
+# expect_command CODE COMMAND...: runs COMMAND and checks its exit status; its output goes to
+# $TMP/last.out and $TMP/last.err.
+expect_command() {
   local want=$1 got
   shift
-  "$RBARRIER" -u "$URL" "$@" >"$TMP/last.out" 2>"$TMP/last.err"
+  "$@" >"$TMP/last.out" 2>"$TMP/last.err"
   got=$?
   if [ "$got" -eq "$want" ]; then
     pass
   else
-    fail "rbarrier $* exited $got, expected $want; stderr: $(cat "$TMP/last.err")"
+    fail "$* exited $got, expected $want; stderr: $(cat "$TMP/last.err")"
   fi
+}
+
+# blocked_readers N: at least N clients of the test server are blocked reading a barrier's
+# events (waiting or awaiting parties).
+blocked_readers() {
+  [ "$(rcli CLIENT LIST | grep -c ' cmd=xread ')" -ge "$1" ]
 }
 
 # expect_stderr PATTERN: the last expect's stderr matches the grep -E pattern.

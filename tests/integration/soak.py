@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Soak: many generations of one barrier under random arrivals, SIGKILLs, SIGTERMs, resets and
-aborts, then checks of what every party saw against each other and against the server.
+"""Soak: many generations of one barrier under random waits, arrivals (`arrive`, without waiting)
+and awaits (`await`, not counted), SIGKILLs, SIGTERMs, resets and aborts, then checks of what
+every party saw against each other and against the server.
 
     soak.py RBARRIER REDIS_SOCKET GENERATIONS LOG_DIR
 
-Checks: all parties that saw an outcome of a generation saw the same one, and it is the one the
-server recorded; no generation was released with fewer than PARTIES members present (released
-parties plus killed ones whose lease may still have counted); no more than PARTIES parties were
-released by one generation; no party outlived its --timeout by more than the withdrawal grace.
+Checks: all parties that saw an outcome of a generation, awaiting ones included, saw the same
+one, and it is the one the server recorded; no generation was released with fewer than PARTIES
+members present (released waiters, arrivals counted in it, and killed waiters whose lease may
+still have counted); no more than PARTIES waiters and arrivals were released by one generation; no
+party outlived its --timeout by more than the withdrawal grace.
 """
 import random
 import re
@@ -29,16 +31,23 @@ NAME = "soak"
 
 
 class Party:
-    def __init__(self, rbarrier, url, index, log_dir):
+    def __init__(self, rbarrier, url, index, log_dir, kind):
         self.index = index
+        self.kind = kind  # wait, arrive or await
         self.log = "%s/party-%d.err" % (log_dir, index)
         self.timeout = random.choice([0.1, 0.2, 0.3, 0.6, 1.0, 2.0])
         self.started = time.monotonic()
         self.signal = None
-        self.proc = subprocess.Popen(
-            [rbarrier, "-u", url, "-v", "wait", NAME, "-n", str(PARTIES), "--lease", LEASE,
-             "-t", "%gs" % self.timeout, "--id", "party-%d" % index],
-            stdout=subprocess.DEVNULL, stderr=open(self.log, "w"))
+        args = {
+            "wait": ["wait", NAME, "-n", str(PARTIES), "--lease", LEASE, "-t", "%gs" % self.timeout,
+                     "--id", "party-%d" % index],
+            "arrive": ["arrive", NAME, "-n", str(PARTIES), "--id", "party-%d" % index],
+            "await": ["await", NAME, "-t", "%gs" % (self.timeout * 2)],
+        }[kind]
+        if kind != "wait":
+            self.timeout = 2 * self.timeout if kind == "await" else 0
+        self.proc = subprocess.Popen([rbarrier, "-u", url, "-v"] + args,
+                                     stdout=subprocess.DEVNULL, stderr=open(self.log, "w"))
         self.code = None
         self.elapsed = None
         self.generation = None
@@ -81,12 +90,13 @@ def main():
             sys.exit("soak: stuck at generation %d of %d" % (gen, generations))
         while len(live) < live_target:
             index += 1
-            live.append(Party(rbarrier, url, index, log_dir))
+            kind = random.choices(["wait", "arrive", "await"], [0.7, 0.1, 0.2])[0]
+            live.append(Party(rbarrier, url, index, log_dir, kind))
         r = random.random()
         if r < 0.02:
             # SIGTERM at any moment: the party withdraws (or reports the decided outcome). Once
             # only: a second signal ends a party at once, by design, without withdrawing.
-            candidates = [p for p in live if p.signal is None]
+            candidates = [p for p in live if p.signal is None and p.kind != "arrive"]
             if candidates:
                 victim = random.choice(candidates)
                 victim.signal = signal.SIGTERM
@@ -94,7 +104,7 @@ def main():
         elif r < 0.04:
             # SIGKILL only once the party has logged its generation, so that a generation
             # released with its lease still counting can be told from a false release
-            counted = [p for p in live if p.signal is None and p.arrived()]
+            counted = [p for p in live if p.signal is None and p.kind == "wait" and p.arrived()]
             if counted:
                 victim = random.choice(counted)
                 victim.signal = signal.SIGKILL
@@ -127,22 +137,30 @@ def main():
     errors = []
     outcome_of_code = {0: "released", 3: "reset", 4: "aborted"}
     seen = defaultdict(set)
-    released = defaultdict(int)
+    released = defaultdict(int)  # waiters released, and arrivals counted, by generation
     killed = defaultdict(int)
     for p in done:
+        if p.kind == "arrive":
+            if p.code not in (0, 4):
+                errors.append("arrival %d exited %s: %s" % (p.index, p.code, p.stderr.strip()))
+            elif p.code == 0 and p.generation is not None:
+                released[p.generation] += 1  # counted: it counts if its generation is released
+            continue
+        if p.kind == "await" and p.code == 4 and "is broken" in p.stderr:
+            continue  # broken when it looked: no outcome of a generation seen
         if p.code == -signal.SIGKILL:
             if p.generation is not None:
                 killed[p.generation] += 1
             continue
         if p.code == -signal.SIGTERM:
             continue  # terminated before its handler was installed: it never arrived
-        if p.code not in (0, 3, 4, 124, 130, 143):
+        if p.code not in (0, 3, 4, 124, 130, 143) or (p.kind == "await" and p.code == 5):
             errors.append("party %d exited %s: %s" % (p.index, p.code, p.stderr.strip()))
         if p.code in outcome_of_code and p.generation == 0:
             errors.append("party %d: generation 0: %s" % (p.index, p.stderr.strip()))
         if p.code in outcome_of_code and p.generation is not None:
             seen[p.generation].add(outcome_of_code[p.code])
-            if p.code == 0:
+            if p.code == 0 and p.kind == "wait":
                 released[p.generation] += 1
         if p.signal is None and p.elapsed > p.timeout + GRACE:
             errors.append("party %d waited %.1fs with --timeout %gs" % (p.index, p.elapsed,
@@ -157,6 +175,8 @@ def main():
             errors.append("generation %d: server recorded %s, parties saw %s" % (
                 gen, server, sorted(outcomes)))
     for gen, count in sorted(released.items()):
+        if recorded.get(str(gen)) != "released":
+            continue  # only arrivals counted in a generation that was reset or aborted
         if count > PARTIES:
             errors.append("generation %d released %d parties" % (gen, count))
         if count + killed[gen] < PARTIES:
@@ -166,9 +186,10 @@ def main():
     for outcomes in seen.values():
         for o in outcomes:
             outcome_counts[o] += 1
-    print("soak: %d generations, %d parties, %d resets, %d aborts, outcomes %s, "
-          "killed %d, terminated %d, timed out %d" % (
-              generations, len(done), resets, aborts, dict(outcome_counts),
+    print("soak: %d generations, %d parties (%d arrivals, %d awaits), %d resets, %d aborts, "
+          "outcomes %s, killed %d, terminated %d, timed out %d" % (
+              generations, len(done), sum(1 for p in done if p.kind == "arrive"),
+              sum(1 for p in done if p.kind == "await"), resets, aborts, dict(outcome_counts),
               sum(1 for p in done if p.code == -signal.SIGKILL),
               sum(1 for p in done if p.code == 143),
               sum(1 for p in done if p.code == 124)))

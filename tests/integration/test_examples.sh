@@ -7,14 +7,14 @@ EXAMPLES=$(cd "$(dirname "$0")/../../examples" && pwd)
 export PATH="$(dirname "$RBARRIER"):$PATH" RBARRIER_URL=$URL
 check "rbarrier on PATH is $(command -v rbarrier)" [ "$(command -v rbarrier)" = "$RBARRIER" ]
 
-# A stand-in for the CI jobs' make: `build` fails when FAIL_BUILD is set, `integration-test`
-# leaves a mark named after $NODE.
+# A stand-in for the CI jobs' make: `build` and `build-part` fail when FAIL_BUILD is set,
+# `integration-test` and `e2e-test` leave a mark named after $NODE.
 mkdir -p "$TMP/bin" "$TMP/marks"
 cat >"$TMP/bin/make" <<'SH'
 #!/bin/sh
 case $1 in
-  build) [ -z "$FAIL_BUILD" ] ;;
-  integration-test) touch "$MARKS/$NODE" ;;
+  build|build-part) [ -z "$FAIL_BUILD" ] ;;
+  integration-test|e2e-test) touch "$MARKS/$NODE" ;;
 esac
 SH
 chmod +x "$TMP/bin/make"
@@ -63,7 +63,7 @@ check_not "stage 2 ran after a failure" compgen -G "$TMP/batch-failing/stage2.*"
 
 begin_case "every example manifest is YAML"
 for file in "$EXAMPLES"/*.yml "$EXAMPLES"/*.yaml; do
-  check "$file" python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$file"
+  check "$file" python3 -c 'import sys, yaml; list(yaml.safe_load_all(open(sys.argv[1])))' "$file"
 done
 
 # gate TAG RUN FAILING REASON: the four jobs of the CI example TAG (a function of the run id),
@@ -115,4 +115,68 @@ expect 0 status train:6f1c2a
 check "$(cat "$TMP/last.out")" grep -q 'state: *passed' "$TMP/last.out"
 run_nodes restarted 1 none bash -c 'pod 9'
 expect_statuses restarted 0
+
+# background TAG COMMAND...: runs COMMAND (bounded by 60 s) like a spawned party TAG.
+background() {
+  local tag=$1
+  shift
+  PATH="$TMP/bin:$PATH" timeout 60 "$@" >"$TMP/$tag.out" 2>"$TMP/$tag.err" &
+  PID[$tag]=$!
+  CASE_TAGS[$tag]=1
+}
+
+begin_case "GitLab fan-in: build jobs arrive and end, e2e jobs await all three builds"
+check "gitlab-fan-in.yml" python3 "$(dirname "$0")/examples.py" fan-in "$EXAMPLES/gitlab-fan-in.yml" build >"$TMP/build.sh"
+check "gitlab-fan-in.yml" python3 "$(dirname "$0")/examples.py" fan-in "$EXAMPLES/gitlab-fan-in.yml" e2e >"$TMP/e2e.sh"
+build_job() { CI_PIPELINE_ID=$1 CI_NODE_TOTAL=3 CI_NODE_INDEX=$INDEX CI_JOB_NAME="build $INDEX/3" bash "$TMP/build.sh"; }
+export -f build_job
+rm -f "$TMP"/marks/*
+for i in 1 2; do NODE=e2e-$i background "e2e-$i" env CI_PIPELINE_ID=300 bash "$TMP/e2e.sh"; done
+check "the e2e jobs never awaited the builds" eventually blocked_readers 2
+check "an e2e job ran before the builds: $(ls "$TMP/marks")" [ -z "$(ls "$TMP/marks")" ]
+run_nodes fan 2 none bash -c 'build_job 300'
+expect_statuses fan 0 0
+expect_running e2e-1
+expect_running e2e-2
+INDEX=3 PATH="$TMP/bin:$PATH" expect_command 0 build_job 300
+expect_exit e2e-1 0
+expect_exit e2e-2 0
+check "e2e tests ran: $(ls "$TMP/marks")" [ "$(ls "$TMP/marks" | grep -c '^e2e-')" -eq 2 ]
+rm -f "$TMP"/marks/*
+for i in 1 2; do NODE=e2e-$i background "e2e-$i" env CI_PIPELINE_ID=301 bash "$TMP/e2e.sh"; done
+check "the e2e jobs never awaited the builds" eventually blocked_readers 2
+INDEX=2 FAIL_BUILD=yes PATH="$TMP/bin:$PATH" expect_command 1 build_job 301
+expect_exit e2e-1 4
+expect_exit e2e-2 4
+expect_file "$TMP/e2e-1.err" 'was aborted: build 2/3 failed to build'
+check "e2e tests ran after a failed build" [ -z "$(ls "$TMP/marks")" ]
+
+begin_case "Kubernetes: the application's init containers await the migration (--once)"
+mkdir -p "$TMP/app"
+printf '#!/bin/sh\n[ -z "$FAIL_MIGRATION" ]\n' >"$TMP/app/migrate"
+chmod +x "$TMP/app/migrate"
+check "kubernetes-migration.yaml" python3 "$(dirname "$0")/examples.py" migration "$EXAMPLES/kubernetes-migration.yaml" job >"$TMP/migrate.sh"
+check "kubernetes-migration.yaml" python3 "$(dirname "$0")/examples.py" migration "$EXAMPLES/kubernetes-migration.yaml" init >"$TMP/init.args"
+init_container() {
+  local args
+  mapfile -t args <"$TMP/init.args"
+  [ "${args[0]}" = --termination-log ] || return 98
+  args[1]=$TMP/termination-log-$1
+  rbarrier "${args[@]}"
+}
+export -f init_container
+migrate_job() { (cd "$TMP/app" && sh -c "$(cat "$TMP/migrate.sh")"); }
+for i in 1 2 3; do background "init-$i" bash -c "init_container $i"; done
+check "the init containers never awaited the migration" eventually blocked_readers 3
+RELEASE=v42 expect_command 0 migrate_job
+for i in 1 2 3; do expect_exit "init-$i" 0; done
+# a pod started or restarted after the migration passes at once
+expect_command 0 init_container 4
+# a failed migration fails the init containers, with its reason in the termination log
+sed -i 's/v42/v43/' "$TMP/init.args"
+background init-5 bash -c "init_container 5"
+check "the init container never awaited the migration" eventually blocked_readers 1
+RELEASE=v43 FAIL_MIGRATION=yes expect_command 1 migrate_job
+expect_exit init-5 4
+expect_file "$TMP/termination-log-5" 'the migration to v43 failed'
 finish

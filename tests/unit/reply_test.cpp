@@ -138,6 +138,29 @@ TEST_CASE("arrive replies") {
   CHECK_THROWS_AS(decode_arrival(parse(":1\r\n")), ProtocolError);
 }
 
+TEST_CASE("observe replies") {
+  Observation o = decode_observation(strings({"none", "1", "0", "0", "", "", "0-0", "0-0"}));
+  CHECK(o.status == Observation::Status::none);
+  CHECK(o.generation == 1);
+  CHECK(o.token.empty());
+  o = decode_observation(strings({"waiting", "4", "2", "3", "tok", "", "9-0", "8-1"}));
+  CHECK(o.status == Observation::Status::waiting);
+  CHECK(o.count == 2);
+  CHECK(o.parties == 3);
+  CHECK(o.from.progress == "8-1");
+  o = decode_observation(strings({"decided", "4", "0", "3", "tok", "aborted:x", "9-0", "8-1"}));
+  CHECK(o.status == Observation::Status::decided);
+  CHECK(o.detail == "aborted:x");
+  CHECK(decode_observation(strings({"broken", "4", "0", "3", "t", "r", "0-0", "0-0"})).status ==
+        Observation::Status::broken);
+  CHECK(decode_observation(strings({"passed", "4", "0", "3", "t", "", "0-0", "0-0"})).status ==
+        Observation::Status::passed);
+  CHECK(decode_observation(strings({"lost", "1", "0", "3", "t", "gone", "0-0", "0-0"})).status ==
+        Observation::Status::lost);
+  CHECK_THROWS_AS(decode_observation(strings({"released", "1", "0", "3", "t", "", "0-0", "0-0"})),
+                  ProtocolError);
+}
+
 TEST_CASE("poll, leave and abort replies") {
   Check c = decode_check(strings({"decided", "aborted:disk: full"}));
   CHECK(c.status == Check::Status::decided);
@@ -181,6 +204,11 @@ TEST_CASE("status replies") {
   REQUIRE(s->members.size() == 2);
   CHECK(s->members[0].id == "a");
   CHECK(s->members[0].lease_left == Duration(1500));
+  const auto arrived = decode_status(
+      strings({"0-0", "0-0", "1", "2", "open", "", "0", "1000", "2000", "-1", "", "job", ""}));
+  REQUIRE(arrived.snapshot);
+  REQUIRE(arrived.snapshot->members.size() == 1);
+  CHECK_FALSE(arrived.snapshot->members[0].lease_left); // arrived without a lease
   const auto after_reset = decode_status(
       strings({"0-0", "0-0", "5", "", "open", "", "0", "1000", "2000", "-1", "reset"}));
   REQUIRE(after_reset.snapshot);

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <csignal>
+#include <fmt/format.h>
+
+#include "barrier.hpp"
+#include "commands/commands.hpp"
+#include "util/log.hpp"
+#include "util/signals.hpp"
+#include "util/text.hpp"
+#include "watcher.hpp"
+
+namespace rbarrier::commands {
+
+namespace {
+
+// One party waiting for the outcome of a generation without being counted: nothing of it is
+// stored, so a timeout or a signal ends it without a withdrawal.
+class Awaiter : public Watcher {
+public:
+  Awaiter(const GlobalOptions& global, const AwaitOptions& options)
+      : Watcher(global, options.name, options.command, deadline_after(options.timeout),
+                "awaiting"),
+        m_options(options) {}
+
+  Result run();
+
+private:
+  std::optional<Result> check() override;
+  std::optional<Result> on_observation(const Observation& observation);
+  Result on_timeout() override;
+  // Until the barrier is seen, the outcome of the generation awaited of whichever instance comes.
+  bool ours(const Event& event) const override {
+    return m_token.empty() || event.token == m_token;
+  }
+
+  const AwaitOptions& m_options;
+  bool m_observed = false; // m_generation is the one awaited
+};
+
+Result Awaiter::run() {
+  try {
+    try {
+      const Observation first = m_session.run(
+          [&](redis::Connection& connection, Deadline attempt) {
+            return m_barrier.observe(connection, m_options.generation, "", attempt);
+          },
+          m_deadline);
+      m_events.start_at(first.from);
+      if (auto result = on_observation(first)) {
+        return *result;
+      }
+      return wait_for_outcome(k_max_check_interval);
+    } catch (const TimeoutError&) {
+      // The server stopped answering and the deadline came: still a timeout, not unreachable.
+      if (Clock::now() < m_deadline) {
+        throw;
+      }
+      return on_timeout();
+    }
+  } catch (const Interrupted& interrupted) {
+    m_stopping = true;
+    return {signals::exit_status(interrupted.signo),
+            fmt::format("{} while awaiting barrier {}",
+                        interrupted.signo == SIGINT ? "interrupted" : "terminated", name())};
+  }
+}
+
+std::optional<Result> Awaiter::check() {
+  return on_observation(m_session.run(
+      [&](redis::Connection& connection, Deadline attempt) {
+        return m_barrier.observe(connection, m_generation, m_token, attempt);
+      },
+      m_deadline));
+}
+
+std::optional<Result> Awaiter::on_observation(const Observation& observation) {
+  const bool first = !m_observed;
+  m_observed = true;
+  m_generation = observation.generation;
+  if (observation.status == Observation::Status::lost) {
+    if (first && m_options.generation) {
+      return Result{to_int(ExitCode::state_lost),
+                    fmt::format("cannot await generation {} of barrier {}: {} (the last 100 "
+                                "outcomes are kept)",
+                                m_generation, name(), observation.detail)};
+    }
+    return Result{to_int(ExitCode::state_lost),
+                  fmt::format("state of barrier {} lost while awaiting it: {}", name(),
+                              observation.detail)};
+  }
+  if (!observation.token.empty()) {
+    m_token = observation.token;
+  }
+  m_parties = observation.parties;
+  switch (observation.status) {
+  case Observation::Status::none:
+    if (first) {
+      log::verbose("barrier {} does not exist yet: awaiting its generation {}", name(),
+                   m_generation);
+    }
+    return std::nullopt;
+  case Observation::Status::waiting:
+    if (first) {
+      log::verbose("awaiting generation {} of barrier {} ({}/{} arrived)", m_generation, name(),
+                   observation.count, observation.parties);
+    }
+    counted(observation.count, observation.parties);
+    return std::nullopt;
+  case Observation::Status::decided:
+    return on_decision(parse_decision(observation.detail));
+  case Observation::Status::broken:
+    return Result{to_int(ExitCode::aborted),
+                  observation.detail.empty()
+                      ? fmt::format("barrier {} is broken", name())
+                      : fmt::format("barrier {} is broken: {}", name(), observation.detail)};
+  case Observation::Status::passed:
+    log::verbose("barrier {} was passed already (--once)", name());
+    return released();
+  case Observation::Status::lost:
+    break;
+  }
+  return std::nullopt;
+}
+
+Result Awaiter::on_timeout() {
+  const std::string timeout = format_duration(m_options.timeout.value_or(Duration(0)));
+  if (m_token.empty()) {
+    return {to_int(ExitCode::timeout),
+            fmt::format("timed out after {} awaiting barrier {} (it does not exist yet)", timeout,
+                        name())};
+  }
+  return {to_int(ExitCode::timeout),
+          fmt::format("timed out after {} awaiting generation {} of barrier {} ({}/{} arrived)",
+                      timeout, m_generation, name(), m_count, m_parties)};
+}
+
+using Kind = OptionSpec::Kind;
+
+constexpr OptionSpec k_options[] = {
+    {"NAME", Kind::positional, "", "the barrier's name"},
+    {"-t,--timeout", Kind::value, "DUR", "give up after DUR (0, the default: wait for ever)"},
+    {"--generation", Kind::value, "G",
+     "await generation G (default: the current one, or the first if NAME does not exist yet)"},
+};
+
+CommandOptions build(const Values& values, const GlobalOptions&) {
+  AwaitOptions options;
+  options.name = barrier_name(values);
+  options.timeout = timeout(values);
+  if (values.given("generation")) {
+    options.generation = parse_positive("--generation", values["generation"]);
+  }
+  options.command = values.all("--");
+  return options;
+}
+
+} // namespace
+
+const Subcommand k_await{
+    .name = "await",
+    .summary = "wait, without being counted, for the outcome of NAME's current generation",
+    .options = k_options,
+    .footer = "After \"--\", CMD [ARGS...] is run once the generation is released, and its exit "
+              "status becomes rbarrier's.",
+    .takes_command = true,
+    .build = build,
+    .run = [](const GlobalOptions& global, const CommandOptions& options) {
+      signals::install();
+      Result result = Awaiter(global, std::get<AwaitOptions>(options)).run();
+      log::end_live();
+      return result;
+    }};
+
+} // namespace rbarrier::commands

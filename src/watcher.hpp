@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "barrier.hpp"
+#include "commands/commands.hpp"
+#include "events.hpp"
+#include "session.hpp"
+
+namespace rbarrier {
+
+// How often a party checks the stored state at most while nothing happens.
+inline constexpr Duration k_max_check_interval = std::chrono::seconds(5);
+
+// What `wait` and `await` share: waiting for the outcome of one generation of a barrier (its
+// events read from the streams, and a check of the stored state now and then), the progress they
+// show meanwhile, the messages of the outcomes, and the command run after a release.
+class Watcher {
+public:
+  Watcher(const Watcher&) = delete;
+  Watcher& operator=(const Watcher&) = delete;
+  virtual ~Watcher() = default;
+
+protected:
+  // `doing` says what the party does, for the live line: "waiting at", "awaiting".
+  Watcher(const GlobalOptions& global, const std::string& name,
+          const std::vector<std::string>& command, Deadline deadline, std::string_view doing);
+
+  // Reads events until the outcome of `m_generation` comes, checking the stored state every
+  // `interval` (and after a reconnection, or an event it cannot place); at the deadline, the
+  // result of on_timeout().
+  commands::Result wait_for_outcome(Duration interval);
+
+  // The stored state: the outcome, or nullopt while undecided.
+  virtual std::optional<commands::Result> check() = 0;
+  virtual commands::Result on_timeout() = 0;
+  // Whether an outcome event of `m_generation` with this token is this party's.
+  virtual bool ours(const Event& event) const { return event.token == m_token; }
+
+  commands::Result on_decision(const Decision& decision);
+  // After a release: runs the command if there is one (with RBARRIER_* in its environment), else
+  // exit 0.
+  commands::Result released();
+  // How many have arrived, from a check or an event: shown when it changed.
+  void counted(std::int64_t count, std::int64_t parties);
+  // Draws the live line on a terminal: barrier, arrived/parties, time waited.
+  void show_progress() const;
+  std::string name() const;
+
+  const GlobalOptions& m_global;
+  const std::string& m_name;
+  const std::vector<std::string>& m_command;
+  Session m_session;
+  Barrier m_barrier;
+  Deadline m_deadline;
+  std::int64_t m_generation = 0;
+  std::int64_t m_parties = 0;
+  std::int64_t m_count = 0;
+  std::string m_token;
+  std::string m_id; // the party's member id (RBARRIER_ID); empty for a party not counted
+  bool m_stopping = false; // a signal came: report a release, run no command
+  EventStream m_events;
+
+private:
+  std::optional<commands::Result> on_event(const Event& event);
+  // When the live line's time next changes, or never when there is none.
+  Deadline next_tick() const;
+
+  Deadline m_started;
+  bool m_live; // the live line is shown
+  std::string_view m_doing;
+};
+
+} // namespace rbarrier
