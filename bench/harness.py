@@ -338,7 +338,7 @@ def main():
     w("")
     w("## Redis work")
     w("")
-    w("Commands sent by clients (`EVALSHA`, `EVAL`, `SUBSCRIBE`, …; not the commands the scripts "
+    w("Commands sent by clients (`EVALSHA`, `EVAL`, `XREAD`, …; not the commands the scripts "
       "run) from `INFO commandstats`, and the server's CPU time (user + system) for one whole "
       "fan-in generation.")
     w("")
