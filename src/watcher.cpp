@@ -16,8 +16,7 @@ namespace rbarrier {
 using commands::Result;
 
 Watcher::Watcher(const GlobalOptions& global, const std::string& name,
-                 const std::vector<std::string>& command, Deadline deadline,
-                 std::string_view doing)
+                 const std::vector<std::string>& command, Deadline deadline, std::string_view doing)
     : m_global(global), m_name(name), m_command(command), m_session(global),
       m_barrier(global.prefix, name, global.ttl), m_deadline(deadline),
       // Arrivals and departures only for someone who shows them: at N parties they are N events.
@@ -27,7 +26,29 @@ Watcher::Watcher(const GlobalOptions& global, const std::string& name,
 
 std::string Watcher::name() const { return quote(m_name); }
 
-Result Watcher::wait_for_outcome(Duration interval) {
+Result Watcher::run() {
+  Result result;
+  try {
+    try {
+      auto decided = start();
+      result = decided ? *decided : wait_for_outcome();
+    } catch (const TimeoutError&) {
+      // The server stopped answering and the deadline came: still a timeout, not unreachable.
+      if (Clock::now() < m_deadline) {
+        throw;
+      }
+      result = on_timeout();
+    }
+  } catch (const Interrupted& interrupted) {
+    m_stopping = true;
+    result = on_signal(interrupted.signo);
+  }
+  log::end_live();
+  return result;
+}
+
+Result Watcher::wait_for_outcome() {
+  const Duration interval = check_interval();
   Deadline next_check = Clock::now() + interval;
   bool checked = false;
   for (;;) {

@@ -25,19 +25,26 @@ public:
   Watcher& operator=(const Watcher&) = delete;
   virtual ~Watcher() = default;
 
+  // The whole wait: start(), then, unless that decided, the events until the outcome. A deadline
+  // that comes while the server does not answer is still a timeout; a signal ends it through
+  // on_signal(). Needs signals::install() before the Watcher is made (its connections wake on
+  // the signal pipe).
+  commands::Result run();
+
 protected:
   // `doing` says what the party does, for the live line: "waiting at", "awaiting".
   Watcher(const GlobalOptions& global, const std::string& name,
           const std::vector<std::string>& command, Deadline deadline, std::string_view doing);
 
-  // Reads events until the outcome of `m_generation` comes, checking the stored state every
-  // `interval` (and after a reconnection, or an event it cannot place); at the deadline, the
-  // result of on_timeout().
-  commands::Result wait_for_outcome(Duration interval);
-
+  // The first step (the arrival, or the first look): the result when it decides, else nullopt.
+  // It sets m_generation and the events' positions.
+  virtual std::optional<commands::Result> start() = 0;
+  // How often to check the stored state while nothing happens.
+  virtual Duration check_interval() const = 0;
   // The stored state: the outcome, or nullopt while undecided.
   virtual std::optional<commands::Result> check() = 0;
   virtual commands::Result on_timeout() = 0;
+  virtual commands::Result on_signal(int signo) = 0;
   // Whether an outcome event of `m_generation` with this token is this party's.
   virtual bool ours(const Event& event) const { return event.token == m_token; }
 
@@ -62,15 +69,19 @@ protected:
   std::int64_t m_count = 0;
   std::string m_token;
   std::string m_id; // the party's member id (RBARRIER_ID); empty for a party not counted
-  bool m_stopping = false; // a signal came: report a release, run no command
   EventStream m_events;
 
 private:
+  // Reads events until the outcome of `m_generation` comes, checking the stored state every
+  // check_interval() (and after a reconnection, or an event it cannot place); at the deadline,
+  // the result of on_timeout().
+  commands::Result wait_for_outcome();
   std::optional<commands::Result> on_event(const Event& event);
   // When the live line's time next changes, or never when there is none.
   Deadline next_tick() const;
 
   Deadline m_started;
+  bool m_stopping = false; // a signal came: report a release, run no command
   bool m_live; // the live line is shown
   std::string_view m_doing;
 };

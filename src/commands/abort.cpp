@@ -13,7 +13,7 @@ namespace rbarrier::commands {
 namespace {
 
 constexpr OptionSpec k_options[] = {
-    {"NAME", OptionSpec::Kind::positional, "", "the barrier's name"},
+    k_name_option,
     {"--reason", OptionSpec::Kind::value, "REASON", "shown to every waiting and later party"},
 };
 

@@ -31,15 +31,7 @@ Result refusal(const Arrival& arrival, const std::string& name, std::int64_t par
 
 namespace {
 
-using Kind = OptionSpec::Kind;
-
-constexpr OptionSpec k_options[] = {
-    {"NAME", Kind::positional, "", "the barrier's name"},
-    {"-n,--parties", Kind::required, "N", "how many parties meet (the first arrival fixes it)"},
-    {"--id", Kind::value, "ID",
-     "this party's member id; arriving twice with one id counts once (default host:pid:random)"},
-    {"--once", Kind::flag, "", "latch: after the first release later arrivals pass at once"},
-};
+constexpr OptionSpec k_options[] = {k_name_option, k_parties_option, k_id_option, k_once_option};
 
 CommandOptions build(const Values& values, const GlobalOptions&) {
   return ArriveOptions{barrier_name(values), parse_positive("--parties", values["parties"]),

@@ -18,51 +18,39 @@ namespace {
 class Awaiter : public Watcher {
 public:
   Awaiter(const GlobalOptions& global, const AwaitOptions& options)
-      : Watcher(global, options.name, options.command, deadline_after(options.timeout),
-                "awaiting"),
+      : Watcher(global, options.name, options.command, deadline_after(options.timeout), "awaiting"),
         m_options(options) {}
 
-  Result run();
-
 private:
+  // The first look: the outcome if it is known, else nullopt.
+  std::optional<Result> start() override;
+  Duration check_interval() const override { return k_max_check_interval; }
   std::optional<Result> check() override;
+  // Nothing to withdraw: it ends at once.
+  Result on_signal(int signo) override;
   std::optional<Result> on_observation(const Observation& observation);
   Result on_timeout() override;
   // Until the barrier is seen, the outcome of the generation awaited of whichever instance comes.
-  bool ours(const Event& event) const override {
-    return m_token.empty() || event.token == m_token;
-  }
+  bool ours(const Event& event) const override { return m_token.empty() || event.token == m_token; }
 
   const AwaitOptions& m_options;
   bool m_observed = false; // m_generation is the one awaited
 };
 
-Result Awaiter::run() {
-  try {
-    try {
-      const Observation first = m_session.run(
-          [&](redis::Connection& connection, Deadline attempt) {
-            return m_barrier.observe(connection, m_options.generation, "", attempt);
-          },
-          m_deadline);
-      m_events.start_at(first.from);
-      if (auto result = on_observation(first)) {
-        return *result;
-      }
-      return wait_for_outcome(k_max_check_interval);
-    } catch (const TimeoutError&) {
-      // The server stopped answering and the deadline came: still a timeout, not unreachable.
-      if (Clock::now() < m_deadline) {
-        throw;
-      }
-      return on_timeout();
-    }
-  } catch (const Interrupted& interrupted) {
-    m_stopping = true;
-    return {signals::exit_status(interrupted.signo),
-            fmt::format("{} while awaiting barrier {}",
-                        interrupted.signo == SIGINT ? "interrupted" : "terminated", name())};
-  }
+std::optional<Result> Awaiter::start() {
+  const Observation first = m_session.run(
+      [&](redis::Connection& connection, Deadline attempt) {
+        return m_barrier.observe(connection, m_options.generation, "", attempt);
+      },
+      m_deadline);
+  m_events.start_at(first.from);
+  return on_observation(first);
+}
+
+Result Awaiter::on_signal(int signo) {
+  return {signals::exit_status(signo),
+          fmt::format("{} while awaiting barrier {}",
+                      signo == SIGINT ? "interrupted" : "terminated", name())};
 }
 
 std::optional<Result> Awaiter::check() {
@@ -84,9 +72,9 @@ std::optional<Result> Awaiter::on_observation(const Observation& observation) {
                                 "outcomes are kept)",
                                 m_generation, name(), observation.detail)};
     }
-    return Result{to_int(ExitCode::state_lost),
-                  fmt::format("state of barrier {} lost while awaiting it: {}", name(),
-                              observation.detail)};
+    return Result{
+        to_int(ExitCode::state_lost),
+        fmt::format("state of barrier {} lost while awaiting it: {}", name(), observation.detail)};
   }
   if (!observation.token.empty()) {
     m_token = observation.token;
@@ -137,8 +125,8 @@ Result Awaiter::on_timeout() {
 using Kind = OptionSpec::Kind;
 
 constexpr OptionSpec k_options[] = {
-    {"NAME", Kind::positional, "", "the barrier's name"},
-    {"-t,--timeout", Kind::value, "DUR", "give up after DUR (0, the default: wait for ever)"},
+    k_name_option,
+    k_timeout_option,
     {"--generation", Kind::value, "G",
      "await generation G (default: the current one, or the first if NAME does not exist yet)"},
 };
@@ -166,9 +154,7 @@ const Subcommand k_await{
     .build = build,
     .run = [](const GlobalOptions& global, const CommandOptions& options) {
       signals::install();
-      Result result = Awaiter(global, std::get<AwaitOptions>(options)).run();
-      log::end_live();
-      return result;
+      return Awaiter(global, std::get<AwaitOptions>(options)).run();
     }};
 
 } // namespace rbarrier::commands

@@ -12,7 +12,7 @@ namespace rbarrier::commands {
 namespace {
 
 constexpr OptionSpec k_options[] = {
-    {"NAME", OptionSpec::Kind::positional, "", "the barrier's name"},
+    k_name_option,
 };
 
 CommandOptions build(const Values& values, const GlobalOptions&) {

@@ -16,7 +16,7 @@ namespace rbarrier::commands {
 namespace {
 
 constexpr OptionSpec k_options[] = {
-    {"NAME", OptionSpec::Kind::positional, "", "the barrier's name"},
+    k_name_option,
     {"--json", OptionSpec::Kind::flag, "",
      "print JSON instead of text (with --watch, a line each)"},
     {"-w,--watch", OptionSpec::Kind::flag, "",

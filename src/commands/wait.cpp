@@ -33,16 +33,17 @@ public:
     m_id = options.id ? *options.id : default_member_id();
   }
 
-  Result run();
-
 private:
-  // The outcome of the arrival, or nullopt when the party must wait.
-  std::optional<Result> arrive();
+  // Arrives: the outcome of the arrival, or nullopt when the party must wait.
+  std::optional<Result> start() override;
+  Duration check_interval() const override {
+    return std::min(m_options.lease / 3, k_max_check_interval);
+  }
   // Polls (which renews the lease); nullopt while undecided.
   std::optional<Result> check() override;
   std::optional<Result> on_check(const Check& result);
   Result on_timeout() override;
-  Result on_signal(int signo);
+  Result on_signal(int signo) override;
   Deadline grace() const;
 
   const WaitOptions& m_options;
@@ -50,26 +51,7 @@ private:
   bool m_arrived = false; // the server counted this party
 };
 
-Result Waiter::run() {
-  try {
-    try {
-      if (auto result = arrive()) {
-        return *result;
-      }
-      return wait_for_outcome(std::min(m_options.lease / 3, k_max_check_interval));
-    } catch (const TimeoutError&) {
-      // The server stopped answering and the deadline came: still a timeout, not unreachable.
-      if (Clock::now() < m_deadline) {
-        throw;
-      }
-      return on_timeout();
-    }
-  } catch (const Interrupted& interrupted) {
-    return on_signal(interrupted.signo);
-  }
-}
-
-std::optional<Result> Waiter::arrive() {
+std::optional<Result> Waiter::start() {
   const std::string new_token = random_hex(12);
   const Arrival arrival = m_session.run(
       [&](redis::Connection& connection, Deadline attempt) {
@@ -173,7 +155,6 @@ Result Waiter::on_timeout() {
 }
 
 Result Waiter::on_signal(int signo) {
-  m_stopping = true;
   m_session.stop_interrupting();
   const char* what = signo == SIGINT ? "interrupted" : "terminated";
   const Result interrupted{signals::exit_status(signo),
@@ -197,24 +178,21 @@ Result Waiter::on_signal(int signo) {
 
 Result wait(const GlobalOptions& global, const WaitOptions& options) {
   signals::install();
-  Result result = Waiter(global, options).run();
-  log::end_live();
-  return result;
+  return Waiter(global, options).run();
 }
 
 using Kind = OptionSpec::Kind;
 
 constexpr OptionSpec k_options[] = {
-    {"NAME", Kind::positional, "", "the barrier's name"},
-    {"-n,--parties", Kind::required, "N", "how many parties meet (the first arrival fixes it)"},
-    {"-t,--timeout", Kind::value, "DUR", "give up after DUR (0, the default: wait for ever)"},
-    {"--id", Kind::value, "ID",
-     "this party's member id; arriving twice with one id counts once (default host:pid:random)"},
+    k_name_option,
+    k_parties_option,
+    k_timeout_option,
+    k_id_option,
     {"--lease", Kind::value, "DUR",
      "withdraw this party if it stops renewing for DUR (default 30s)"},
     {"--on-timeout", Kind::value, "leave|break",
      "leave: withdraw and exit 124 (default); break: abort the barrier for all"},
-    {"--once", Kind::flag, "", "latch: after the first release later arrivals pass at once"},
+    k_once_option,
 };
 
 CommandOptions build(const Values& values, const GlobalOptions& global) {
