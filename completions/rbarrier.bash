@@ -17,18 +17,19 @@ _rbarrier() {
     done
     case $prev in
         --on-timeout) COMPREPLY=($(compgen -W "leave break" -- "$cur")); return 0 ;;
+        --members) [[ $cur == @* ]] && COMPREPLY=($(compgen -P @ -f -- "${cur#@}")); return 0 ;;
         --password-file|--cacert|--cert|--key|--termination-log)
             COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
         --cacertdir) COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
         -u|--url|--user|--prefix|--connect-timeout|--ttl|--sentinel|--master|--sni|\
-        --wait-replicas|-n|--parties|-t|--timeout|--id|--lease|--reason|--generation)
+        --wait-replicas|-n|--parties|-t|--timeout|--id|--lease|--reason|--generation|--data)
             return 0 ;;
     esac
     local options
     case $command in
-        wait) options="-n --parties -t --timeout --id --lease --on-timeout --once" ;;
-        arrive) options="-n --parties --id --once" ;;
-        await) options="-t --timeout --generation" ;;
+        wait) options="-n --parties -t --timeout --id --lease --on-timeout --once --members --data --json" ;;
+        arrive) options="-n --parties --id --once --members --data --json" ;;
+        await) options="-t --timeout --generation --json" ;;
         abort) options="--reason" ;;
         status) options="--json -w --watch" ;;
         reset) options="" ;;

@@ -56,7 +56,8 @@ std::string hash_tag(std::string_view name) {
 
 BarrierKeys::BarrierKeys(std::string_view prefix, std::string_view name)
     : meta(fmt::format("{}{{{}}}", prefix, hash_tag(name))), members(meta + ":members"),
-      outcomes(meta + ":outcomes"), events(meta + ":events"), progress(meta + ":progress") {}
+      outcomes(meta + ":outcomes"), events(meta + ":events"), progress(meta + ":progress"),
+      data(meta + ":data") {}
 
 std::string BarrierKeys::arrival(std::string_view nonce) const {
   return fmt::format("{}:arrival:{}", meta, nonce);
@@ -151,7 +152,7 @@ T decode_view(const Reply& reply, std::string_view what,
 
 Arrival decode_arrival(const Reply& reply) {
   return decode_view<Arrival>(reply, "arrival",
-                              {"waiting", "released", "passed", "broken", "mismatch"});
+                              {"waiting", "released", "passed", "broken", "mismatch", "members"});
 }
 
 Observation decode_observation(const Reply& reply) {
@@ -192,8 +193,9 @@ Status decode_status(const Reply& reply) {
   if (v.size() == 2) {
     return status;
   }
-  constexpr std::size_t k_fields = 11; // the positions and the barrier's; then the members
-  if (v.size() < k_fields || (v.size() - k_fields) % 2 != 0) {
+  constexpr std::size_t k_fields = 12; // the positions and the barrier's; then the members
+  constexpr std::size_t k_member_fields = 3;
+  if (v.size() < k_fields || (v.size() - k_fields) % k_member_fields != 0) {
     throw ProtocolError(fmt::format("unexpected reply for status: {} elements", v.size()));
   }
   Snapshot& s = status.snapshot.emplace();
@@ -210,12 +212,57 @@ Status decode_status(const Reply& reply) {
   if (!v[10].empty()) {
     s.last = parse_decision(v[10]);
   }
-  for (std::size_t i = k_fields; i < v.size(); i += 2) {
-    s.members.push_back({v[i], v[i + 1].empty()
-                                   ? std::nullopt
-                                   : std::optional(Duration(to_int(v[i + 1], "lease")))});
+  for (std::size_t begin = 0, end = 0; begin < v[11].size(); begin = end + 1) {
+    end = std::min(v[11].find('\n', begin), v[11].size());
+    s.expected.push_back(v[11].substr(begin, end - begin));
+  }
+  for (std::size_t i = k_fields; i < v.size(); i += k_member_fields) {
+    s.members.push_back(
+        {v[i], v[i + 1].empty() ? std::nullopt : std::optional(Duration(to_int(v[i + 1], "lease"))),
+         v[i + 2]});
   }
   return status;
+}
+
+std::optional<std::vector<RosterEntry>> decode_roster(const Reply& reply) {
+  const auto v = strings(reply, "roster", 1);
+  if (v[0] == "unknown") {
+    return std::nullopt;
+  }
+  if (v[0] != "roster" || v.size() % 2 != 1) {
+    throw ProtocolError(
+        fmt::format("unexpected reply for roster: \"{}\", {} elements", v[0], v.size()));
+  }
+  std::vector<RosterEntry> roster;
+  for (std::size_t i = 1; i < v.size(); i += 2) {
+    roster.push_back({v[i], v[i + 1]});
+  }
+  return roster;
+}
+
+std::vector<std::string> missing_members(const Snapshot& snapshot) {
+  auto out = snapshot.expected;
+  std::erase_if(out, [&](const std::string& id) {
+    return std::any_of(snapshot.members.begin(), snapshot.members.end(),
+                       [&](const Member& member) { return member.id == id; });
+  });
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<RosterEntry> in_rank_order(std::vector<RosterEntry> roster) {
+  std::sort(roster.begin(), roster.end(),
+            [](const RosterEntry& a, const RosterEntry& b) { return a.id < b.id; });
+  return roster;
+}
+
+std::string canonical_members(std::vector<std::string> ids) {
+  std::sort(ids.begin(), ids.end());
+  std::string out;
+  for (const auto& id : ids) {
+    out += out.empty() ? id : "\n" + id;
+  }
+  return out;
 }
 
 Barrier::Barrier(std::string_view prefix, std::string_view name, Duration ttl)
@@ -247,11 +294,12 @@ std::vector<std::string> Barrier::with_arrival(std::string_view nonce) const {
 
 Arrival Barrier::arrive(redis::Connection& connection, const std::string& id,
                         const std::string& nonce, std::int64_t parties, Duration lease, bool once,
-                        const std::string& new_token, Deadline deadline) const {
-  return decode_arrival(
-      run(connection, scripts::k_arrive, with_arrival(nonce),
-          {id, std::to_string(parties), std::to_string(lease.count()), once ? "1" : "0", new_token},
-          deadline));
+                        const std::string& new_token, const std::string& expected,
+                        const std::string& value, Deadline deadline) const {
+  return decode_arrival(run(connection, scripts::k_arrive, with_arrival(nonce),
+                            {id, std::to_string(parties), std::to_string(lease.count()),
+                             once ? "1" : "0", new_token, expected, value},
+                            deadline));
 }
 
 Check Barrier::poll(redis::Connection& connection, const std::string& id, std::int64_t generation,
@@ -274,6 +322,12 @@ Observation Barrier::observe(redis::Connection& connection, std::optional<std::i
                              const std::string& token, Deadline deadline) const {
   return decode_observation(run(connection, scripts::k_observe, m_keys.common(),
                                 {generation ? std::to_string(*generation) : "", token}, deadline));
+}
+
+std::optional<std::vector<RosterEntry>>
+Barrier::roster(redis::Connection& connection, std::int64_t generation, Deadline deadline) const {
+  return decode_roster(
+      run(connection, scripts::k_roster, m_keys.common(), {std::to_string(generation)}, deadline));
 }
 
 std::optional<std::int64_t> Barrier::reset(redis::Connection& connection, Deadline deadline) const {

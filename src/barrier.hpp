@@ -29,9 +29,12 @@ struct BarrierKeys {
   std::string outcomes; // hash: generation -> outcome
   std::string events; // stream of outcomes
   std::string progress; // stream of arrivals and departures
+  std::string data; // hash: id -> its --data value, for the current generation
   std::string arrival(std::string_view nonce) const;
   // The keys every script takes first, in their order.
-  std::vector<std::string> common() const { return {meta, members, outcomes, events, progress}; }
+  std::vector<std::string> common() const {
+    return {meta, members, outcomes, events, progress, data};
+  }
 };
 
 // Where a reader stands in a barrier's two streams: the id of the last entry it has seen of each
@@ -55,13 +58,15 @@ Decision parse_decision(std::string_view text);
 inline constexpr Duration k_no_lease{0};
 
 struct Arrival {
-  enum class Status { waiting, released, passed, broken, mismatch };
+  enum class Status { waiting, released, passed, broken, mismatch, members };
   Status status = Status::waiting;
   std::int64_t generation = 0;
   std::int64_t count = 0;
   std::int64_t parties = 0; // the barrier's
   std::string token;
-  std::string detail; // broken: the reason; mismatch: the barrier's once flag
+  // broken: the reason; mismatch: the barrier's once flag; members: how many member ids the
+  // barrier expects ("0": none)
+  std::string detail;
   StreamPositions from; // waiting: the streams as they stood after the arrival
 };
 
@@ -91,7 +96,22 @@ struct Check {
 struct Member {
   std::string id;
   std::optional<Duration> lease_left; // none: arrived without a lease (arrive)
+  std::string value; // its --data; empty: none
 };
+
+// A member of a released generation, with its --data (empty: none).
+struct RosterEntry {
+  std::string id;
+  std::string value;
+};
+
+// The roster in rank order: the ids sorted bytewise, so that a member's rank (its index) depends
+// on the ids alone, not on who came first.
+std::vector<RosterEntry> in_rank_order(std::vector<RosterEntry> roster);
+
+// The expected member ids (--members) as the protocol stores and compares them: sorted bytewise,
+// joined by newlines; empty for none.
+std::string canonical_members(std::vector<std::string> ids);
 
 struct Snapshot {
   std::int64_t generation = 0;
@@ -103,8 +123,12 @@ struct Snapshot {
   std::int64_t now_ms = 0; // server clock
   Duration ttl{-1}; // -1: no expiry
   std::optional<Decision> last; // the previous generation's outcome
+  std::vector<std::string> expected; // --members, sorted; empty: any
   std::vector<Member> members;
 };
+
+// The expected members (--members) not among the live ones, sorted.
+std::vector<std::string> missing_members(const Snapshot& snapshot);
 
 // What status found: the barrier (nullopt when there is none), and the streams as they stood.
 struct Status {
@@ -130,6 +154,8 @@ std::optional<Event> decode_event(const redis::Reply& fields);
 // Decoders of the scripts' replies, separate so that they are tested without a server.
 Arrival decode_arrival(const redis::Reply& reply);
 Observation decode_observation(const redis::Reply& reply);
+// nullopt: the generation was not released, or its roster is no longer kept.
+std::optional<std::vector<RosterEntry>> decode_roster(const redis::Reply& reply);
 Check decode_check(const redis::Reply& reply);
 Status decode_status(const redis::Reply& reply);
 
@@ -139,9 +165,10 @@ public:
 
   const BarrierKeys& keys() const { return m_keys; }
 
+  // `expected`: canonical_members() of --members (empty: none); `value`: --data (empty: none).
   Arrival arrive(redis::Connection& connection, const std::string& id, const std::string& nonce,
                  std::int64_t parties, Duration lease, bool once, const std::string& new_token,
-                 Deadline deadline) const;
+                 const std::string& expected, const std::string& value, Deadline deadline) const;
   Check poll(redis::Connection& connection, const std::string& id, std::int64_t generation,
              const std::string& token, Duration lease, Deadline deadline) const;
   // Withdraws `id` from `generation`; without it, from the generation its arrival `nonce` joined,
@@ -154,6 +181,9 @@ public:
   // instance `token` (empty: whichever there is).
   Observation observe(redis::Connection& connection, std::optional<std::int64_t> generation,
                       const std::string& token, Deadline deadline) const;
+  // The members released `generation` was released with, and their --data; see decode_roster.
+  std::optional<std::vector<RosterEntry>> roster(redis::Connection& connection,
+                                                 std::int64_t generation, Deadline deadline) const;
   // Returns the generation that was reset, or nullopt when there was no barrier.
   std::optional<std::int64_t> reset(redis::Connection& connection, Deadline deadline) const;
   // Aborts the current generation, or only `generation` if it is still undecided.

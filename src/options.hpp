@@ -37,6 +37,9 @@ enum class OnTimeout { leave, abort };
 struct WaitOptions {
   std::string name;
   std::int64_t parties = 0;
+  std::vector<std::string> members; // --members: the expected ids; empty: any
+  std::string data; // --data; empty: none
+  bool json = false; // print the outcome as JSON
   std::optional<Duration> timeout; // none: for ever (no --timeout, or the literal 0)
   std::optional<std::string> id;
   Duration lease = std::chrono::seconds(30);
@@ -48,6 +51,9 @@ struct WaitOptions {
 struct ArriveOptions {
   std::string name;
   std::int64_t parties = 0;
+  std::vector<std::string> members;
+  std::string data;
+  bool json = false;
   std::optional<std::string> id;
   bool once = false;
 };
@@ -56,6 +62,7 @@ struct AwaitOptions {
   std::string name;
   std::optional<Duration> timeout; // none: for ever (no --timeout, or the literal 0)
   std::optional<std::int64_t> generation; // none: the current one
+  bool json = false;
   std::vector<std::string> command; // after "--"
 };
 

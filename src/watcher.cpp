@@ -8,7 +8,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdio>
+
 #include "util/log.hpp"
+#include "util/signals.hpp"
 #include "util/text.hpp"
 
 namespace rbarrier {
@@ -16,13 +20,16 @@ namespace rbarrier {
 using commands::Result;
 
 Watcher::Watcher(const GlobalOptions& global, const std::string& name,
-                 const std::vector<std::string>& command, Deadline deadline, std::string_view doing)
+                 const std::vector<std::string>& command, Deadline deadline, std::string_view doing,
+                 bool json)
     : m_global(global), m_name(name), m_command(command), m_session(global),
       m_barrier(global.prefix, name, global.ttl), m_deadline(deadline),
       // Arrivals and departures only for someone who shows them: at N parties they are N events.
       m_events(m_session, m_barrier.keys(),
                log::live_enabled() || log::level() == log::Level::verbose),
-      m_started(Clock::now()), m_live(log::live_enabled()), m_doing(doing) {}
+      m_started(Clock::now()), m_live(log::live_enabled()), m_doing(doing), m_json(json) {
+  m_report.name = name;
+}
 
 std::string Watcher::name() const { return quote(m_name); }
 
@@ -42,8 +49,14 @@ Result Watcher::run() {
   } catch (const Interrupted& interrupted) {
     m_stopping = true;
     result = on_signal(interrupted.signo);
+    if (result.exit_code == signals::exit_status(interrupted.signo)) {
+      m_report.outcome = interrupted.signo == SIGINT ? "interrupted" : "terminated";
+    }
   }
   log::end_live();
+  if (m_json) {
+    print_report(result.exit_code);
+  }
   return result;
 }
 
@@ -104,14 +117,17 @@ std::optional<Result> Watcher::on_event(const Event& event) {
 }
 
 Result Watcher::on_decision(const Decision& decision) {
+  m_report.reason = decision.reason;
   switch (decision.outcome) {
   case Outcome::released:
     return released();
   case Outcome::reset:
+    m_report.outcome = "reset";
     return {
         to_int(ExitCode::reset),
         fmt::format("barrier {} was reset while waiting (generation {})", name(), m_generation)};
   case Outcome::aborted:
+    m_report.outcome = "aborted";
     return {to_int(ExitCode::aborted),
             decision.reason.empty()
                 ? fmt::format("barrier {} was aborted", name())
@@ -146,28 +162,107 @@ Deadline Watcher::next_tick() const {
   return m_started + std::chrono::floor<seconds>(Clock::now() - m_started) + seconds(1);
 }
 
-Result Watcher::released() {
+Result Watcher::released(bool roster) {
   log::verbose("barrier {} released (generation {})", name(), m_generation);
-  if (m_command.empty() || m_stopping) {
+  if (m_report.outcome.empty()) {
+    m_report.outcome = "released";
+  }
+  const bool run = !m_command.empty() && !m_stopping;
+  if (roster && (m_json || run)) {
+    read_roster();
+  }
+  if (!run) {
     return {to_int(ExitCode::ok), {}};
   }
-  ::setenv("RBARRIER_NAME", m_name.c_str(), 1);
-  ::setenv("RBARRIER_GENERATION", std::to_string(m_generation).c_str(), 1);
-  ::setenv("RBARRIER_PARTIES", std::to_string(m_parties).c_str(), 1);
-  if (!m_id.empty()) {
-    ::setenv("RBARRIER_ID", m_id.c_str(), 1);
-  }
+  export_release();
   std::vector<char*> argv;
   for (const auto& arg : m_command) {
     argv.push_back(const_cast<char*>(arg.c_str()));
   }
   argv.push_back(nullptr);
   log::end_live();
+  if (m_json) { // now: the command takes this process's place
+    print_report(to_int(ExitCode::ok));
+    m_json = false;
+  }
   ::execvp(argv[0], argv.data());
   const int error = errno;
   return {error == ENOENT ? 127 : 126,
           fmt::format("cannot run {} after barrier {} released: {}", quote(m_command[0]), name(),
                       std::strerror(error))};
+}
+
+void Watcher::print_report(int exit_code) {
+  if (m_report.outcome.empty()) { // the outcomes that only one exit status stands for
+    switch (static_cast<ExitCode>(exit_code)) {
+    case ExitCode::aborted:
+      m_report.outcome = "broken";
+      break;
+    case ExitCode::state_lost:
+      m_report.outcome = "lost";
+      break;
+    case ExitCode::mismatch:
+      m_report.outcome = "mismatch";
+      break;
+    case ExitCode::timeout:
+      m_report.outcome = "timeout";
+      break;
+    default:
+      m_report.outcome = "error";
+    }
+  }
+  m_report.generation = m_generation;
+  m_report.parties = m_parties;
+  std::fputs(to_json(m_report).c_str(), stdout);
+  std::fflush(stdout);
+}
+
+void Watcher::read_roster() {
+  try {
+    m_report.members = m_session.run(
+        [&](redis::Connection& connection, Deadline attempt) {
+          return m_barrier.roster(connection, m_generation, attempt);
+        },
+        Clock::now() + m_global.connect_timeout);
+  } catch (const Error& error) {
+    log::warning(fmt::format("could not read the members of barrier {}: {}", name(), error.what()));
+    return;
+  }
+  if (!m_report.members) {
+    log::warning(fmt::format("the members of generation {} of barrier {} are no longer known",
+                             m_generation, name()));
+    return;
+  }
+  m_report.members = in_rank_order(std::move(*m_report.members));
+}
+
+void Watcher::export_release() const {
+  ::setenv("RBARRIER_NAME", m_name.c_str(), 1);
+  ::setenv("RBARRIER_GENERATION", std::to_string(m_generation).c_str(), 1);
+  ::setenv("RBARRIER_PARTIES", std::to_string(m_parties).c_str(), 1);
+  if (!m_id.empty()) {
+    ::setenv("RBARRIER_ID", m_id.c_str(), 1);
+  }
+  if (!m_report.members) {
+    return;
+  }
+  std::string ids;
+  for (std::size_t rank = 0; rank < m_report.members->size(); ++rank) {
+    const auto& id = (*m_report.members)[rank].id;
+    if (id == m_id) {
+      ::setenv("RBARRIER_RANK", std::to_string(rank).c_str(), 1);
+    }
+    ids += id + "\n";
+  }
+  // Linux refuses an exec whose one variable is longer than 128 KiB (MAX_ARG_STRLEN).
+  constexpr std::size_t k_max_variable = 128 * 1024 - sizeof("RBARRIER_MEMBERS=");
+  if (ids.size() >= k_max_variable) {
+    log::warning(fmt::format("RBARRIER_MEMBERS is not set: the {} ids take {} bytes, more than "
+                             "an environment variable may; use --json",
+                             m_report.members->size(), ids.size()));
+    return;
+  }
+  ::setenv("RBARRIER_MEMBERS", ids.c_str(), 1);
 }
 
 } // namespace rbarrier

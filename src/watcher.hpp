@@ -9,6 +9,7 @@
 #include "barrier.hpp"
 #include "commands/commands.hpp"
 #include "events.hpp"
+#include "report.hpp"
 #include "session.hpp"
 
 namespace rbarrier {
@@ -32,9 +33,11 @@ public:
   commands::Result run();
 
 protected:
-  // `doing` says what the party does, for the live line: "waiting at", "awaiting".
+  // `doing` says what the party does, for the live line: "waiting at", "awaiting". With `json`,
+  // the outcome is printed as JSON on stdout (report.hpp).
   Watcher(const GlobalOptions& global, const std::string& name,
-          const std::vector<std::string>& command, Deadline deadline, std::string_view doing);
+          const std::vector<std::string>& command, Deadline deadline, std::string_view doing,
+          bool json);
 
   // The first step (the arrival, or the first look): the result when it decides, else nullopt.
   // It sets m_generation and the events' positions.
@@ -50,8 +53,9 @@ protected:
 
   commands::Result on_decision(const Decision& decision);
   // After a release: runs the command if there is one (with RBARRIER_* in its environment), else
-  // exit 0.
-  commands::Result released();
+  // exit 0. With `roster`, the members of the generation are read for --json and the command
+  // (RBARRIER_RANK, RBARRIER_MEMBERS) when either wants them: one command.
+  commands::Result released(bool roster = true);
   // How many have arrived, from a check or an event: shown when it changed.
   void counted(std::int64_t count, std::int64_t parties);
   // Draws the live line on a terminal: barrier, arrived/parties, time waited.
@@ -70,12 +74,21 @@ protected:
   std::string m_token;
   std::string m_id; // the party's member id (RBARRIER_ID); empty for a party not counted
   EventStream m_events;
+  Report m_report; // for --json: the outcome and what goes with it
 
 private:
   // Reads events until the outcome of `m_generation` comes, checking the stored state every
   // check_interval() (and after a reconnection, or an event it cannot place); at the deadline,
   // the result of on_timeout().
   commands::Result wait_for_outcome();
+  // Reads the roster of the released m_generation into m_report.members, in rank order; warns
+  // when it is no longer known.
+  void read_roster();
+  // Puts RBARRIER_* in the environment of the command run after a release.
+  void export_release() const;
+  // Prints m_report as JSON on stdout, with the generation and parties as they are now; an
+  // outcome not named yet is the one `exit_code` stands for.
+  void print_report(int exit_code);
   std::optional<commands::Result> on_event(const Event& event);
   // When the live line's time next changes, or never when there is none.
   Deadline next_tick() const;
@@ -84,6 +97,7 @@ private:
   bool m_stopping = false; // a signal came: report a release, run no command
   bool m_live; // the live line is shown
   std::string_view m_doing;
+  bool m_json;
 };
 
 } // namespace rbarrier

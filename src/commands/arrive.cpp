@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <cstdio>
 #include <fmt/format.h>
 
 #include "barrier.hpp"
@@ -6,17 +7,29 @@
 #include "session.hpp"
 #include "util/identity.hpp"
 #include "util/log.hpp"
+#include "report.hpp"
 #include "util/text.hpp"
 
 namespace rbarrier::commands {
 
-Result refusal(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once) {
+Result refusal(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once,
+               const std::string& id, std::size_t members) {
   if (arrival.status == Arrival::Status::broken) {
     return {to_int(ExitCode::aborted),
             arrival.detail.empty()
                 ? fmt::format("barrier {} is broken; reset it to use it again", quote(name))
                 : fmt::format("barrier {} is broken: {}; reset it to use it again", quote(name),
                               arrival.detail)};
+  }
+  if (arrival.status == Arrival::Status::members) {
+    const std::string expected = arrival.detail == "0"
+                                     ? std::string("no --members")
+                                     : fmt::format("other --members ({} ids)", arrival.detail);
+    return {to_int(ExitCode::mismatch),
+            members == 0 ? fmt::format("barrier {} expects {}; this party ({}) gave none",
+                                       quote(name), expected, quote(id))
+                         : fmt::format("barrier {} expects {}; this party ({}) gave {} ids",
+                                       quote(name), expected, quote(id), members)};
   }
   const bool barrier_once = arrival.detail == "1";
   if (barrier_once != once) {
@@ -31,11 +44,18 @@ Result refusal(const Arrival& arrival, const std::string& name, std::int64_t par
 
 namespace {
 
-constexpr OptionSpec k_options[] = {k_name_option, k_parties_option, k_id_option, k_once_option};
+constexpr OptionSpec k_options[] = {k_name_option,    k_parties_option, k_id_option,  k_once_option,
+                                    k_members_option, k_data_option,    k_json_option};
 
-CommandOptions build(const Values& values, const GlobalOptions&) {
-  return ArriveOptions{barrier_name(values), parse_positive("--parties", values["parties"]),
-                       member_id(values), values.given("once")};
+CommandOptions build(const Values& values, const GlobalOptions& global) {
+  auto who = membership(values, Clock::now() + global.connect_timeout);
+  return ArriveOptions{.name = barrier_name(values),
+                       .parties = who.parties,
+                       .members = std::move(who.members),
+                       .data = std::move(who.data),
+                       .json = values.given("json"),
+                       .id = std::move(who.id),
+                       .once = values.given("once")};
 }
 
 // Counts the party without a lease: it stays counted until its generation ends.
@@ -49,27 +69,51 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
   const Arrival arrival = session.run(
       [&](redis::Connection& connection, Deadline attempt) {
         return barrier.arrive(connection, id, nonce, options.parties, k_no_lease, options.once,
-                              new_token, attempt);
+                              new_token, canonical_members(options.members), options.data, attempt);
       },
       deadline);
+  Report report{
+      .name = options.name, .generation = arrival.generation, .parties = arrival.parties, .id = id};
+  Result result;
   switch (arrival.status) {
   case Arrival::Status::released:
     session.wait_for_replicas(options.name);
     log::verbose("arrived at barrier {} and released it (generation {})", quote(options.name),
                  arrival.generation);
-    return {};
+    report.outcome = "released";
+    if (options.json) {
+      if (auto roster = session.run(
+              [&](redis::Connection& connection, Deadline attempt) {
+                return barrier.roster(connection, arrival.generation, attempt);
+              },
+              Clock::now() + global.connect_timeout)) {
+        report.members = in_rank_order(std::move(*roster));
+      }
+    }
+    break;
   case Arrival::Status::passed:
     log::verbose("barrier {} was passed already (--once)", quote(options.name));
-    return {};
+    report.outcome = "passed";
+    break;
   case Arrival::Status::waiting:
     log::verbose("arrived at barrier {}: {}/{} in generation {}", quote(options.name),
                  arrival.count, arrival.parties, arrival.generation);
-    return {};
+    report.outcome = "arrived";
+    break;
   case Arrival::Status::broken:
   case Arrival::Status::mismatch:
+  case Arrival::Status::members:
+    report.outcome = arrival.status == Arrival::Status::broken ? "broken" : "mismatch";
+    report.reason = arrival.detail;
+    result =
+        refusal(arrival, options.name, options.parties, options.once, id, options.members.size());
     break;
   }
-  return refusal(arrival, options.name, options.parties, options.once);
+  if (options.json) {
+    std::fputs(to_json(report).c_str(), stdout);
+    std::fflush(stdout);
+  }
+  return result;
 }
 
 } // namespace

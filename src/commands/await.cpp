@@ -18,7 +18,8 @@ namespace {
 class Awaiter : public Watcher {
 public:
   Awaiter(const GlobalOptions& global, const AwaitOptions& options)
-      : Watcher(global, options.name, options.command, deadline_after(options.timeout), "awaiting"),
+      : Watcher(global, options.name, options.command, deadline_after(options.timeout), "awaiting",
+                options.json),
         m_options(options) {}
 
 private:
@@ -66,6 +67,7 @@ std::optional<Result> Awaiter::on_observation(const Observation& observation) {
   m_observed = true;
   m_generation = observation.generation;
   if (observation.status == Observation::Status::lost) {
+    m_report.reason = observation.detail;
     if (first && m_options.generation) {
       return Result{to_int(ExitCode::state_lost),
                     fmt::format("cannot await generation {} of barrier {}: {} (the last 100 "
@@ -97,13 +99,15 @@ std::optional<Result> Awaiter::on_observation(const Observation& observation) {
   case Observation::Status::decided:
     return on_decision(parse_decision(observation.detail));
   case Observation::Status::broken:
+    m_report.reason = observation.detail;
     return Result{to_int(ExitCode::aborted),
                   observation.detail.empty()
                       ? fmt::format("barrier {} is broken", name())
                       : fmt::format("barrier {} is broken: {}", name(), observation.detail)};
   case Observation::Status::passed:
     log::verbose("barrier {} was passed already (--once)", name());
-    return released();
+    m_report.outcome = "passed";
+    return released(false);
   case Observation::Status::lost:
     break;
   }
@@ -129,6 +133,8 @@ constexpr OptionSpec k_options[] = {
     k_timeout_option,
     {"--generation", Kind::value, "G",
      "await generation G (default: the current one, or the first if NAME does not exist yet)"},
+    {"--json", Kind::flag, "",
+     "print the outcome as one JSON object on stdout (members and data on a release)"},
 };
 
 CommandOptions build(const Values& values, const GlobalOptions&) {
@@ -138,6 +144,7 @@ CommandOptions build(const Values& values, const GlobalOptions&) {
   if (values.given("generation")) {
     options.generation = parse_positive("--generation", values["generation"]);
   }
+  options.json = values.given("json");
   options.command = values.all("--");
   return options;
 }

@@ -21,20 +21,46 @@ struct Result {
 // Options that several subcommands take, with one help text each.
 inline constexpr OptionSpec k_name_option{"NAME", OptionSpec::Kind::positional, "",
                                           "the barrier's name"};
-inline constexpr OptionSpec k_parties_option{"-n,--parties", OptionSpec::Kind::required, "N",
-                                             "how many parties meet (the first arrival fixes it)"};
+inline constexpr OptionSpec k_parties_option{
+    "-n,--parties", OptionSpec::Kind::value, "N",
+    "how many parties meet (the first arrival fixes it); required without --members"};
 inline constexpr OptionSpec k_id_option{
     "--id", OptionSpec::Kind::value, "ID",
     "this party's member id; arriving twice with one id counts once (default host:pid:random)"};
 inline constexpr OptionSpec k_once_option{
     "--once", OptionSpec::Kind::flag, "",
     "latch: after the first release later arrivals pass at once"};
+inline constexpr OptionSpec k_members_option{
+    "--members", OptionSpec::Kind::value, "ID,...|@FILE",
+    "the member ids expected (or one per line in FILE): sets --parties, needs --id"};
+inline constexpr OptionSpec k_data_option{
+    "--data", OptionSpec::Kind::value, "VALUE",
+    "a value (at most 4096 bytes) kept with this member for its generation, shown by --json"};
+inline constexpr OptionSpec k_json_option{
+    "--json", OptionSpec::Kind::flag, "",
+    "print the outcome as one JSON object on stdout (ranks, members and data on a release)"};
 inline constexpr OptionSpec k_timeout_option{"-t,--timeout", OptionSpec::Kind::value, "DUR",
                                              "give up after DUR (0, the default: wait for ever)"};
 
+// The most --data may hold, and --members @FILE.
+inline constexpr std::size_t k_max_data = 4096;
+inline constexpr std::size_t k_max_members_file = 1024 * 1024;
+
+// What wait and arrive are told of the members: --parties, --members, --id and --data, checked
+// together (throws UsageError).
+struct Membership {
+  std::int64_t parties = 0;
+  std::vector<std::string> members;
+  std::optional<std::string> id;
+  std::string data;
+};
+Membership membership(const Values& values, Deadline deadline);
+
 // The exit status and message of an arrival the barrier refused (broken, or a --parties or --once
 // that is not the barrier's); for wait and arrive.
-Result refusal(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once);
+// `members`: how many --members this party gave (0: none).
+Result refusal(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once,
+               const std::string& id, std::size_t members);
 
 extern const Subcommand k_wait;
 extern const Subcommand k_arrive;

@@ -9,6 +9,7 @@
 #include "events.hpp"
 #include "session.hpp"
 #include "util/signals.hpp"
+#include "report.hpp"
 #include "util/text.hpp"
 
 namespace rbarrier::commands {
@@ -51,9 +52,15 @@ std::string text(std::string_view name, const Snapshot& s) {
                      s.parties ? std::to_string(*s.parties) : "? (set by the next arrival)",
                      s.once ? " (--once)" : "");
   for (const auto& member : s.members) {
-    out += fmt::format("    {}  {}\n", quote(member.id),
+    out += fmt::format("    {}  {}{}\n", quote(member.id),
                        member.lease_left ? "lease " + format_duration(*member.lease_left)
-                                         : std::string("arrived (no lease)"));
+                                         : std::string("arrived (no lease)"),
+                       member.value.empty() ? "" : "  data " + quote(member.value));
+  }
+  if (!s.expected.empty()) {
+    const auto missing = missing_members(s);
+    out += fmt::format("  missing:    {}\n",
+                       missing.empty() ? std::string("none") : list_ids(missing, 20));
   }
   out += fmt::format("  last:       {}\n", s.last ? describe(*s.last) : "none");
   out += fmt::format("  expires in: {}\n",
@@ -65,9 +72,11 @@ std::string text(std::string_view name, const Snapshot& s) {
 std::string json(std::string_view name, const Snapshot& s, int indent) {
   nlohmann::json members = nlohmann::json::array();
   for (const auto& member : s.members) {
-    members.push_back({{"id", member.id},
-                       {"lease_ms", member.lease_left ? nlohmann::json(member.lease_left->count())
-                                                      : nlohmann::json(nullptr)}});
+    members.push_back(
+        {{"id", member.id},
+         {"lease_ms",
+          member.lease_left ? nlohmann::json(member.lease_left->count()) : nlohmann::json(nullptr)},
+         {"data", member.value.empty() ? nlohmann::json(nullptr) : nlohmann::json(member.value)}});
   }
   nlohmann::json out = {
       {"name", name},
@@ -78,6 +87,9 @@ std::string json(std::string_view name, const Snapshot& s, int indent) {
       {"once", s.once},
       {"arrived", s.members.size()},
       {"members", members},
+      // with --members, who has not arrived; null without
+      {"missing",
+       s.expected.empty() ? nlohmann::json(nullptr) : nlohmann::json(missing_members(s))},
       {"last_outcome", s.last ? nlohmann::json(describe(*s.last)) : nlohmann::json(nullptr)},
       {"ttl_ms", s.ttl.count() < 0 ? nlohmann::json(nullptr) : nlohmann::json(s.ttl.count())},
   };

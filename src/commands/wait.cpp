@@ -14,6 +14,7 @@
 #include "util/log.hpp"
 #include "util/signals.hpp"
 #include "util/text.hpp"
+#include "report.hpp"
 #include "watcher.hpp"
 
 namespace rbarrier::commands {
@@ -28,9 +29,10 @@ class Waiter : public Watcher {
 public:
   Waiter(const GlobalOptions& global, const WaitOptions& options)
       : Watcher(global, options.name, options.command, deadline_after(options.timeout),
-                "waiting at"),
+                "waiting at", options.json),
         m_options(options), m_nonce(random_hex(12)) {
     m_id = options.id ? *options.id : default_member_id();
+    m_report.id = m_id;
   }
 
 private:
@@ -43,6 +45,8 @@ private:
   std::optional<Result> check() override;
   std::optional<Result> on_check(const Check& result);
   Result on_timeout() override;
+  // The --members not present now, sorted (one command).
+  std::vector<std::string> missing();
   Result on_signal(int signo) override;
   Deadline grace() const;
 
@@ -56,7 +60,8 @@ std::optional<Result> Waiter::start() {
   const Arrival arrival = m_session.run(
       [&](redis::Connection& connection, Deadline attempt) {
         return m_barrier.arrive(connection, m_id, m_nonce, m_options.parties, m_options.lease,
-                                m_options.once, new_token, attempt);
+                                m_options.once, new_token, canonical_members(m_options.members),
+                                m_options.data, attempt);
       },
       m_deadline);
   m_generation = arrival.generation;
@@ -70,10 +75,14 @@ std::optional<Result> Waiter::start() {
     return released();
   case Arrival::Status::passed:
     log::verbose("barrier {} was passed already (--once): not waiting", name());
-    return released();
+    m_report.outcome = "passed";
+    return released(false);
   case Arrival::Status::broken:
   case Arrival::Status::mismatch:
-    return refusal(arrival, m_options.name, m_options.parties, m_options.once);
+  case Arrival::Status::members:
+    m_report.reason = arrival.detail;
+    return refusal(arrival, m_options.name, m_options.parties, m_options.once, m_id,
+                   m_options.members.size());
   case Arrival::Status::waiting:
     m_arrived = true;
     log::verbose("arrived at barrier {}: {}/{} in generation {}", name(), arrival.count,
@@ -100,6 +109,7 @@ std::optional<Result> Waiter::on_check(const Check& result) {
   case Check::Status::decided:
     return on_decision(result.decision);
   case Check::Status::lost:
+    m_report.reason = result.why;
     return Result{to_int(ExitCode::state_lost),
                   fmt::format("state of barrier {} lost while waiting: {}", name(), result.why)};
   case Check::Status::waiting:
@@ -122,6 +132,9 @@ Result Waiter::on_timeout() {
   const auto generation = m_arrived ? std::optional(m_generation) : std::nullopt;
   std::string withdrawal;
   try {
+    if (m_arrived && !m_options.members.empty()) {
+      m_report.missing = missing();
+    }
     const Check result = m_session.run(
         [&](redis::Connection& connection, Deadline attempt) {
           if (abort) {
@@ -150,8 +163,27 @@ Result Waiter::on_timeout() {
                                                    timeout, name(), withdrawal)};
   }
   return {to_int(ExitCode::timeout),
-          fmt::format("timed out after {} waiting at barrier {} ({}/{} arrived){}", timeout, name(),
-                      m_count, m_parties, withdrawal)};
+          fmt::format("timed out after {} waiting at barrier {} ({}/{} arrived{}){}", timeout,
+                      name(), m_count, m_parties,
+                      m_report.missing && !m_report.missing->empty()
+                          ? "; missing " + list_ids(*m_report.missing)
+                          : "",
+                      withdrawal)};
+}
+
+std::vector<std::string> Waiter::missing() {
+  const auto snapshot =
+      m_session
+          .run([&](redis::Connection& connection,
+                   Deadline attempt) { return m_barrier.status(connection, attempt); },
+               grace())
+          .snapshot;
+  if (snapshot) {
+    return missing_members(*snapshot);
+  }
+  auto all = m_options.members;
+  std::sort(all.begin(), all.end());
+  return all;
 }
 
 Result Waiter::on_signal(int signo) {
@@ -193,14 +225,21 @@ constexpr OptionSpec k_options[] = {
     {"--on-timeout", Kind::value, "leave|break",
      "leave: withdraw and exit 124 (default); break: abort the barrier for all"},
     k_once_option,
+    k_members_option,
+    k_data_option,
+    k_json_option,
 };
 
 CommandOptions build(const Values& values, const GlobalOptions& global) {
   WaitOptions options;
   options.name = barrier_name(values);
-  options.parties = parse_positive("--parties", values["parties"]);
+  auto who = membership(values, Clock::now() + global.connect_timeout);
+  options.parties = who.parties;
+  options.members = std::move(who.members);
+  options.id = std::move(who.id);
+  options.data = std::move(who.data);
+  options.json = values.given("json");
   options.timeout = timeout(values);
-  options.id = member_id(values);
   if (values.given("lease")) {
     options.lease = parse_duration("--lease", values["lease"]);
     if (options.lease < std::chrono::milliseconds(100)) {

@@ -1,13 +1,14 @@
 -- SPDX-License-Identifier: Apache-2.0
--- arrive: KEYS[6] this arrival's reply cache.
+-- arrive: KEYS[7] this arrival's reply cache.
 -- ARGV: ttl, id, parties, lease ms (0: none, counted until the generation ends), once ('0'/'1'),
--- new_token.
+-- new_token, expected (the member ids sorted and joined by newlines; '': any), value ('': none).
 -- Returns {status, gen, count, parties, token, detail, events_from, progress_from}: status is
--- waiting, released, passed, broken (detail: the reason) or mismatch (detail: the barrier's once
--- flag); the last ids of the two streams, from which a waiting party reads on.
-local cache = KEYS[6]
-local id, parties, lease, once, new_token = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]),
-  ARGV[5], ARGV[6]
+-- waiting, released, passed, broken (detail: the reason), mismatch (detail: the barrier's once
+-- flag) or members (another set of expected members; detail: how many the barrier's has, 0 for
+-- none); the last ids of the two streams, from which a waiting party reads on.
+local cache = KEYS[7]
+local id, parties, lease, once, new_token, expected, value = ARGV[2], tonumber(ARGV[3]),
+  tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 
 -- How long the reply to an arrival without a lease is kept for a retry.
 local keep_record = 60000
@@ -46,12 +47,24 @@ if m.state == 'broken' then
 end
 if not m.parties then
   redis.call('HSET', meta, 'parties', fmt(parties), 'once', once)
+  if expected ~= '' then
+    redis.call('HSET', meta, 'expected', expected)
+  end
   m.parties, m.once = parties, once
 elseif m.parties ~= parties or m.once ~= once then
   return refuse('mismatch', redis.call('ZCARD', members), m.once)
+else
+  local have = redis.call('HGET', meta, 'expected') or ''
+  if have ~= expected then
+    local ids = have == '' and 0 or select(2, string.gsub(have, '\n', '')) + 1
+    return refuse('members', redis.call('ZCARD', members), fmt(ids))
+  end
 end
 if m.state == 'passed' then
   return refuse('passed', 0, '')
+end
+if value ~= '' then
+  redis.call('HSET', data, id, value)
 end
 local gen = m.gen
 local count, released = join(m, id, lease, now)

@@ -1,18 +1,22 @@
 -- SPDX-License-Identifier: Apache-2.0
 -- Shared by every script (cmake/embed_lua.cmake puts it in front of each).
 -- KEYS[1] the metadata hash, KEYS[2] the members sorted set, KEYS[3] the outcomes hash,
--- KEYS[4] the stream of outcomes, KEYS[5] the stream of arrivals and departures.
+-- KEYS[4] the stream of outcomes, KEYS[5] the stream of arrivals and departures, KEYS[6] the
+-- members' data (--data) of the current generation.
 -- ARGV[1] the idle TTL in milliseconds.
 if redis.replicate_commands then
   redis.replicate_commands() -- scripts read TIME, then write: needed before Redis 5
 end
 
-local meta, members, outcomes, events, progress = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local meta, members, outcomes, events, progress, data = KEYS[1], KEYS[2], KEYS[3], KEYS[4],
+  KEYS[5], KEYS[6]
 local ttl = ARGV[1]
 local keep_outcomes = 100
 -- About how many entries each stream keeps (MAXLEN ~): readers that fell further behind check
 -- the stored state instead.
 local keep_events, keep_progress = '100', '1000'
+-- How many released generations keep their roster (members and data, for ranks and --json).
+local keep_rosters = 10
 
 local function fmt(n)
   return string.format('%d', n)
@@ -24,7 +28,7 @@ local function now_ms()
 end
 
 local function touch()
-  for _, key in ipairs({meta, members, outcomes, events, progress}) do
+  for _, key in ipairs({meta, members, outcomes, events, progress, data}) do
     redis.call('PEXPIRE', key, ttl)
   end
 end
@@ -32,7 +36,7 @@ end
 -- Another program's key under our name is an error that names the key, not a script failure.
 local function check_types()
   for key, want in pairs({[meta] = 'hash', [members] = 'zset', [outcomes] = 'hash',
-                          [events] = 'stream', [progress] = 'stream'}) do
+                          [events] = 'stream', [progress] = 'stream', [data] = 'hash'}) do
     local t = redis.call('TYPE', key)['ok']
     if t ~= 'none' and t ~= want then
       error({err = 'WRONGTYPE key ' .. key .. ' holds a ' .. t .. ', not a ' .. want})
@@ -54,13 +58,30 @@ local function load_meta()
           reason = v[4] or '', token = v[5] or '', once = v[6] or '0'}
 end
 
+-- The members and their data of released generation `g`: its roster (same hash tag, same slot).
+local function roster_keys(g)
+  return meta .. ':roster:' .. fmt(g), meta .. ':data:' .. fmt(g)
+end
+
 -- Record the outcome of generation `gen`, then start the next one. The outcome is written
--- before anything is cleared, so a reader never sees an empty generation without it.
+-- before anything is cleared, so a reader never sees an empty generation without it. A
+-- released generation's members and data are kept as its roster.
 local function decide(m, outcome)
   redis.call('HSET', outcomes, fmt(m.gen), outcome)
   redis.call('HDEL', outcomes, fmt(m.gen - keep_outcomes))
   redis.call('HSET', meta, 'gen', fmt(m.gen + 1))
-  redis.call('DEL', members)
+  if outcome == 'released' then
+    redis.call('DEL', roster_keys(m.gen - keep_rosters))
+    local roster, roster_data = roster_keys(m.gen)
+    for from, to in pairs({[members] = roster, [data] = roster_data}) do
+      if redis.call('EXISTS', from) == 1 then
+        redis.call('RENAME', from, to)
+        redis.call('PEXPIRE', to, ttl)
+      end
+    end
+  else
+    redis.call('DEL', members, data)
+  end
   if string.sub(outcome, 1, 8) == 'aborted:' then
     redis.call('XADD', events, 'MAXLEN', '~', keep_events, '*', 'event', 'aborted', 'gen',
       fmt(m.gen), 'token', m.token, 'reason', string.sub(outcome, 9))

@@ -1,8 +1,8 @@
 -- SPDX-License-Identifier: Apache-2.0
--- leave: KEYS[6] this arrival's reply cache. ARGV: ttl, id, gen, token, lease ms; gen and token
+-- leave: KEYS[7] this arrival's reply cache. ARGV: ttl, id, gen, token, lease ms; gen and token
 -- empty: those of the arrival in the cache, if the server counted it.
 -- Returns {'decided', outcome, gen} | {'lost', why} | {'left', count}.
-local cache = KEYS[6]
+local cache = KEYS[7]
 local id, gen, token, lease = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
 if gen == '' then
@@ -40,6 +40,7 @@ redis.call('DEL', cache)
 local removed = 0
 if redis.call('ZSCORE', members, id) ~= 'inf' then
   removed = redis.call('ZREM', members, id)
+  redis.call('HDEL', data, id)
 end
 local count = redis.call('ZCARD', members)
 if removed > 0 then

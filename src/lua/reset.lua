@@ -8,6 +8,6 @@ end
 local gen = m.gen
 decide(m, 'reset')
 redis.call('HSET', meta, 'state', 'open')
-redis.call('HDEL', meta, 'parties', 'once', 'reason')
+redis.call('HDEL', meta, 'parties', 'once', 'reason', 'expected')
 touch()
 return {'reset', fmt(gen)}

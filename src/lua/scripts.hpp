@@ -19,5 +19,6 @@ extern const Script k_reset;
 extern const Script k_abort;
 extern const Script k_status;
 extern const Script k_observe;
+extern const Script k_roster;
 
 } // namespace rbarrier::scripts

@@ -2,8 +2,9 @@
 -- status: ARGV: ttl (unused: status reads and changes nothing).
 -- Returns {events_from, progress_from} (the last ids of the streams, from which a watcher reads
 -- on) when there is no barrier, else {events_from, progress_from, gen, parties, state, reason,
--- once, created, now, pttl, last_outcome, id1, lease_left1, id2, lease_left2, ...} with only
--- live members (lease_left empty for one that arrived without a lease).
+-- once, created, now, pttl, last_outcome, expected, id1, lease_left1, value1, id2, ...} with only
+-- live members (lease_left empty for one that arrived without a lease, value empty without
+-- --data); expected is the expected member ids joined by newlines ('' without --members).
 local m = load_meta()
 local from = {last_id(events), last_id(progress)}
 if not m then
@@ -12,8 +13,9 @@ end
 local now = now_ms()
 local last = redis.call('HGET', outcomes, fmt(m.gen - 1)) or ''
 local created = redis.call('HGET', meta, 'created') or '0'
-local r = {from[1], from[2], fmt(m.gen), m.parties and fmt(m.parties) or '', m.state, m.reason, m.once, created,
-           fmt(now), fmt(redis.call('PTTL', meta)), last}
+local expected = redis.call('HGET', meta, 'expected') or ''
+local r = {from[1], from[2], fmt(m.gen), m.parties and fmt(m.parties) or '', m.state, m.reason,
+           m.once, created, fmt(now), fmt(redis.call('PTTL', meta)), last, expected}
 local live = redis.call('ZRANGEBYSCORE', members, '(' .. fmt(now), '+inf', 'WITHSCORES')
 for i = 1, #live, 2 do
   r[#r + 1] = live[i]
@@ -22,5 +24,6 @@ for i = 1, #live, 2 do
   else
     r[#r + 1] = fmt(tonumber(live[i + 1]) - now)
   end
+  r[#r + 1] = redis.call('HGET', data, live[i]) or ''
 end
 return r

@@ -61,6 +61,12 @@ check "the other jobs were not aborted: $(cat "$TMP/batch.err")" [ "$(grep -cE '
 check_not "stage 2 merged after a failure" [ -e "$TMP/batch-failing/merged" ]
 check_not "stage 2 ran after a failure" compgen -G "$TMP/batch-failing/stage2.*"
 
+begin_case "the training launch: four workers agree on ranks and on rank 0's address"
+timeout 60 "$EXAMPLES/train.sh" >"$TMP/train.out" 2>"$TMP/train.err"
+got=$?
+check "train.sh failed: $(cat "$TMP/train.err")" [ $got -eq 0 ]
+check "$(cat "$TMP/train.out")" [ "$(sort "$TMP/train.out")" = "$(printf 'node-%d: rank %d of 4, coordinator at 127.0.0.10:29500\n' 0 0 1 1 2 2 3 3)" ]
+
 begin_case "every example manifest is YAML"
 for file in "$EXAMPLES"/*.yml "$EXAMPLES"/*.yaml; do
   check "$file" python3 -c 'import sys, yaml; list(yaml.safe_load_all(open(sys.argv[1])))' "$file"

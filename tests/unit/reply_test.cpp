@@ -190,7 +190,7 @@ TEST_CASE("status replies") {
   CHECK(none.from.progress == "0-0");
   const auto status =
       decode_status(strings({"5-1", "6-0", "4", "8", "open", "", "0", "1000", "2000", "86400000",
-                             "released", "a", "1500", "b", "20"}));
+                             "released", "a\nb\nc", "a", "1500", "10.0.0.1:80", "b", "20", ""}));
   CHECK(status.from.progress == "6-0");
   const auto& s = status.snapshot;
   REQUIRE(s);
@@ -204,20 +204,44 @@ TEST_CASE("status replies") {
   REQUIRE(s->members.size() == 2);
   CHECK(s->members[0].id == "a");
   CHECK(s->members[0].lease_left == Duration(1500));
-  const auto arrived = decode_status(
-      strings({"0-0", "0-0", "1", "2", "open", "", "0", "1000", "2000", "-1", "", "job", ""}));
+  CHECK(s->members[0].value == "10.0.0.1:80");
+  CHECK(s->members[1].value.empty());
+  CHECK(s->expected == std::vector<std::string>{"a", "b", "c"});
+  const auto arrived = decode_status(strings(
+      {"0-0", "0-0", "1", "2", "open", "", "0", "1000", "2000", "-1", "", "", "job", "", ""}));
   REQUIRE(arrived.snapshot);
   REQUIRE(arrived.snapshot->members.size() == 1);
   CHECK_FALSE(arrived.snapshot->members[0].lease_left); // arrived without a lease
+  CHECK(arrived.snapshot->expected.empty());
   const auto after_reset = decode_status(
-      strings({"0-0", "0-0", "5", "", "open", "", "0", "1000", "2000", "-1", "reset"}));
+      strings({"0-0", "0-0", "5", "", "open", "", "0", "1000", "2000", "-1", "reset", ""}));
   REQUIRE(after_reset.snapshot);
   CHECK_FALSE(after_reset.snapshot->parties);
   CHECK_THROWS_AS(decode_status(strings({})), ProtocolError);
   CHECK_THROWS_AS(decode_status(strings({"0-0", "0-0", "5", "", "open"})), ProtocolError);
-  CHECK_THROWS_AS(
-      decode_status(strings({"0-0", "0-0", "5", "", "open", "", "0", "1", "2", "3", "", "lonely"})),
-      ProtocolError);
+  CHECK_THROWS_AS(decode_status(strings({"0-0", "0-0", "5", "", "open", "", "0", "1", "2", "3", "",
+                                         "", "lonely", ""})),
+                  ProtocolError);
+}
+
+TEST_CASE("roster replies, and ranks") {
+  CHECK_FALSE(decode_roster(strings({"unknown"})));
+  const auto roster = decode_roster(strings({"roster", "pod-b", "", "pod-a", "10.0.0.1:29500"}));
+  REQUIRE(roster);
+  REQUIRE(roster->size() == 2);
+  CHECK((*roster)[1].value == "10.0.0.1:29500");
+  // ranks by the ids, bytewise: not by arrival, nor by locale
+  const auto ranked =
+      in_rank_order({{"b", ""}, {"B", ""}, {"a", ""}, {"\xc3\xa9", ""}, {"a0", ""}, {"10", ""}});
+  std::vector<std::string> ids;
+  for (const auto& entry : ranked) {
+    ids.push_back(entry.id);
+  }
+  CHECK(ids == std::vector<std::string>{"10", "B", "a", "a0", "b", "\xc3\xa9"});
+  CHECK(canonical_members({"b", "a", "c"}) == "a\nb\nc");
+  CHECK(canonical_members({}).empty());
+  CHECK_THROWS_AS(decode_roster(strings({"roster", "lonely"})), ProtocolError);
+  CHECK_THROWS_AS(decode_roster(strings({"what"})), ProtocolError);
 }
 
 TEST_CASE("stream events") {
