@@ -73,7 +73,8 @@ class Bench:
             return int(redis(self.address, "PUBSUB", "NUMSUB", "rbarrier:{%s}" % name)[1])
         command = "xread" if kind == "rbarrier" else "blpop"
         clients = redis(self.address, "CLIENT", "LIST").splitlines()
-        return sum(1 for c in clients if " db=0 " in c and (" cmd=%s " % command) in c)
+        return sum(1 for c in clients
+                   if "db=0" in c.split() and ("cmd=" + command) in c.split())
 
     def wait_until(self, kind, name, n):
         deadline = time.monotonic() + 300

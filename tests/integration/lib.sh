@@ -223,7 +223,7 @@ expect_command() {
 # blocked_readers N: at least N clients of the test server are blocked reading a barrier's
 # events (waiting or awaiting parties).
 blocked_readers() {
-  [ "$(rcli CLIENT LIST | grep -c ' cmd=xread ')" -ge "$1" ]
+  [ "$(rcli CLIENT LIST | grep -cE ' cmd=xread( |$)')" -ge "$1" ]
 }
 
 # expect_stderr PATTERN: the last expect's stderr matches the grep -E pattern.

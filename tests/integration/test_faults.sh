@@ -57,8 +57,7 @@ expect_exit c 0
 begin_case "6. CLIENT KILL of a blocked waiter: recovered"
 spawn d -v wait killed -n 2 -t 30s
 wait_arrived killed 1
-blocked() { rcli CLIENT LIST | grep -q 'cmd=xread'; }
-check "the waiter never blocked in XREAD" eventually blocked
+check "the waiter never blocked in XREAD" eventually blocked_readers 1
 check "no waiter to kill" [ "$(rcli CLIENT KILL TYPE normal)" -ge 1 ]
 wait_log d 'reconnected'
 expect 0 wait killed -n 2 -t 30s
