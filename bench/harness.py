@@ -54,10 +54,15 @@ class Bench:
         self.url = "redis://%s:%d" % (HOST, args.port)
         self.round = 0
 
-    def argv(self, kind, name, n):
-        if kind in ("rbarrier", "before"):
-            binary = self.args.rbarrier if kind == "rbarrier" else self.args.before
-            return [binary, "-u", self.url, "wait", name, "-n", str(n), "-t", "600s"]
+    def argv(self, kind, name, n, i=0):
+        """Party i of n at barrier `name`."""
+        if kind in ("rbarrier", "before", "rendezvous"):
+            binary = self.args.before if kind == "before" else self.args.rbarrier
+            argv = [binary, "-u", self.url, "wait", name, "-n", str(n), "-t", "600s"]
+            if kind == "rendezvous":  # an id, an address as data, and the JSON with every rank
+                argv += ["--id", "worker-%d" % i, "--data", "10.0.%d.%d:29500" % (i // 256, i % 256),
+                         "--json"]
+            return argv
         if kind == "floor-party":
             return [self.args.party, HOST, str(self.args.port), name, str(n)]
         if kind == "redis-cli":
@@ -71,7 +76,7 @@ class Bench:
             return int(redis(self.address, "GET", name + ":count") or 0)
         if kind == "before":  # a version whose waiters subscribe
             return int(redis(self.address, "PUBSUB", "NUMSUB", "rbarrier:{%s}" % name)[1])
-        command = "xread" if kind == "rbarrier" else "blpop"
+        command = "blpop" if kind == "redis-cli" else "xread"
         clients = redis(self.address, "CLIENT", "LIST").splitlines()
         return sum(1 for c in clients
                    if "db=0" in c.split() and ("cmd=" + command) in c.split())
@@ -103,13 +108,13 @@ class Bench:
             name = self.name(kind, n)
             before = commandstats(self.address) if work is not None else None
             clients = connected_clients(self.address)
-            pids = [spawn(self.argv(kind, name, n)) for _ in range(n - 1)]
+            pids = [spawn(self.argv(kind, name, n, i)) for i in range(n - 1)]
             self.wait_until(kind, name, n - 1)
             time.sleep(SETTLE)
             blocked = commandstats(self.address) if work is not None else None
             clients = (connected_clients(self.address) - clients) / (n - 1)
             t = time.perf_counter()
-            reap(spawn(self.argv(kind, name, n)))
+            reap(spawn(self.argv(kind, name, n, n - 1)))
             for pid in pids:
                 reap(pid)
             samples.append(time.perf_counter() - t)
@@ -240,13 +245,16 @@ def main():
     try:
         floor = b.floor(101 if not args.quick else 11)
         release, practical, peer, fan, fan_practical, work, cpu = {}, {}, {}, {}, {}, {}, {}
-        before = {}
+        before, rendezvous, rendezvous_work = {}, {}, {}
         for n in sizes:
             work[n] = []
             cpu[n] = []
             if args.before:
                 before[n] = b.release("before", n, rounds[n])
             release[n] = b.release("rbarrier", n, rounds[n], work[n])
+            if n >= 100:
+                rendezvous_work[n] = []
+                rendezvous[n] = b.release("rendezvous", n, rounds[n], rendezvous_work[n])
             practical[n] = b.release("floor-party", n, rounds[n])
             peer[n] = b.release("redis-cli", n, max(2, rounds[n] // 3))
             fan[n] = b.fan_in("rbarrier", n, rounds[n], cpu[n])
@@ -349,6 +357,21 @@ def main():
         w("| %d | %.2f | %.0f | %.2f | %.1f |" % (
             n, med([x[0] for x in work[n]]), med([x[1] for x in work[n]]),
             med([x[2] for x in work[n]]), med(cpu[n]) * 1000))
+    w("")
+    w("## Rendezvous: --data and --json")
+    w("")
+    w("The same release, each party with `--id`, an address as `--data` and `--json` (so that "
+      "each prints every member's rank and data): what ranks and data cost a party that asks "
+      "for them.")
+    w("")
+    w("| N | plain | with --data --json | ratio | commands per party, all told (plain) | with --data --json |")
+    w("|---|---|---|---|---|---|")
+    per_party = lambda x, n: (x[0] * (n - 1) + x[1]) / n  # noqa: E731
+    for n in sorted(rendezvous):
+        w("| %d | %s | %s | %.2f | %.2f | %.2f |" % (
+            n, cell(release[n]), cell(rendezvous[n]), med(rendezvous[n]) / med(release[n]),
+            med([per_party(x, n) for x in work[n]]),
+            med([per_party(x, n) for x in rendezvous_work[n]])))
     w("")
     if crowd:
         w("## %d parties at one barrier" % crowd["n"])

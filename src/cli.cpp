@@ -36,7 +36,7 @@ public:
     return app && mentioned(names) ? app->add_option(names, value) : nullptr;
   }
 
-  // Always registered with its subcommand: CLI11 says when it is missing.
+  // A positional: always registered with its subcommand, so that CLI11 says when it is missing.
   template <typename T> CLI::Option* required(CLI::App* app, const std::string& names, T& value) {
     return app ? app->add_option(names, value)->required() : nullptr;
   }
@@ -98,7 +98,6 @@ std::vector<Slot> add_options(Registrar& reg, CLI::App* app, std::span<const Opt
     case OptionSpec::Kind::list:
       slot.option = reg.option(app, names, slot.list);
       break;
-    case OptionSpec::Kind::required:
     case OptionSpec::Kind::positional:
       slot.option = reg.required(app, names, slot.value);
       break;

@@ -81,9 +81,7 @@ std::string options(std::span<const OptionSpec> specs, bool program, std::size_t
     if (option.kind == OptionSpec::Kind::positional) {
       continue;
     }
-    const bool required = option.kind == OptionSpec::Kind::required;
-    out += entry(label(option), required ? fmt::format("(required) {}", option.help) : option.help,
-                 width);
+    out += entry(label(option), option.help, width);
   }
   return out;
 }

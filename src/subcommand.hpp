@@ -26,7 +26,6 @@ struct OptionSpec {
     flag, // -q, --quiet
     value, // --timeout DUR
     list, // --sentinel HOST[:PORT], repeatable
-    required, // -n, --parties N: must be given
     positional, // NAME: must be given
   };
   std::string_view names; // "-t,--timeout"; for a positional, its name ("NAME")

@@ -81,13 +81,18 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
     log::verbose("arrived at barrier {} and released it (generation {})", quote(options.name),
                  arrival.generation);
     report.outcome = "released";
-    if (options.json) {
-      if (auto roster = session.run(
-              [&](redis::Connection& connection, Deadline attempt) {
-                return barrier.roster(connection, arrival.generation, attempt);
-              },
-              Clock::now() + global.connect_timeout)) {
-        report.members = in_rank_order(std::move(*roster));
+    if (options.json) { // counted: a roster that cannot be read is a warning, not a failure
+      try {
+        if (auto roster = session.run(
+                [&](redis::Connection& connection, Deadline attempt) {
+                  return barrier.roster(connection, arrival.generation, attempt);
+                },
+                Clock::now() + global.connect_timeout)) {
+          report.members = in_rank_order(std::move(*roster));
+        }
+      } catch (const Error& error) {
+        log::warning(fmt::format("could not read the members of barrier {}: {}",
+                                 quote(options.name), error.what()));
       }
     }
     break;
