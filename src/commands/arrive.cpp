@@ -4,43 +4,13 @@
 
 #include "barrier.hpp"
 #include "commands/commands.hpp"
+#include "report.hpp"
 #include "session.hpp"
 #include "util/identity.hpp"
 #include "util/log.hpp"
-#include "report.hpp"
 #include "util/text.hpp"
 
 namespace rbarrier::commands {
-
-Result refusal(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once,
-               const std::string& id, std::size_t members) {
-  if (arrival.status == Arrival::Status::broken) {
-    return {to_int(ExitCode::aborted),
-            arrival.detail.empty()
-                ? fmt::format("barrier {} is broken; reset it to use it again", quote(name))
-                : fmt::format("barrier {} is broken: {}; reset it to use it again", quote(name),
-                              arrival.detail)};
-  }
-  if (arrival.status == Arrival::Status::members) {
-    const std::string expected = arrival.detail == "0"
-                                     ? std::string("no --members")
-                                     : fmt::format("other --members ({} ids)", arrival.detail);
-    return {to_int(ExitCode::mismatch),
-            members == 0 ? fmt::format("barrier {} expects {}; this party ({}) gave none",
-                                       quote(name), expected, quote(id))
-                         : fmt::format("barrier {} expects {}; this party ({}) gave {} ids",
-                                       quote(name), expected, quote(id), members)};
-  }
-  const bool barrier_once = arrival.detail == "1";
-  if (barrier_once != once) {
-    return {to_int(ExitCode::mismatch),
-            fmt::format("barrier {} was created {} --once, this party {} it", quote(name),
-                        barrier_once ? "with" : "without", once ? "gave" : "lacks")};
-  }
-  return {to_int(ExitCode::mismatch),
-          fmt::format("barrier {} has --parties {}, this party asked for {}", quote(name),
-                      arrival.parties, parties)};
-}
 
 namespace {
 
