@@ -61,6 +61,16 @@ wait_screen live '^exit=0$'
 check_not "live line left behind: $(screen live)" grep -q 'waiting at barrier' <(screen live)
 check "more on the screen: $(screen live)" [ "$(screen live | grep -cv '^$')" -eq 2 ]
 
+begin_case "await's live line says what it awaits, and counts arrivals"
+expect 0 arrive awaited -n 3
+term awaiting "$(rbt await awaited -t 60s)"
+wait_screen awaiting '^rbarrier: awaiting barrier "awaited": 1/3 arrived, [0-9]+s$'
+expect 0 arrive awaited -n 3
+wait_screen awaiting '"awaited": 2/3 arrived'
+expect 0 arrive awaited -n 3
+wait_screen awaiting '^exit=0$'
+check_not "live line left behind: $(screen awaiting)" grep -q 'awaiting barrier' <(screen awaiting)
+
 begin_case "In a narrow terminal the line is cut, not wrapped (a wrapped line could not be..."
 # In a narrow terminal the line is cut, not wrapped (a wrapped line could not be erased), and
 # not inside a character: 39 bytes would end in the middle of the fifth "é".
