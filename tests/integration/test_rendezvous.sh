@@ -41,8 +41,8 @@ expect 64 wait bad --members a,b --id a -n 3
 expect_stderr '--parties 3 disagrees with the 2 ids of --members'
 expect 64 wait bad --members a,b
 expect_stderr '--members needs --id'
-expect 64 wait bad --members a,b --id c
-expect_stderr '--id "c" is not among --members'
+expect 78 wait bad --members a,b --id c
+expect_stderr '--id "c" is not among the 2 ids of --members'
 expect 64 wait bad --members a,b,a --id a
 expect_stderr 'names "a" twice'
 expect 64 wait bad --members a,,b --id a
