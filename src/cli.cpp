@@ -172,6 +172,13 @@ std::string diagnose(const CLI::App& app, const std::vector<std::string>& args,
       continue;
     }
     const std::string name = extra.substr(0, extra.find('='));
+    if (sub) {
+      const auto own = long_names(*sub);
+      if (std::find(own.begin(), own.end(), name) != own.end()) { // given before the subcommand
+        return fmt::format("{} is an option of {}: give it after {}", quote(name), sub->get_name(),
+                           sub->get_name());
+      }
+    }
     for (const auto* other : subcommands) {
       const auto names = long_names(*other);
       if (sub && other != sub && std::find(names.begin(), names.end(), name) != names.end()) {

@@ -66,9 +66,8 @@ Membership membership(const Values& values, Deadline deadline) {
     if (std::find(out.members.begin(), out.members.end(), *out.id) == out.members.end()) {
       // Not a slip of the command line's form but a member list that does not name this party
       // (a stale file of pod names, say): the mismatch status, as for another set.
-      throw Error(ExitCode::mismatch,
-                  fmt::format("--id {} is not among the {} ids of --members", quote(*out.id),
-                              out.members.size()));
+      throw Error(ExitCode::mismatch, fmt::format("--id {} is not among the {} ids of --members",
+                                                  quote(*out.id), out.members.size()));
     }
   } else if (values.given("parties")) {
     out.parties = parse_positive("--parties", values["parties"]);

@@ -259,6 +259,8 @@ TEST_CASE("typos are named, with the likeliest subcommand or option meant") {
   CHECK(f.error({"status", "x", "--jsno"}) ==
         "unknown option \"--jsno\"; did you mean \"--json\"?" + help);
   CHECK(f.error({"status", "x", "-z"}) == "unknown option \"-z\"" + help);
+  CHECK(f.error({"--json", "wait", "x", "-n", "2"}) ==
+        "\"--json\" is an option of wait: give it after wait" + help);
   CHECK(f.error({"wait", "x", "-n", "2", "--watch"}) ==
         "\"--watch\" is an option of status, not of wait" + help);
   CHECK(f.error({"status", "x", "y", "z"}) == "unexpected argument \"y\"" + help);
