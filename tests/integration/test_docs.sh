@@ -20,6 +20,10 @@ fi
 for document in README.md PROTOCOL.md CONTRIBUTING.md; do
   check "$document is missing" [ -s "$SRC/$document" ]
 done
+begin_case "the image tags in the README and the examples are this version's"
+version=$(project_version)
+stale=$(grep -rnoE 'rbarrier:[0-9]+\.[0-9]+\.[0-9]+' "$SRC/README.md" "$SRC/examples" | grep -v ":rbarrier:$version\$")
+check "not $version: $stale" [ -z "$stale" ]
 begin_case "every source file carries its license"
 check "no LICENSE" grep -q 'Apache License' "$SRC/LICENSE"
 if git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then
