@@ -229,13 +229,29 @@ std::optional<std::vector<RosterEntry>> decode_roster(const Reply& reply) {
   if (v[0] == "unknown") {
     return std::nullopt;
   }
-  if (v[0] != "roster" || v.size() % 2 != 1) {
+  if (v[0] != "roster" || v.size() != 2) {
     throw ProtocolError(
         fmt::format("unexpected reply for roster: \"{}\", {} elements", v[0], v.size()));
   }
+  // Netstrings: "<length>:<bytes>", an id and then its value, again and again.
+  std::string_view text = v[1];
+  const auto next = [&]() {
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos) {
+      throw ProtocolError("a roster cut short");
+    }
+    const auto length = static_cast<std::size_t>(to_int(text.substr(0, colon), "roster length"));
+    if (text.size() - colon - 1 < length) {
+      throw ProtocolError("a roster cut short");
+    }
+    std::string out(text.substr(colon + 1, length));
+    text.remove_prefix(colon + 1 + length);
+    return out;
+  };
   std::vector<RosterEntry> roster;
-  for (std::size_t i = 1; i < v.size(); i += 2) {
-    roster.push_back({v[i], v[i + 1]});
+  while (!text.empty()) {
+    auto id = next();
+    roster.push_back({std::move(id), next()});
   }
   return roster;
 }

@@ -58,9 +58,11 @@ local function load_meta()
           reason = v[4] or '', token = v[5] or '', once = v[6] or '0'}
 end
 
--- The members and their data of released generation `g`: its roster (same hash tag, same slot).
+-- The members and their data of released generation `g`, and their text for readers (roster.lua):
+-- its roster (same hash tag, same slot).
 local function roster_keys(g)
-  return meta .. ':roster:' .. fmt(g), meta .. ':data:' .. fmt(g)
+  local roster = meta .. ':roster:' .. fmt(g)
+  return roster, meta .. ':data:' .. fmt(g), roster .. ':text'
 end
 
 -- Record the outcome of generation `gen`, then start the next one. The outcome is written

@@ -226,10 +226,17 @@ TEST_CASE("status replies") {
 
 TEST_CASE("roster replies, and ranks") {
   CHECK_FALSE(decode_roster(strings({"unknown"})));
-  const auto roster = decode_roster(strings({"roster", "pod-b", "", "pod-a", "10.0.0.1:29500"}));
+  const auto roster = decode_roster(strings({"roster", "5:pod-b0:5:pod-a14:10.0.0.1:29500"}));
   REQUIRE(roster);
   REQUIRE(roster->size() == 2);
+  CHECK((*roster)[0].id == "pod-b");
+  CHECK((*roster)[0].value.empty());
+  CHECK((*roster)[1].id == "pod-a");
   CHECK((*roster)[1].value == "10.0.0.1:29500");
+  CHECK(decode_roster(strings({"roster", "3:a:b0:"}))->front().id == "a:b"); // binary-safe
+  CHECK_THROWS_AS(decode_roster(strings({"roster", "5:pod"})), ProtocolError);
+  CHECK_THROWS_AS(decode_roster(strings({"roster", "x:pod"})), ProtocolError);
+  CHECK_THROWS_AS(decode_roster(strings({"roster", "3:abc"})), ProtocolError); // no value
   // ranks by the ids, bytewise: not by arrival, nor by locale
   const auto ranked =
       in_rank_order({{"b", ""}, {"B", ""}, {"a", ""}, {"\xc3\xa9", ""}, {"a0", ""}, {"10", ""}});
@@ -240,7 +247,7 @@ TEST_CASE("roster replies, and ranks") {
   CHECK(ids == std::vector<std::string>{"10", "B", "a", "a0", "b", "\xc3\xa9"});
   CHECK(canonical_members({"b", "a", "c"}) == "a\nb\nc");
   CHECK(canonical_members({}).empty());
-  CHECK_THROWS_AS(decode_roster(strings({"roster", "lonely"})), ProtocolError);
+  CHECK_THROWS_AS(decode_roster(strings({"roster", "a", "b"})), ProtocolError);
   CHECK_THROWS_AS(decode_roster(strings({"what"})), ProtocolError);
 }
 
