@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report.hpp"
 
+#include <cstdio>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "util/log.hpp"
 #include "util/text.hpp"
 
 namespace rbarrier {
@@ -44,6 +46,34 @@ std::string to_json(const Report& report) {
   }
   // Names, ids and data are arbitrary bytes: invalid UTF-8 becomes U+FFFD.
   return out.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+void print(const Report& report) {
+  std::fputs(to_json(report).c_str(), stdout);
+  std::fflush(stdout);
+}
+
+std::optional<std::vector<RosterEntry>> read_roster(Session& session, const Barrier& barrier,
+                                                    std::int64_t generation, std::string_view name,
+                                                    Duration timeout) {
+  std::optional<std::vector<RosterEntry>> roster;
+  try {
+    roster = session.run(
+        [&](redis::Connection& connection, Deadline attempt) {
+          return barrier.roster(connection, generation, attempt);
+        },
+        Clock::now() + timeout);
+  } catch (const Error& error) {
+    log::warning(
+        fmt::format("could not read the members of barrier {}: {}", quote(name), error.what()));
+    return std::nullopt;
+  }
+  if (!roster) {
+    log::warning(fmt::format("the members of generation {} of barrier {} are no longer known",
+                             generation, quote(name)));
+    return std::nullopt;
+  }
+  return in_rank_order(std::move(*roster));
 }
 
 std::string list_ids(const std::vector<std::string>& ids, std::size_t shown) {

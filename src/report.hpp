@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "barrier.hpp"
+#include "session.hpp"
 
 namespace rbarrier {
 
@@ -27,6 +28,16 @@ struct Report {
 // "rank" on a release, null when the roster is no longer known; "data" null for a member
 // without --data.
 std::string to_json(const Report& report);
+
+// Prints the report on stdout, flushed (before an exec, or the exit).
+void print(const Report& report);
+
+// The members of released `generation` of barrier `name` in rank order, read with one command
+// within `timeout`; nullopt, with a warning, when they cannot be read or are no longer kept (the
+// outcome stands: the roster only adds to it).
+std::optional<std::vector<RosterEntry>> read_roster(Session& session, const Barrier& barrier,
+                                                    std::int64_t generation, std::string_view name,
+                                                    Duration timeout);
 
 // "a", "b" and 3 more: at most `shown` ids, quoted, for a message.
 std::string list_ids(const std::vector<std::string>& ids, std::size_t shown = 5);

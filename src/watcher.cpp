@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstdio>
 
 #include "util/log.hpp"
 #include "util/signals.hpp"
@@ -169,7 +168,8 @@ Result Watcher::released(bool roster) {
   }
   const bool run = !m_command.empty() && !m_stopping;
   if (roster && (m_json || run)) {
-    read_roster();
+    m_report.members =
+        read_roster(m_session, m_barrier, m_generation, m_name, m_global.connect_timeout);
   }
   if (!run) {
     return {to_int(ExitCode::ok), {}};
@@ -213,27 +213,7 @@ void Watcher::print_report(int exit_code) {
   }
   m_report.generation = m_generation;
   m_report.parties = m_parties;
-  std::fputs(to_json(m_report).c_str(), stdout);
-  std::fflush(stdout);
-}
-
-void Watcher::read_roster() {
-  try {
-    m_report.members = m_session.run(
-        [&](redis::Connection& connection, Deadline attempt) {
-          return m_barrier.roster(connection, m_generation, attempt);
-        },
-        Clock::now() + m_global.connect_timeout);
-  } catch (const Error& error) {
-    log::warning(fmt::format("could not read the members of barrier {}: {}", name(), error.what()));
-    return;
-  }
-  if (!m_report.members) {
-    log::warning(fmt::format("the members of generation {} of barrier {} are no longer known",
-                             m_generation, name()));
-    return;
-  }
-  m_report.members = in_rank_order(std::move(*m_report.members));
+  print(m_report);
 }
 
 void Watcher::export_release() const {

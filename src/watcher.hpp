@@ -81,9 +81,6 @@ private:
   // check_interval() (and after a reconnection, or an event it cannot place); at the deadline,
   // the result of on_timeout().
   commands::Result wait_for_outcome();
-  // Reads the roster of the released m_generation into m_report.members, in rank order; warns
-  // when it is no longer known.
-  void read_roster();
   // Puts RBARRIER_* in the environment of the command run after a release.
   void export_release() const;
   // Prints m_report as JSON on stdout, with the generation and parties as they are now; an

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <cstdio>
 #include <fmt/format.h>
 
 #include "barrier.hpp"
@@ -51,19 +50,9 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
     log::verbose("arrived at barrier {} and released it (generation {})", quote(options.name),
                  arrival.generation);
     report.outcome = "released";
-    if (options.json) { // counted: a roster that cannot be read is a warning, not a failure
-      try {
-        if (auto roster = session.run(
-                [&](redis::Connection& connection, Deadline attempt) {
-                  return barrier.roster(connection, arrival.generation, attempt);
-                },
-                Clock::now() + global.connect_timeout)) {
-          report.members = in_rank_order(std::move(*roster));
-        }
-      } catch (const Error& error) {
-        log::warning(fmt::format("could not read the members of barrier {}: {}",
-                                 quote(options.name), error.what()));
-      }
+    if (options.json) {
+      report.members =
+          read_roster(session, barrier, arrival.generation, options.name, global.connect_timeout);
     }
     break;
   case Arrival::Status::passed:
@@ -85,8 +74,7 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
     break;
   }
   if (options.json) {
-    std::fputs(to_json(report).c_str(), stdout);
-    std::fflush(stdout);
+    print(report);
   }
   return result;
 }
