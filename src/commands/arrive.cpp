@@ -67,10 +67,8 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
   case Arrival::Status::broken:
   case Arrival::Status::mismatch:
   case Arrival::Status::members:
-    report.outcome = arrival.status == Arrival::Status::broken ? "broken" : "mismatch";
-    report.reason = arrival.detail;
-    result =
-        refusal(arrival, options.name, options.parties, options.once, id, options.members.size());
+    result = refusal(arrival, options.name, options.parties, options.once, id,
+                     options.members.size(), report);
     break;
   }
   if (options.json) {

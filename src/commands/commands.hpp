@@ -5,6 +5,7 @@
 #include <string>
 
 #include "barrier.hpp"
+#include "report.hpp"
 #include "options.hpp"
 #include "subcommand.hpp"
 
@@ -56,11 +57,11 @@ struct Membership {
 };
 Membership membership(const Values& values, Deadline deadline);
 
-// The exit status and message of an arrival the barrier refused (broken, or a --parties or --once
-// that is not the barrier's); for wait and arrive.
-// `members`: how many --members this party gave (0: none).
+// The exit status and message of an arrival the barrier refused (broken, or a --parties,
+// --once or --members that is not the barrier's), with its outcome and reason for --json in
+// `report`; for wait and arrive. `members`: how many --members this party gave (0: none).
 Result refusal(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once,
-               const std::string& id, std::size_t members);
+               const std::string& id, std::size_t members, Report& report);
 
 extern const Subcommand k_wait;
 extern const Subcommand k_arrive;

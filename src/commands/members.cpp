@@ -87,7 +87,9 @@ Membership membership(const Values& values, Deadline deadline) {
   return out;
 }
 
-Result refusal(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once,
+namespace {
+
+Result refused(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once,
                const std::string& id, std::size_t members) {
   if (arrival.status == Arrival::Status::broken) {
     return {to_int(ExitCode::aborted),
@@ -115,6 +117,18 @@ Result refusal(const Arrival& arrival, const std::string& name, std::int64_t par
   return {to_int(ExitCode::mismatch),
           fmt::format("barrier {} has --parties {}, this party asked for {}", quote(name),
                       arrival.parties, parties)};
+}
+
+} // namespace
+
+Result refusal(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once,
+               const std::string& id, std::size_t members, Report& report) {
+  Result result = refused(arrival, name, parties, once, id, members);
+  const bool broken = arrival.status == Arrival::Status::broken;
+  report.outcome = broken ? "broken" : "mismatch";
+  // The barrier's reason when broken; for a mismatch, what differs (the detail is only a flag).
+  report.reason = broken ? arrival.detail : result.message;
+  return result;
 }
 
 } // namespace rbarrier::commands

@@ -80,9 +80,8 @@ std::optional<Result> Waiter::start() {
   case Arrival::Status::broken:
   case Arrival::Status::mismatch:
   case Arrival::Status::members:
-    m_report.reason = arrival.detail;
     return refusal(arrival, m_options.name, m_options.parties, m_options.once, m_id,
-                   m_options.members.size());
+                   m_options.members.size(), m_report);
   case Arrival::Status::waiting:
     m_arrived = true;
     log::verbose("arrived at barrier {}: {}/{} in generation {}", name(), arrival.count,
