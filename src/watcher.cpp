@@ -6,9 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
-#include <unistd.h>
-
 #include <csignal>
+#include <unistd.h>
 
 #include "util/log.hpp"
 #include "util/signals.hpp"
@@ -213,6 +212,9 @@ void Watcher::print_report(int exit_code) {
   }
   m_report.generation = m_generation;
   m_report.parties = m_parties;
+  if (!m_id.empty()) {
+    m_report.id = m_id;
+  }
   print(m_report);
 }
 

@@ -83,7 +83,7 @@ private:
   commands::Result wait_for_outcome();
   // Puts RBARRIER_* in the environment of the command run after a release.
   void export_release() const;
-  // Prints m_report as JSON on stdout, with the generation and parties as they are now; an
+  // Prints m_report as JSON on stdout, with the generation, parties and id as they are now; an
   // outcome not named yet is the one `exit_code` stands for.
   void print_report(int exit_code);
   std::optional<commands::Result> on_event(const Event& event);

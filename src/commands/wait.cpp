@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
-#include <cerrno>
 #include <csignal>
-#include <cstdlib>
-#include <cstring>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include "barrier.hpp"
 #include "commands/commands.hpp"
@@ -14,7 +10,6 @@
 #include "util/log.hpp"
 #include "util/signals.hpp"
 #include "util/text.hpp"
-#include "report.hpp"
 #include "watcher.hpp"
 
 namespace rbarrier::commands {
@@ -32,7 +27,6 @@ public:
                 "waiting at", options.json),
         m_options(options), m_nonce(random_hex(12)) {
     m_id = options.id ? *options.id : default_member_id();
-    m_report.id = m_id;
   }
 
 private:

@@ -115,8 +115,8 @@ local function count_event(kind, m, count)
     fmt(m.gen), 'token', m.token, 'count', fmt(count), 'parties', fmt(m.parties or 0))
 end
 
--- Add or renew `id` (see above for lease 0); release the generation when it is complete. Returns the member count and
--- whether this call released it.
+-- Add or renew `id` (lease 0: see below); release the generation when it is complete. Returns
+-- the member count and whether this call released it.
 local function join(m, id, lease, now)
   -- Lease 0: a party that holds none (arrive) counts until the generation ends; a waiting party
   -- with the same id does not give it one.

@@ -10,7 +10,8 @@ if gen == '' then
   if not cached then
     -- The arrival may still be on its way on a connection the party gave up: leave a tombstone
     -- in its place, so that it changes nothing when it comes.
-    redis.call('SET', cache, cjson.encode({'withdrawn', '0', '0', '0', '', '', '0-0', '0-0'}), 'PX', lease)
+    redis.call('SET', cache, cjson.encode({'withdrawn', '0', '0', '0', '', '', '0-0', '0-0'}),
+      'PX', lease)
     return {'left', '0'}
   end
   local arrival = cjson.decode(cached)
