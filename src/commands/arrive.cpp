@@ -34,11 +34,12 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
   const std::string id = options.id ? *options.id : default_member_id();
   const std::string nonce = random_hex(12);
   const std::string new_token = random_hex(12);
+  const std::string expected = canonical_members(options.members);
   const Deadline deadline = Clock::now() + global.connect_timeout;
   const Arrival arrival = session.run(
       [&](redis::Connection& connection, Deadline attempt) {
         return barrier.arrive(connection, id, nonce, options.parties, k_no_lease, options.once,
-                              new_token, canonical_members(options.members), options.data, attempt);
+                              new_token, expected, options.data, attempt);
       },
       deadline);
   Report report{

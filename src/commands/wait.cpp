@@ -51,11 +51,11 @@ private:
 
 std::optional<Result> Waiter::start() {
   const std::string new_token = random_hex(12);
+  const std::string expected = canonical_members(m_options.members);
   const Arrival arrival = m_session.run(
       [&](redis::Connection& connection, Deadline attempt) {
         return m_barrier.arrive(connection, m_id, m_nonce, m_options.parties, m_options.lease,
-                                m_options.once, new_token, canonical_members(m_options.members),
-                                m_options.data, attempt);
+                                m_options.once, new_token, expected, m_options.data, attempt);
       },
       m_deadline);
   m_generation = arrival.generation;
