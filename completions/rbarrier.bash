@@ -7,12 +7,12 @@ _rbarrier() {
     local global="-u --url --password-file --user --prefix --connect-timeout --ttl
         --sentinel --master --tls --cacert --cacertdir --cert --key --sni --insecure
         --wait-replicas --termination-log -q --quiet -v --verbose --version -h --help"
-    local commands="wait arrive await reset abort status"
+    local commands="wait arrive await run reset abort status"
     local command= i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            --) return 0 ;; # what follows is the command wait or await runs: not ours to complete
-            wait|arrive|await|reset|abort|status) [ -z "$command" ] && command=${COMP_WORDS[i]} ;;
+            --) return 0 ;; # what follows is the command wait, await or run runs: not ours to complete
+            wait|arrive|await|run|reset|abort|status) [ -z "$command" ] && command=${COMP_WORDS[i]} ;;
         esac
     done
     case $prev in
@@ -22,7 +22,7 @@ _rbarrier() {
             COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
         --cacertdir) COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
         -u|--url|--user|--prefix|--connect-timeout|--ttl|--sentinel|--master|--sni|\
-        --wait-replicas|-n|--parties|-t|--timeout|--id|--lease|--reason|--generation|--data)
+        --wait-replicas|-n|--parties|-t|--timeout|--id|--lease|--reason|--generation|--data|--grace)
             return 0 ;;
     esac
     local options
@@ -30,6 +30,7 @@ _rbarrier() {
         wait) options="-n --parties -t --timeout --id --lease --on-timeout --once --members --data --json" ;;
         arrive) options="-n --parties --id --once --members --data --json" ;;
         await) options="-t --timeout --generation --json" ;;
+        run) options="-n --parties -t --timeout --id --lease --enter --grace --let-finish --members --data --json" ;;
         abort) options="--reason" ;;
         status) options="--json -w --watch" ;;
         reset) options="" ;;

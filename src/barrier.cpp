@@ -57,7 +57,7 @@ std::string hash_tag(std::string_view name) {
 BarrierKeys::BarrierKeys(std::string_view prefix, std::string_view name)
     : meta(fmt::format("{}{{{}}}", prefix, hash_tag(name))), members(meta + ":members"),
       outcomes(meta + ":outcomes"), events(meta + ":events"), progress(meta + ":progress"),
-      data(meta + ":data") {}
+      data(meta + ":data"), working(meta + ":working") {}
 
 std::string BarrierKeys::arrival(std::string_view nonce) const {
   return fmt::format("{}:arrival:{}", meta, nonce);
@@ -104,8 +104,10 @@ std::optional<Event> decode_event(const Reply& fields) {
     }
   }
   try {
-    if (kind == "arrived" || kind == "left") {
-      event.kind = kind == "arrived" ? Event::Kind::arrived : Event::Kind::left;
+    if (kind == "arrived" || kind == "left" || kind == "entered") {
+      event.kind = kind == "arrived" ? Event::Kind::arrived
+                   : kind == "left"  ? Event::Kind::left
+                                     : Event::Kind::entered;
       event.count = to_int(count, "count");
       event.parties = to_int(parties, "parties");
     } else if (kind == "released" || kind == "reset" || kind == "aborted") {
@@ -152,7 +154,8 @@ T decode_view(const Reply& reply, std::string_view what,
 
 Arrival decode_arrival(const Reply& reply) {
   return decode_view<Arrival>(reply, "arrival",
-                              {"waiting", "released", "passed", "broken", "mismatch", "members"});
+                              {"waiting", "released", "passed", "broken", "mismatch", "members",
+                               "stopped", "working", "entered", "lost"});
 }
 
 Observation decode_observation(const Reply& reply) {
@@ -193,9 +196,15 @@ Status decode_status(const Reply& reply) {
   if (v.size() == 2) {
     return status;
   }
-  constexpr std::size_t k_fields = 12; // the positions and the barrier's; then the members
+  // The positions and the barrier's, then the working parties and the members.
+  constexpr std::size_t k_fields = 13;
   constexpr std::size_t k_member_fields = 3;
-  if (v.size() < k_fields || (v.size() - k_fields) % k_member_fields != 0) {
+  if (v.size() < k_fields) {
+    throw ProtocolError(fmt::format("unexpected reply for status: {} elements", v.size()));
+  }
+  const auto working = static_cast<std::size_t>(to_int(v[12], "working parties"));
+  const std::size_t first_member = k_fields + 2 * working;
+  if (v.size() < first_member || (v.size() - first_member) % k_member_fields != 0) {
     throw ProtocolError(fmt::format("unexpected reply for status: {} elements", v.size()));
   }
   Snapshot& s = status.snapshot.emplace();
@@ -216,7 +225,10 @@ Status decode_status(const Reply& reply) {
     end = std::min(v[11].find('\n', begin), v[11].size());
     s.expected.push_back(v[11].substr(begin, end - begin));
   }
-  for (std::size_t i = k_fields; i < v.size(); i += k_member_fields) {
+  for (std::size_t i = k_fields; i < first_member; i += 2) {
+    s.working.push_back({v[i], Duration(to_int(v[i + 1], "lease")), {}});
+  }
+  for (std::size_t i = first_member; i < v.size(); i += k_member_fields) {
     s.members.push_back(
         {v[i], v[i + 1].empty() ? std::nullopt : std::optional(Duration(to_int(v[i + 1], "lease"))),
          v[i + 2]});
@@ -311,11 +323,26 @@ std::vector<std::string> Barrier::with_arrival(std::string_view nonce) const {
 Arrival Barrier::arrive(redis::Connection& connection, const std::string& id,
                         const std::string& nonce, std::int64_t parties, Duration lease, bool once,
                         const std::string& new_token, const std::string& expected,
-                        const std::string& value, Deadline deadline) const {
+                        const std::string& value, bool from_work, Deadline deadline) const {
   return decode_arrival(run(connection, scripts::k_arrive, with_arrival(nonce),
                             {id, std::to_string(parties), std::to_string(lease.count()),
-                             once ? "1" : "0", new_token, expected, value},
+                             once ? "1" : "0", new_token, expected, value, from_work ? "1" : "0"},
                             deadline));
+}
+
+Arrival Barrier::enter(redis::Connection& connection, const std::string& id, std::int64_t parties,
+                       Duration lease, const std::string& expected, const std::string& token,
+                       const std::string& new_token, Deadline deadline) const {
+  return decode_arrival(
+      run(connection, scripts::k_enter, m_keys.common(),
+          {id, std::to_string(parties), std::to_string(lease.count()), expected, token, new_token},
+          deadline));
+}
+
+Check Barrier::quit(redis::Connection& connection, const std::string& id, const std::string& token,
+                    const std::string& reason, Deadline deadline) const {
+  return decode_check(
+      run(connection, scripts::k_quit, m_keys.common(), {id, token, reason}, deadline));
 }
 
 Check Barrier::poll(redis::Connection& connection, const std::string& id, std::int64_t generation,

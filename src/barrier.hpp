@@ -30,10 +30,11 @@ struct BarrierKeys {
   std::string events; // stream of outcomes
   std::string progress; // stream of arrivals and departures
   std::string data; // hash: id -> its --data value, for the current generation
+  std::string working; // sorted set: id -> lease deadline (server ms) of the parties working (run)
   std::string arrival(std::string_view nonce) const;
   // The keys every script takes first, in their order.
   std::vector<std::string> common() const {
-    return {meta, members, outcomes, events, progress, data};
+    return {meta, members, outcomes, events, progress, data, working};
   }
 };
 
@@ -57,15 +58,29 @@ Decision parse_decision(std::string_view text);
 // The lease of a party that holds none (arrive): it counts until its generation ends.
 inline constexpr Duration k_no_lease{0};
 
+// What arrive found, and enter (a working party's entry or renewal; run).
 struct Arrival {
-  enum class Status { waiting, released, passed, broken, mismatch, members };
+  // stopped: the party was no longer working (a reset ended its work); working, entered and lost
+  // only from enter: entered when as many parties as the barrier's entered (count).
+  enum class Status {
+    waiting,
+    released,
+    passed,
+    broken,
+    mismatch,
+    members,
+    stopped,
+    working,
+    entered,
+    lost
+  };
   Status status = Status::waiting;
   std::int64_t generation = 0;
   std::int64_t count = 0;
   std::int64_t parties = 0; // the barrier's
   std::string token;
   // broken: the reason; mismatch: the barrier's once flag; members: how many member ids the
-  // barrier expects ("0": none)
+  // barrier expects ("0": none); lost: why
   std::string detail;
   StreamPositions from; // waiting: the streams as they stood after the arrival
 };
@@ -124,6 +139,7 @@ struct Snapshot {
   Duration ttl{-1}; // -1: no expiry
   std::optional<Decision> last; // the previous generation's outcome
   std::vector<std::string> expected; // --members, sorted; empty: any
+  std::vector<Member> working; // the parties working (run), with the lease left (<= 0: lapsed)
   std::vector<Member> members;
 };
 
@@ -138,12 +154,13 @@ struct Status {
 
 // An entry of one of the barrier's streams.
 struct Event {
-  enum class Kind { arrived, left, released, reset, aborted };
+  // entered: as many parties as the barrier's entered (run --enter waits for it)
+  enum class Kind { arrived, left, released, reset, aborted, entered };
   Kind kind = Kind::arrived;
   std::int64_t generation = 0;
   std::string token;
-  std::int64_t count = 0; // arrived, left
-  std::int64_t parties = 0; // arrived, left
+  std::int64_t count = 0; // arrived, left, entered
+  std::int64_t parties = 0; // arrived, left, entered
   std::string reason; // aborted
 };
 
@@ -165,10 +182,22 @@ public:
 
   const BarrierKeys& keys() const { return m_keys; }
 
-  // `expected`: canonical_members() of --members (empty: none); `value`: --data (empty: none).
+  // `expected`: canonical_members() of --members (empty: none); `value`: --data (empty: none);
+  // `from_work`: a working party (run) that finished its work arrives, and stops working.
   Arrival arrive(redis::Connection& connection, const std::string& id, const std::string& nonce,
                  std::int64_t parties, Duration lease, bool once, const std::string& new_token,
-                 const std::string& expected, const std::string& value, Deadline deadline) const;
+                 const std::string& expected, const std::string& value, bool from_work,
+                 Deadline deadline) const;
+  // A party starts working (`token` empty), or renews its lease while it works (`token`: the
+  // instance it entered); with an empty `token`, `new_token` names the barrier if it is new.
+  Arrival enter(redis::Connection& connection, const std::string& id, std::int64_t parties,
+                Duration lease, const std::string& expected, const std::string& token,
+                const std::string& new_token, Deadline deadline) const;
+  // A working party stops working: with a `reason` (its command failed), aborting the current
+  // generation with it (aborted); without, only withdrawing (left). decided: it was no longer
+  // working, the barrier broke (aborted) or was reset before.
+  Check quit(redis::Connection& connection, const std::string& id, const std::string& token,
+             const std::string& reason, Deadline deadline) const;
   Check poll(redis::Connection& connection, const std::string& id, std::int64_t generation,
              const std::string& token, Duration lease, Deadline deadline) const;
   // Withdraws `id` from `generation`; without it, from the generation its arrival `nonce` joined,

@@ -66,6 +66,21 @@ struct AwaitOptions {
   std::vector<std::string> command; // after "--"
 };
 
+struct RunOptions {
+  std::string name;
+  std::int64_t parties = 0;
+  std::vector<std::string> members;
+  std::string data;
+  bool json = false;
+  std::optional<Duration> timeout; // of the waiting, entering and leaving; none: for ever
+  std::optional<std::string> id;
+  Duration lease = std::chrono::seconds(30);
+  bool enter = false; // wait until all parties entered before the command starts
+  Duration grace = std::chrono::seconds(10); // between SIGTERM and SIGKILL, stopping the command
+  bool let_finish = false; // when the barrier breaks, let the command finish
+  std::vector<std::string> command; // after "--": the work
+};
+
 struct ResetOptions {
   std::string name;
 };
@@ -81,8 +96,8 @@ struct StatusOptions {
   bool watch = false; // print again on every change, until a signal
 };
 
-using CommandOptions = std::variant<WaitOptions, ArriveOptions, AwaitOptions, ResetOptions,
-                                    AbortOptions, StatusOptions>;
+using CommandOptions = std::variant<WaitOptions, ArriveOptions, AwaitOptions, RunOptions,
+                                    ResetOptions, AbortOptions, StatusOptions>;
 
 struct Subcommand;
 

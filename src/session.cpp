@@ -25,8 +25,9 @@ void sleep_for(Duration duration, int wake_fd) {
   pollfd fd{wake_fd, POLLIN, 0};
   const Deadline until = Clock::now() + duration;
   while (Clock::now() < until) {
-    if (::poll(&fd, wake_fd >= 0 ? 1 : 0, poll_timeout_ms(until)) > 0 && signals::received() != 0) {
-      throw Interrupted(signals::received());
+    if (::poll(&fd, wake_fd >= 0 ? 1 : 0, poll_timeout_ms(until)) > 0 &&
+        signals::interrupting() != 0) {
+      throw Interrupted(signals::interrupting());
     }
   }
 }
@@ -215,5 +216,7 @@ void Session::stop_interrupting() {
   m_connection.reset();
   m_wake_fd = -1;
 }
+
+void Session::wake_on_signals() { m_wake_fd = signals::wake_fd(); }
 
 } // namespace rbarrier

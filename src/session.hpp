@@ -88,6 +88,9 @@ public:
   // After a signal: drop the connection, and stop waking on the signal pipe, so that the party
   // can still withdraw.
   void stop_interrupting();
+  // After the interruption was dealt with (run passed a signal on to its command): wake on the
+  // signal pipe again.
+  void wake_on_signals();
 
   const redis::Endpoint& endpoint() const { return m_endpoint; }
 

@@ -85,6 +85,9 @@ std::optional<std::string> member_id(const Values& values);
 // --timeout: none without one or for the literal 0 (for ever); throws UsageError.
 std::optional<Duration> timeout(const Values& values);
 
+// --lease (default 30s): at least 100ms, and no longer than --ttl; throws UsageError.
+Duration lease(const Values& values, const GlobalOptions& global);
+
 // The global options (before the subcommand), and their conversion, environment included.
 std::span<const OptionSpec> global_options();
 GlobalOptions build_global(const Values& values, const Environment& environment);

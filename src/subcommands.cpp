@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The table of subcommands, and the values the command line gives them.
 #include <algorithm>
+#include <fmt/format.h>
 
 #include "commands/commands.hpp"
 #include "subcommand.hpp"
+#include "util/duration.hpp"
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 namespace rbarrier {
 
@@ -13,7 +16,7 @@ namespace {
 // Every subcommand, in the order --help lists them. A new one is a file in src/commands/ that
 // defines its Subcommand, and a line here.
 const Subcommand* const k_subcommands[] = {
-    &commands::k_wait,  &commands::k_arrive, &commands::k_await,
+    &commands::k_wait,  &commands::k_arrive, &commands::k_await,  &commands::k_run,
     &commands::k_reset, &commands::k_abort,  &commands::k_status,
 };
 
@@ -92,6 +95,21 @@ std::optional<Duration> timeout(const Values& values) {
     return std::nullopt;
   }
   return parse_duration("--timeout", values["timeout"]);
+}
+
+Duration lease(const Values& values, const GlobalOptions& global) {
+  Duration lease = std::chrono::seconds(30);
+  if (values.given("lease")) {
+    lease = parse_duration("--lease", values["lease"]);
+    if (lease < std::chrono::milliseconds(100)) {
+      throw UsageError(fmt::format("invalid value {} for --lease: must be at least 100ms",
+                                   quote(values["lease"])));
+    }
+  }
+  if (global.ttl < lease) {
+    throw UsageError("--ttl must not be shorter than --lease");
+  }
+  return lease;
 }
 
 } // namespace rbarrier

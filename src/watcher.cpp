@@ -110,6 +110,8 @@ std::optional<Result> Watcher::on_event(const Event& event) {
     return on_decision({Outcome::reset, {}});
   case Event::Kind::aborted:
     return on_decision({Outcome::aborted, event.reason});
+  case Event::Kind::entered:
+    break;
   }
   return std::nullopt;
 }
@@ -219,29 +221,40 @@ void Watcher::print_report(int exit_code) {
 }
 
 void Watcher::export_release() const {
-  ::setenv("RBARRIER_NAME", m_name.c_str(), 1);
-  ::setenv("RBARRIER_GENERATION", std::to_string(m_generation).c_str(), 1);
-  ::setenv("RBARRIER_PARTIES", std::to_string(m_parties).c_str(), 1);
-  if (!m_id.empty()) {
-    ::setenv("RBARRIER_ID", m_id.c_str(), 1);
+  std::optional<std::vector<std::string>> ids;
+  if (m_report.members) {
+    ids.emplace();
+    for (const auto& member : *m_report.members) {
+      ids->push_back(member.id);
+    }
   }
-  if (!m_report.members) {
+  export_party(m_name, m_generation, m_parties, m_id, ids);
+}
+
+void export_party(const std::string& name, std::int64_t generation, std::int64_t parties,
+                  const std::string& id, const std::optional<std::vector<std::string>>& members) {
+  ::setenv("RBARRIER_NAME", name.c_str(), 1);
+  ::setenv("RBARRIER_GENERATION", std::to_string(generation).c_str(), 1);
+  ::setenv("RBARRIER_PARTIES", std::to_string(parties).c_str(), 1);
+  if (!id.empty()) {
+    ::setenv("RBARRIER_ID", id.c_str(), 1);
+  }
+  if (!members) {
     return;
   }
   std::string ids;
-  for (std::size_t rank = 0; rank < m_report.members->size(); ++rank) {
-    const auto& id = (*m_report.members)[rank].id;
-    if (id == m_id) {
+  for (std::size_t rank = 0; rank < members->size(); ++rank) {
+    if ((*members)[rank] == id) {
       ::setenv("RBARRIER_RANK", std::to_string(rank).c_str(), 1);
     }
-    ids += id + "\n";
+    ids += (*members)[rank] + "\n";
   }
   // Linux refuses an exec whose one variable is longer than 128 KiB (MAX_ARG_STRLEN).
   constexpr std::size_t k_max_variable = 128 * 1024 - sizeof("RBARRIER_MEMBERS=");
   if (ids.size() >= k_max_variable) {
     log::warning(fmt::format("RBARRIER_MEMBERS is not set: the {} ids take {} bytes, more than "
                              "an environment variable may; use --json",
-                             m_report.members->size(), ids.size()));
+                             members->size(), ids.size()));
     return;
   }
   ::setenv("RBARRIER_MEMBERS", ids.c_str(), 1);

@@ -97,4 +97,10 @@ private:
   bool m_json;
 };
 
+// Puts RBARRIER_* in the environment of a command: the barrier's name, the generation, parties
+// and the party's id (none when empty); with `members` (in rank order), RBARRIER_MEMBERS and the
+// party's RBARRIER_RANK.
+void export_party(const std::string& name, std::int64_t generation, std::int64_t parties,
+                  const std::string& id, const std::optional<std::vector<std::string>>& members);
+
 } // namespace rbarrier

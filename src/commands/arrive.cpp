@@ -39,7 +39,7 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
   const Arrival arrival = session.run(
       [&](redis::Connection& connection, Deadline attempt) {
         return barrier.arrive(connection, id, nonce, options.parties, k_no_lease, options.once,
-                              new_token, expected, options.data, attempt);
+                              new_token, expected, options.data, false, attempt);
       },
       deadline);
   Report report{
@@ -70,6 +70,12 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
   case Arrival::Status::members:
     result = refusal(arrival, options.name, options.parties, options.once, id,
                      options.members.size(), report);
+    break;
+  case Arrival::Status::stopped: // only for a working party's (run)
+  case Arrival::Status::working:
+  case Arrival::Status::entered:
+  case Arrival::Status::lost:
+    result = {to_int(ExitCode::internal), "unexpected arrival status"};
     break;
   }
   if (options.json) {

@@ -66,6 +66,7 @@ Result refusal(const Arrival& arrival, const std::string& name, std::int64_t par
 extern const Subcommand k_wait;
 extern const Subcommand k_arrive;
 extern const Subcommand k_await;
+extern const Subcommand k_run;
 extern const Subcommand k_reset;
 extern const Subcommand k_abort;
 extern const Subcommand k_status;

@@ -48,6 +48,15 @@ std::string text(std::string_view name, const Snapshot& s) {
                          ? fmt::format(" ({})", escape_controls(s.reason))
                          : "");
   out += fmt::format("  generation: {}\n", s.generation);
+  if (!s.working.empty()) { // run's parties whose command runs
+    out += fmt::format("  working:    {}\n", s.working.size());
+    for (const auto& party : s.working) {
+      out += fmt::format("    {}  {}\n", quote(party.id),
+                         party.lease_left->count() > 0
+                             ? "lease " + format_duration(*party.lease_left)
+                             : std::string("lease lapsed (the next operation aborts)"));
+    }
+  }
   out += fmt::format("  arrived:    {} of {}{}\n", s.members.size(),
                      s.parties ? std::to_string(*s.parties) : "? (set by the next arrival)",
                      s.once ? " (--once)" : "");
@@ -78,6 +87,10 @@ std::string json(std::string_view name, const Snapshot& s, int indent) {
           member.lease_left ? nlohmann::json(member.lease_left->count()) : nlohmann::json(nullptr)},
          {"data", member.value.empty() ? nlohmann::json(nullptr) : nlohmann::json(member.value)}});
   }
+  nlohmann::json working = nlohmann::json::array();
+  for (const auto& party : s.working) {
+    working.push_back({{"id", party.id}, {"lease_ms", party.lease_left->count()}});
+  }
   nlohmann::json out = {
       {"name", name},
       {"parties", s.parties ? nlohmann::json(*s.parties) : nlohmann::json(nullptr)},
@@ -87,6 +100,7 @@ std::string json(std::string_view name, const Snapshot& s, int indent) {
       {"once", s.once},
       {"arrived", s.members.size()},
       {"members", members},
+      {"working", working}, // run's parties whose command runs; lease_ms <= 0: lapsed
       // with --members, who has not arrived; null without
       {"missing",
        s.expected.empty() ? nlohmann::json(nullptr) : nlohmann::json(missing_members(s))},

@@ -18,12 +18,9 @@ if gen ~= '' then
   end
 end
 if not m then
-  redis.call('HSET', meta, 'gen', '1', 'token', new_token, 'created', fmt(now_ms()))
-  redis.call('DEL', members, outcomes)
-  m = {gen = 1, token = new_token}
+  m = open_barrier(new_token, now_ms())
 end
 local decided = m.gen
-decide(m, 'aborted:' .. reason)
-redis.call('HSET', meta, 'state', 'broken', 'reason', reason)
+break_barrier(m, reason)
 touch()
 return {'aborted', fmt(decided)}

@@ -1,14 +1,16 @@
 -- SPDX-License-Identifier: Apache-2.0
--- arrive: KEYS[7] this arrival's reply cache.
+-- arrive: KEYS[8] this arrival's reply cache.
 -- ARGV: ttl, id, parties, lease ms (0: none, counted until the generation ends), once ('0'/'1'),
--- new_token, expected (the member ids sorted and joined by newlines; '': any), value ('': none).
+-- new_token, expected (the member ids sorted and joined by newlines; '': any), value ('': none),
+-- from_work ('1': a working party (run) that finished its work: it stops working).
 -- Returns {status, gen, count, parties, token, detail, events_from, progress_from}: status is
 -- waiting, released, passed, broken (detail: the reason), mismatch (detail: the barrier's once
--- flag) or members (another set of expected members; detail: how many the barrier's has, 0 for
--- none); the last ids of the two streams, from which a waiting party reads on.
-local cache = KEYS[7]
-local id, parties, lease, once, new_token, expected, value = ARGV[2], tonumber(ARGV[3]),
-  tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+-- flag), members (another set of expected members; detail: how many the barrier's has, 0 for
+-- none) or stopped (from_work, but the party was no longer working: a reset ended its work); the
+-- last ids of the two streams, from which a waiting party reads on.
+local cache = KEYS[8]
+local id, parties, lease, once, new_token, expected, value, from_work = ARGV[2],
+  tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 
 -- How long the reply to an arrival without a lease is kept for a retry.
 local keep_record = 60000
@@ -19,14 +21,8 @@ if cached then
 end
 
 local now = now_ms()
-local m = load_meta()
-if not m then
-  -- HSET first: under maxmemory, Redis refuses a script at its first write that may allocate,
-  -- but lets it go on once anything was written (DEL included).
-  redis.call('HSET', meta, 'gen', '1', 'state', 'open', 'token', new_token, 'created', fmt(now))
-  redis.call('DEL', members, outcomes)
-  m = {gen = 1, state = 'open', reason = '', token = new_token, once = '0'}
-end
+local m = load_meta() or open_barrier(new_token, now)
+expire_working(m, now)
 
 -- Refusals change nothing; a counted arrival is remembered for a lease, so that a retry whose
 -- reply was lost gets this reply again instead of joining the next generation.
@@ -42,26 +38,17 @@ local function reply(status, count)
   return r
 end
 
-if m.state == 'broken' then
-  return refuse('broken', 0, m.reason)
+-- A run party whose command succeeded must still be working: a reset ended its work.
+if from_work == '1' and m.state ~= 'broken' and not redis.call('ZSCORE', working, id) then
+  return refuse('stopped', 0, '')
 end
-if not m.parties then
-  redis.call('HSET', meta, 'parties', fmt(parties), 'once', once)
-  if expected ~= '' then
-    redis.call('HSET', meta, 'expected', expected)
-  end
-  m.parties, m.once = parties, once
-elseif m.parties ~= parties or m.once ~= once then
-  return refuse('mismatch', redis.call('ZCARD', members), m.once)
-else
-  local have = redis.call('HGET', meta, 'expected') or ''
-  if have ~= expected then
-    local ids = have == '' and 0 or select(2, string.gsub(have, '\n', '')) + 1
-    return refuse('members', redis.call('ZCARD', members), fmt(ids))
-  end
+local refused, detail = admit(m, parties, once, expected)
+if refused then
+  local counted = (refused == 'mismatch' or refused == 'members') and redis.call('ZCARD', members)
+  return refuse(refused, counted or 0, detail)
 end
-if m.state == 'passed' then
-  return refuse('passed', 0, '')
+if from_work == '1' then
+  redis.call('ZREM', working, id)
 end
 if value ~= '' then
   redis.call('HSET', data, id, value)

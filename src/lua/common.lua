@@ -2,14 +2,14 @@
 -- Shared by every script (cmake/embed_lua.cmake puts it in front of each).
 -- KEYS[1] the metadata hash, KEYS[2] the members sorted set, KEYS[3] the outcomes hash,
 -- KEYS[4] the stream of outcomes, KEYS[5] the stream of arrivals and departures, KEYS[6] the
--- members' data (--data) of the current generation.
+-- members' data (--data) of the current generation, KEYS[7] the working parties (run) sorted set.
 -- ARGV[1] the idle TTL in milliseconds.
 if redis.replicate_commands then
   redis.replicate_commands() -- scripts read TIME, then write: needed before Redis 5
 end
 
-local meta, members, outcomes, events, progress, data = KEYS[1], KEYS[2], KEYS[3], KEYS[4],
-  KEYS[5], KEYS[6]
+local meta, members, outcomes, events, progress, data, working = KEYS[1], KEYS[2], KEYS[3],
+  KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local ttl = ARGV[1]
 local keep_outcomes = 100
 -- About how many entries each stream keeps (MAXLEN ~): readers that fell further behind check
@@ -28,7 +28,7 @@ local function now_ms()
 end
 
 local function touch()
-  for _, key in ipairs({meta, members, outcomes, events, progress, data}) do
+  for _, key in ipairs({meta, members, outcomes, events, progress, data, working}) do
     redis.call('PEXPIRE', key, ttl)
   end
 end
@@ -36,7 +36,8 @@ end
 -- Another program's key under our name is an error that names the key, not a script failure.
 local function check_types()
   for key, want in pairs({[meta] = 'hash', [members] = 'zset', [outcomes] = 'hash',
-                          [events] = 'stream', [progress] = 'stream', [data] = 'hash'}) do
+                          [events] = 'stream', [progress] = 'stream', [data] = 'hash',
+                          [working] = 'zset'}) do
     local t = redis.call('TYPE', key)['ok']
     if t ~= 'none' and t ~= want then
       error({err = 'WRONGTYPE key ' .. key .. ' holds a ' .. t .. ', not a ' .. want})
@@ -82,7 +83,7 @@ local function decide(m, outcome)
       end
     end
   else
-    redis.call('DEL', members, data)
+    redis.call('DEL', members, data, working) -- working parties learn of it and stop
   end
   if string.sub(outcome, 1, 8) == 'aborted:' then
     redis.call('XADD', events, 'MAXLEN', '~', keep_events, '*', 'event', 'aborted', 'gen',
@@ -92,6 +93,72 @@ local function decide(m, outcome)
       fmt(m.gen), 'token', m.token)
   end
   m.gen = m.gen + 1
+end
+
+-- Creates the barrier (instance `new_token`) and returns its metadata.
+local function open_barrier(new_token, now)
+  -- HSET first: under maxmemory, Redis refuses a script at its first write that may allocate,
+  -- but lets it go on once anything was written (DEL included).
+  redis.call('HSET', meta, 'gen', '1', 'state', 'open', 'token', new_token, 'created', fmt(now))
+  redis.call('DEL', members, outcomes)
+  return {gen = 1, state = 'open', reason = '', token = new_token, once = '0'}
+end
+
+-- Whether a party with these --parties, --once and expected members (canonical, '' for any) may
+-- join: nil, or the status that refuses it (broken, mismatch, members, passed) and its detail.
+-- The first party fixes them.
+local function admit(m, parties, once, expected)
+  if m.state == 'broken' then
+    return 'broken', m.reason
+  end
+  if not m.parties then
+    redis.call('HSET', meta, 'parties', fmt(parties), 'once', once)
+    if expected ~= '' then
+      redis.call('HSET', meta, 'expected', expected)
+    end
+    m.parties, m.once = parties, once
+  elseif m.parties ~= parties or m.once ~= once then
+    return 'mismatch', m.once
+  else
+    local have = redis.call('HGET', meta, 'expected') or ''
+    if have ~= expected then
+      return 'members', fmt(have == '' and 0 or select(2, string.gsub(have, '\n', '')) + 1)
+    end
+  end
+  if m.state == 'passed' then
+    return 'passed', ''
+  end
+  return nil
+end
+
+-- Ends the current generation as aborted and leaves the barrier broken until a reset.
+local function break_barrier(m, reason)
+  decide(m, 'aborted:' .. reason)
+  redis.call('HSET', meta, 'state', 'broken', 'reason', reason)
+  m.state, m.reason = 'broken', reason
+end
+
+-- A working party (run) whose lease ended vanished while working: the gang cannot succeed any
+-- more, so the first operation that sees it aborts the generation, naming it.
+local function expire_working(m, now)
+  if m.state == 'broken' then
+    return
+  end
+  local gone = redis.call('ZRANGEBYSCORE', working, '-inf', fmt(now), 'LIMIT', '0', '1')
+  if #gone > 0 then
+    break_barrier(m, gone[1] .. ': vanished while working (its lease expired)')
+  end
+end
+
+-- How many parties entered the current generation: those working and those arrived.
+local function entered(now)
+  return redis.call('ZCARD', working) + redis.call('ZCOUNT', members, '(' .. fmt(now), '+inf')
+end
+
+-- Says on the outcome stream that all parties entered, for those that wait for it (run --enter).
+local function announce_entered(m, count)
+  redis.call('XADD', events, 'MAXLEN', '~', keep_events, '*', 'event', 'entered', 'gen',
+    fmt(m.gen), 'token', m.token, 'count', fmt(count), 'parties', fmt(m.parties))
 end
 
 -- The id of a stream's last entry, from which a reader reads on: '0-0' when it has none.
@@ -136,6 +203,10 @@ local function join(m, id, lease, now)
   end
   if added > 0 or expired > 0 then
     count_event(added > 0 and 'arrived' or 'left', m, count)
+  end
+  local busy = redis.call('ZCARD', working)
+  if added > 0 and busy > 0 and count + busy == m.parties then
+    announce_entered(m, count + busy)
   end
   return count, false
 end

@@ -1,8 +1,8 @@
 -- SPDX-License-Identifier: Apache-2.0
--- leave: KEYS[7] this arrival's reply cache. ARGV: ttl, id, gen, token, lease ms; gen and token
+-- leave: KEYS[8] this arrival's reply cache. ARGV: ttl, id, gen, token, lease ms; gen and token
 -- empty: those of the arrival in the cache, if the server counted it.
 -- Returns {'decided', outcome, gen} | {'lost', why} | {'left', count}.
-local cache = KEYS[7]
+local cache = KEYS[8]
 local id, gen, token, lease = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
 if gen == '' then

@@ -10,6 +10,8 @@ end
 if m.token ~= token then
   return {'lost', 'the barrier was deleted and created again'}
 end
+local now = now_ms()
+expire_working(m, now)
 local outcome = redis.call('HGET', outcomes, fmt(gen))
 if outcome then
   return {'decided', outcome}
@@ -17,7 +19,7 @@ end
 if m.gen ~= gen then
   return {'lost', 'the outcome of generation ' .. fmt(gen) .. ' is unknown'}
 end
-local count, released = join(m, id, lease, now_ms())
+local count, released = join(m, id, lease, now)
 touch()
 if released then
   return {'decided', 'released'}

@@ -20,5 +20,7 @@ extern const Script k_abort;
 extern const Script k_status;
 extern const Script k_observe;
 extern const Script k_roster;
+extern const Script k_enter;
+extern const Script k_quit;
 
 } // namespace rbarrier::scripts

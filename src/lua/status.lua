@@ -2,9 +2,11 @@
 -- status: ARGV: ttl (unused: status reads and changes nothing).
 -- Returns {events_from, progress_from} (the last ids of the streams, from which a watcher reads
 -- on) when there is no barrier, else {events_from, progress_from, gen, parties, state, reason,
--- once, created, now, pttl, last_outcome, expected, id1, lease_left1, value1, id2, ...} with only
--- live members (lease_left empty for one that arrived without a lease, value empty without
--- --data); expected is the expected member ids joined by newlines ('' without --members).
+-- once, created, now, pttl, last_outcome, expected, working, wid1, wlease_left1, ..., id1,
+-- lease_left1, value1, id2, ...}: `working` parties (run) with their leases (0 or less: it ended
+-- and the next party's operation will abort the generation), then only live members (lease_left
+-- empty for one that arrived without a lease, value empty without --data); expected is the
+-- expected member ids joined by newlines ('' without --members).
 local m = load_meta()
 local from = {last_id(events), last_id(progress)}
 if not m then
@@ -16,6 +18,12 @@ local created = redis.call('HGET', meta, 'created') or '0'
 local expected = redis.call('HGET', meta, 'expected') or ''
 local r = {from[1], from[2], fmt(m.gen), m.parties and fmt(m.parties) or '', m.state, m.reason,
            m.once, created, fmt(now), fmt(redis.call('PTTL', meta)), last, expected}
+local busy = redis.call('ZRANGE', working, '0', '-1', 'WITHSCORES')
+r[#r + 1] = fmt(#busy / 2)
+for i = 1, #busy, 2 do
+  r[#r + 1] = busy[i]
+  r[#r + 1] = fmt(tonumber(busy[i + 1]) - now)
+end
 local live = redis.call('ZRANGEBYSCORE', members, '(' .. fmt(now), '+inf', 'WITHSCORES')
 for i = 1, #live, 2 do
   r[#r + 1] = live[i]

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "util/signals.hpp"
 
+#include <atomic>
 #include <csignal>
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,15 +12,36 @@ namespace rbarrier::signals {
 
 namespace {
 
-int g_pipe[2] = {-1, -1};
-volatile std::sig_atomic_t g_received = 0;
+// What a handler records: lock-free atomics, safe in a signal handler.
+constexpr unsigned k_pass_interrupt = 1;
+constexpr unsigned k_pass_terminate = 2;
+constexpr unsigned k_child = 4;
 
-void on_signal(int signo) {
-  if (g_received == 0) {
-    g_received = signo;
+int g_pipe[2] = {-1, -1};
+std::atomic<int> g_first{0};
+std::atomic<unsigned> g_flags{0};
+static_assert(std::atomic<int>::is_always_lock_free && std::atomic<unsigned>::is_always_lock_free);
+
+void on_signal(int signo, siginfo_t* info, void*) {
+  if (signo == SIGCHLD) {
+    g_flags |= k_child;
+  } else {
+    int none = 0;
+    g_first.compare_exchange_strong(none, signo);
+    if (info == nullptr || info->si_code != SI_KERNEL) {
+      g_flags |= signo == SIGINT ? k_pass_interrupt : k_pass_terminate;
+    }
   }
   const char byte = 1;
   [[maybe_unused]] auto written = ::write(g_pipe[1], &byte, 1);
+}
+
+void handle(int signo, int flags) {
+  struct sigaction action = {};
+  action.sa_sigaction = on_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART | SA_SIGINFO | flags;
+  sigaction(signo, &action, nullptr);
 }
 
 } // namespace
@@ -31,17 +53,35 @@ void install() {
   if (::pipe2(g_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
     return;
   }
-  struct sigaction action = {};
-  action.sa_handler = on_signal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  handle(SIGINT, 0);
+  handle(SIGTERM, 0);
+}
+
+void watch_children() {
+  install();
+  handle(SIGCHLD, SA_NOCLDSTOP);
 }
 
 int wake_fd() { return g_pipe[0]; }
 
-int received() { return g_received; }
+int received() { return g_first; }
+
+int interrupting() {
+  if (const int first = g_first) {
+    return first;
+  }
+  return (g_flags & k_child) != 0 ? SIGCHLD : 0;
+}
+
+Taken take() {
+  char bytes[64];
+  while (::read(g_pipe[0], bytes, sizeof bytes) > 0) {
+  }
+  // After the pipe is emptied: a signal that comes now is in both the flags and the pipe.
+  const unsigned flags = g_flags.exchange(0);
+  return {g_first.exchange(0), (flags & k_pass_interrupt) != 0, (flags & k_pass_terminate) != 0,
+          (flags & k_child) != 0};
+}
 
 int exit_status(int signo) {
   return to_int(signo == SIGINT ? ExitCode::interrupted : ExitCode::terminated);

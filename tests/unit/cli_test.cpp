@@ -324,6 +324,9 @@ TEST_CASE("the table names each subcommand once, and parsing runs the one named"
         args.insert(args.end(), {"--" + std::string(option.key()), "1"});
       }
     }
+    if (sub->name == "run") { // it needs its command
+      args.insert(args.end(), {"--", "true"});
+    }
     CHECK(f.parse(args).subcommand == sub);
   }
   CHECK(find_subcommand("launch") == nullptr);

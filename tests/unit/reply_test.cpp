@@ -128,6 +128,14 @@ TEST_CASE("arrive replies") {
         Arrival::Status::passed);
   CHECK(decode_arrival(strings({"mismatch", "1", "0", "3", "t", "1", "0-0", "0-0"})).status ==
         Arrival::Status::mismatch);
+  // enter's (run): a working party's entry and renewals
+  CHECK(decode_arrival(strings({"entered", "2", "3", "3", "t", "", "0-0", "0-0"})).status ==
+        Arrival::Status::entered);
+  CHECK(decode_arrival(strings({"working", "2", "1", "3", "t", "", "0-0", "0-0"})).count == 1);
+  CHECK(decode_arrival(strings({"stopped", "2", "0", "3", "t", "", "0-0", "0-0"})).status ==
+        Arrival::Status::stopped);
+  CHECK(decode_arrival(strings({"lost", "0", "0", "0", "", "gone", "0-0", "0-0"})).detail ==
+        "gone");
   CHECK_THROWS_AS(decode_arrival(strings({"joined", "1", "1", "1", "t", "", "0-0", "0-0"})),
                   ProtocolError);
   CHECK_THROWS_AS(decode_arrival(strings({"waiting", "x", "1", "1", "t", "", "0-0", "0-0"})),
@@ -188,9 +196,10 @@ TEST_CASE("status replies") {
   CHECK_FALSE(none.snapshot);
   CHECK(none.from.events == "5-1");
   CHECK(none.from.progress == "0-0");
-  const auto status =
-      decode_status(strings({"5-1", "6-0", "4", "8", "open", "", "0", "1000", "2000", "86400000",
-                             "released", "a\nb\nc", "a", "1500", "10.0.0.1:80", "b", "20", ""}));
+  const auto status = decode_status(
+      strings({"5-1",  "6-0",      "4",        "8",           "open", "",   "0",   "1000",
+               "2000", "86400000", "released", "a\nb\nc",     "2",    "w1", "900", "w2",
+               "-5",   "a",        "1500",     "10.0.0.1:80", "b",    "20", ""}));
   CHECK(status.from.progress == "6-0");
   const auto& s = status.snapshot;
   REQUIRE(s);
@@ -207,20 +216,27 @@ TEST_CASE("status replies") {
   CHECK(s->members[0].value == "10.0.0.1:80");
   CHECK(s->members[1].value.empty());
   CHECK(s->expected == std::vector<std::string>{"a", "b", "c"});
+  REQUIRE(s->working.size() == 2); // run's parties, their leases (lapsed: <= 0)
+  CHECK(s->working[0].id == "w1");
+  CHECK(s->working[0].lease_left == Duration(900));
+  CHECK(s->working[1].lease_left == Duration(-5));
   const auto arrived = decode_status(strings(
-      {"0-0", "0-0", "1", "2", "open", "", "0", "1000", "2000", "-1", "", "", "job", "", ""}));
+      {"0-0", "0-0", "1", "2", "open", "", "0", "1000", "2000", "-1", "", "", "0", "job", "", ""}));
   REQUIRE(arrived.snapshot);
   REQUIRE(arrived.snapshot->members.size() == 1);
   CHECK_FALSE(arrived.snapshot->members[0].lease_left); // arrived without a lease
   CHECK(arrived.snapshot->expected.empty());
   const auto after_reset = decode_status(
-      strings({"0-0", "0-0", "5", "", "open", "", "0", "1000", "2000", "-1", "reset", ""}));
+      strings({"0-0", "0-0", "5", "", "open", "", "0", "1000", "2000", "-1", "reset", "", "0"}));
   REQUIRE(after_reset.snapshot);
   CHECK_FALSE(after_reset.snapshot->parties);
   CHECK_THROWS_AS(decode_status(strings({})), ProtocolError);
   CHECK_THROWS_AS(decode_status(strings({"0-0", "0-0", "5", "", "open"})), ProtocolError);
   CHECK_THROWS_AS(decode_status(strings({"0-0", "0-0", "5", "", "open", "", "0", "1", "2", "3", "",
-                                         "", "lonely", ""})),
+                                         "", "0", "lonely", ""})),
+                  ProtocolError);
+  CHECK_THROWS_AS(decode_status(strings({"0-0", "0-0", "5", "", "open", "", "0", "1", "2", "3", "",
+                                         "", "2", "w1", "900"})), // fewer working than said
                   ProtocolError);
 }
 
@@ -272,6 +288,12 @@ TEST_CASE("stream events") {
   CHECK(decode_event(
             strings({"event", "left", "gen", "1", "token", "t", "count", "0", "parties", "2"}))
             ->kind == Event::Kind::left);
+  e = decode_event(
+      strings({"event", "entered", "gen", "3", "token", "t", "count", "4", "parties", "4"})); // run
+  REQUIRE(e);
+  CHECK(e->kind == Event::Kind::entered);
+  CHECK(e->count == 4);
+  CHECK_FALSE(decode_event(strings({"event", "entered", "gen", "3", "token", "t"})));
   CHECK_FALSE(decode_event(strings({"event", "hello", "gen", "1", "token", "t"})));
   CHECK_FALSE(decode_event(strings({"event", "released", "gen", "x", "token", "t"})));
   CHECK_FALSE(decode_event(strings({"event", "released", "gen", "7"})));

@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fmt/format.h>
+#include <poll.h>
+
+#include "commands/commands.hpp"
+#include "events.hpp"
+#include "util/child.hpp"
+#include "util/identity.hpp"
+#include "util/log.hpp"
+#include "util/signals.hpp"
+#include "util/text.hpp"
+#include "waiter.hpp"
+
+namespace rbarrier::commands {
+
+namespace {
+
+// How long a party that gives up before its command started may take to withdraw.
+constexpr Duration k_max_withdrawal = std::chrono::seconds(2);
+
+// A party of run until its command ended: a working party of PROTOCOL.md. It enters the barrier
+// holding a lease, waits for all to enter (--enter), then runs the command, renewing the lease
+// and reading the barrier's events, so as to stop the command as soon as the gang cannot succeed
+// any more, and to abort the barrier when the command fails.
+class Worker {
+public:
+  Worker(const GlobalOptions& global, const RunOptions& options, const std::string& id);
+
+  // nullopt when the command succeeded: the party then arrives and waits (a Waiter).
+  std::optional<Result> work();
+  // How long the party waited for the others to enter.
+  Duration waited() const { return m_waited; }
+  const Report& report() const { return m_report; }
+
+private:
+  std::optional<Result> enter();
+  std::optional<Result> wait_entered();
+  std::optional<Result> run_command();
+  // Reads the barrier's events until `until`: true when one says the party must check the
+  // stored state (the barrier broke, was reset, or the read reconnected). Counts those that
+  // entered.
+  bool read_events(Deadline until, Deadline deadline);
+  // Renews the lease: nullopt while the party works, else why it must stop.
+  std::optional<Result> renew(Deadline deadline);
+  // The command ended with wait status `status`.
+  std::optional<Result> ended(int status);
+  // The command failed (`failure`: "exited 7", "killed by SIGSEGV", "cannot run...") or the party
+  // was told to stop: aborts the barrier with the reason "<id>: <failure>", and exits with
+  // `exit_code`.
+  Result failed(int exit_code, const std::string& failure);
+  // The barrier broke while the command ran: stops it (or lets it finish), then `why`.
+  Result stop(Result why);
+  // Waits until the command ended or `deadline`; true when it ended.
+  bool wait_command(Deadline deadline);
+  // Passes SIGINT and SIGTERM on to the command, and notes the first.
+  void pass_signals();
+  // Gives up before the command started (timeout, signal): withdraws, then `why`.
+  Result withdraw(Result why);
+  Result decided(const Decision& decision, std::string_view doing);
+  std::string name() const { return quote(m_options.name); }
+
+  const GlobalOptions& m_global;
+  const RunOptions& m_options;
+  std::string m_id;
+  std::string m_expected;
+  Session m_session;
+  Barrier m_barrier;
+  EventStream m_events;
+  Deadline m_deadline; // of the waiting to enter
+  Duration m_interval; // between renewals
+  std::int64_t m_generation = 0;
+  std::int64_t m_parties = 0;
+  std::int64_t m_count = 0; // how many entered
+  std::string m_token;
+  std::optional<Child> m_command;
+  int m_signal = 0; // the first SIGINT or SIGTERM received while working
+  Duration m_waited{0};
+  Report m_report;
+};
+
+Worker::Worker(const GlobalOptions& global, const RunOptions& options, const std::string& id)
+    : m_global(global), m_options(options), m_id(id),
+      m_expected(canonical_members(options.members)), m_session(global),
+      m_barrier(global.prefix, options.name, global.ttl),
+      m_events(m_session, m_barrier.keys(), false), m_deadline(deadline_after(options.timeout)),
+      m_interval(std::min(options.lease / 3, k_max_check_interval)) {
+  m_report.name = options.name;
+  m_report.id = id;
+}
+
+std::optional<Result> Worker::work() {
+  std::optional<Result> result;
+  try {
+    result = enter();
+    const auto started = Clock::now();
+    if (!result && m_options.enter) {
+      result = wait_entered();
+    }
+    m_waited = std::chrono::ceil<Duration>(Clock::now() - started);
+  } catch (const TimeoutError&) {
+    if (Clock::now() < m_deadline) {
+      throw;
+    }
+    result = withdraw(
+        {to_int(ExitCode::timeout), fmt::format("timed out after {} entering barrier {}",
+                                                format_duration(*m_options.timeout), name())});
+    m_report.outcome = "timeout";
+  } catch (const Interrupted&) {
+    const int signo = signals::take().first;
+    result = withdraw({signals::exit_status(signo),
+                       fmt::format("{} while entering barrier {}",
+                                   signo == SIGINT ? "interrupted" : "terminated", name())});
+    m_report.outcome = signo == SIGINT ? "interrupted" : "terminated";
+  }
+  if (!result) {
+    result = run_command();
+  }
+  m_report.generation = m_generation;
+  m_report.parties = m_parties;
+  return result;
+}
+
+std::optional<Result> Worker::enter() {
+  const std::string new_token = random_hex(12);
+  const Arrival entry = m_session.run(
+      [&](redis::Connection& connection, Deadline attempt) {
+        return m_barrier.enter(connection, m_id, m_options.parties, m_options.lease, m_expected, "",
+                               new_token, attempt);
+      },
+      m_deadline);
+  m_generation = entry.generation;
+  m_parties = entry.parties;
+  m_count = entry.count;
+  m_token = entry.token;
+  m_events.start_at(entry.from);
+  switch (entry.status) {
+  case Arrival::Status::working:
+  case Arrival::Status::entered:
+    log::verbose("working at barrier {}: {}/{} entered in generation {}", name(), entry.count,
+                 entry.parties, entry.generation);
+    return std::nullopt;
+  case Arrival::Status::broken:
+  case Arrival::Status::mismatch:
+  case Arrival::Status::members:
+    return refusal(entry, m_options.name, m_options.parties, false, m_id, m_options.members.size(),
+                   m_report);
+  case Arrival::Status::passed:
+  case Arrival::Status::waiting:
+  case Arrival::Status::released:
+  case Arrival::Status::stopped:
+  case Arrival::Status::lost:
+    break;
+  }
+  return Result{to_int(ExitCode::internal), "unexpected reply to entering"};
+}
+
+std::optional<Result> Worker::wait_entered() {
+  Deadline next_check = Clock::now() + m_interval;
+  while (m_count < m_parties) {
+    if (Clock::now() >= m_deadline) {
+      throw TimeoutError("the deadline passed"); // as the session would
+    }
+    const bool check = read_events(std::min(next_check, m_deadline), m_deadline);
+    if (m_count < m_parties && (check || Clock::now() >= next_check)) {
+      if (auto stopped = renew(m_deadline)) {
+        return stopped;
+      }
+      next_check = Clock::now() + m_interval;
+    }
+  }
+  log::verbose("all {} parties entered barrier {}", m_parties, name());
+  return std::nullopt;
+}
+
+bool Worker::read_events(Deadline until, Deadline deadline) {
+  const auto batch = m_events.next(until, deadline);
+  bool check = batch.reconnected;
+  for (const auto& event : batch.events) {
+    if (event.token != m_token) {
+      check = true; // another instance of the barrier: only the stored state tells
+    } else if (event.kind == Event::Kind::entered) {
+      m_count = std::max(m_count, event.count);
+    } else if (event.kind == Event::Kind::reset || event.kind == Event::Kind::aborted) {
+      check = true; // it ended this party's work, unless it was of another generation
+    }
+  }
+  return check;
+}
+
+std::optional<Result> Worker::renew(Deadline deadline) {
+  const Arrival renewal = m_session.run(
+      [&](redis::Connection& connection, Deadline attempt) {
+        return m_barrier.enter(connection, m_id, m_options.parties, m_options.lease, m_expected,
+                               m_token, "", attempt);
+      },
+      deadline);
+  switch (renewal.status) {
+  case Arrival::Status::working:
+  case Arrival::Status::entered:
+    m_count = renewal.count;
+    return std::nullopt;
+  case Arrival::Status::broken:
+    return decided({Outcome::aborted, renewal.detail}, m_command ? "working" : "entering");
+  case Arrival::Status::stopped:
+    return decided({Outcome::reset, {}}, m_command ? "working" : "entering");
+  case Arrival::Status::lost:
+    m_report.outcome = "lost";
+    m_report.reason = renewal.detail;
+    return Result{
+        to_int(ExitCode::state_lost),
+        fmt::format("state of barrier {} lost while working: {}", name(), renewal.detail)};
+  case Arrival::Status::waiting:
+  case Arrival::Status::released:
+  case Arrival::Status::passed:
+  case Arrival::Status::mismatch:
+  case Arrival::Status::members:
+    break;
+  }
+  return Result{to_int(ExitCode::internal), "unexpected reply to a renewal"};
+}
+
+Result Worker::decided(const Decision& decision, std::string_view doing) {
+  m_report.reason = decision.reason;
+  if (decision.outcome == Outcome::reset) {
+    m_report.outcome = "reset";
+    return {to_int(ExitCode::reset), fmt::format("barrier {} was reset while {}", name(), doing)};
+  }
+  m_report.outcome = "aborted";
+  return {to_int(ExitCode::aborted),
+          decision.reason.empty()
+              ? fmt::format("barrier {} was aborted", name())
+              : fmt::format("barrier {} was aborted while {}: {}", name(), doing, decision.reason)};
+}
+
+std::optional<Result> Worker::run_command() {
+  std::optional<std::vector<std::string>> ranked; // with --members, the ranks are known now
+  if (!m_options.members.empty()) {
+    ranked = m_options.members;
+    std::sort(ranked->begin(), ranked->end());
+  }
+  export_party(m_options.name, m_generation, m_parties, m_id, ranked);
+  try {
+    m_command.emplace(m_options.command);
+  } catch (const SpawnError& error) {
+    return failed(error.exit_status(), fmt::format("cannot run {}: {}", quote(m_options.command[0]),
+                                                   std::strerror(error.error)));
+  }
+  Deadline next_renewal = Clock::now() + m_interval;
+  for (;;) {
+    if (const auto status = m_command->ended()) {
+      return ended(*status);
+    }
+    try {
+      // The server may be away for a while: the command goes on, and its lease with it.
+      if (Clock::now() < next_renewal && !read_events(next_renewal, k_never) &&
+          Clock::now() < next_renewal) {
+        continue;
+      }
+      if (auto stopped = renew(k_never)) {
+        return stop(*stopped);
+      }
+      next_renewal = Clock::now() + m_interval;
+    } catch (const Interrupted&) {
+      pass_signals();
+      m_session.wake_on_signals();
+    }
+  }
+}
+
+void Worker::pass_signals() {
+  const auto taken = signals::take();
+  if (m_signal == 0) {
+    m_signal = taken.first;
+  }
+  if (taken.pass_interrupt) {
+    m_command->signal(SIGINT);
+  }
+  if (taken.pass_terminate) {
+    m_command->signal(SIGTERM);
+  }
+}
+
+std::optional<Result> Worker::ended(int status) {
+  pass_signals(); // a signal that came meanwhile, and the command's SIGCHLD, dealt with
+  if (status != 0) {
+    return failed(exit_status_of(status), describe_wait_status(status));
+  }
+  if (m_signal != 0) { // told to stop: this party will not finish, whatever its command said
+    return failed(signals::exit_status(m_signal),
+                  m_signal == SIGINT ? "interrupted" : "terminated");
+  }
+  log::verbose("{} succeeded: arriving at barrier {}", quote(m_options.command[0]), name());
+  return std::nullopt;
+}
+
+Result Worker::failed(int exit_code, const std::string& failure) {
+  m_session.stop_interrupting(); // a bounded abort, which a signal must not cut short
+  m_report.outcome = "failed";
+  m_report.reason = fmt::format("{}: {}", m_id, failure);
+  std::string then;
+  try {
+    const Check quit = m_session.run(
+        [&](redis::Connection& connection, Deadline attempt) {
+          return m_barrier.quit(connection, m_id, m_token, m_report.reason, attempt);
+        },
+        Clock::now() + m_global.connect_timeout);
+    switch (quit.status) {
+    case Check::Status::aborted:
+      m_session.wait_for_replicas(m_options.name);
+      then = fmt::format("aborted barrier {}", name());
+      break;
+    case Check::Status::decided:
+      then = quit.decision.outcome == Outcome::reset
+                 ? fmt::format("barrier {} was reset meanwhile", name())
+                 : fmt::format("barrier {} was aborted already: {}", name(), quit.decision.reason);
+      m_report.reason = quit.decision.reason.empty() ? m_report.reason : quit.decision.reason;
+      break;
+    case Check::Status::lost:
+      then = fmt::format("state of barrier {} lost: {}", name(), quit.why);
+      break;
+    case Check::Status::waiting:
+    case Check::Status::left:
+      break;
+    }
+  } catch (const Error& error) {
+    then =
+        fmt::format("could not abort barrier {} (its lease will lapse): {}", name(), error.what());
+  }
+  return {exit_code, fmt::format("{}; {}", escape_controls(m_report.reason), then)};
+}
+
+Result Worker::stop(Result why) {
+  if (m_options.let_finish) {
+    log::verbose("letting {} finish", quote(m_options.command[0]));
+    wait_command(k_never);
+  } else {
+    m_command->signal(SIGTERM);
+    if (!wait_command(Clock::now() + m_options.grace)) {
+      log::verbose("{} did not end within {} of SIGTERM: sending SIGKILL",
+                   quote(m_options.command[0]), format_duration(m_options.grace));
+      m_command->signal(SIGKILL);
+      wait_command(k_never);
+    }
+  }
+  why.message += fmt::format("; {} {}", quote(m_options.command[0]),
+                             describe_wait_status(*m_command->ended()));
+  return why;
+}
+
+bool Worker::wait_command(Deadline deadline) {
+  for (;;) {
+    if (m_command->ended()) {
+      return true;
+    }
+    if (Clock::now() >= deadline) {
+      return false;
+    }
+    pollfd fd{signals::wake_fd(), POLLIN, 0};
+    if (::poll(&fd, 1, poll_timeout_ms(deadline)) > 0) {
+      pass_signals();
+    }
+  }
+}
+
+Result Worker::withdraw(Result why) {
+  m_session.stop_interrupting(); // a bounded withdrawal, which a signal must not cut short
+  try {
+    const Check left = m_session.run(
+        [&](redis::Connection& connection, Deadline attempt) {
+          return m_barrier.quit(connection, m_id, m_token, "", attempt);
+        },
+        Clock::now() + std::min(m_global.connect_timeout, k_max_withdrawal));
+    if (left.status == Check::Status::decided) {
+      return decided(left.decision, "entering");
+    }
+  } catch (const Error& error) {
+    log::warning(fmt::format("could not withdraw from barrier {}: {}", name(), error.what()));
+  }
+  return why;
+}
+
+Result run(const GlobalOptions& global, const RunOptions& options) {
+  signals::watch_children();
+  const std::string id = options.id ? *options.id : default_member_id();
+  Duration waited{0};
+  {
+    Worker worker(global, options, id);
+    if (auto result = worker.work()) {
+      if (options.json) {
+        print(worker.report());
+      }
+      return *result;
+    }
+    waited = worker.waited();
+  }
+  // The command succeeded: the party arrives and waits as wait does, for what is left of
+  // --timeout.
+  WaitOptions wait;
+  wait.name = options.name;
+  wait.parties = options.parties;
+  wait.members = options.members;
+  wait.data = options.data;
+  wait.json = options.json;
+  if (options.timeout) {
+    wait.timeout = std::max(Duration(0), *options.timeout - waited);
+  }
+  wait.id = id;
+  wait.lease = options.lease;
+  return Waiter(global, wait, true).run();
+}
+
+using Kind = OptionSpec::Kind;
+
+constexpr OptionSpec k_options[] = {
+    k_name_option,
+    k_parties_option,
+    {"-t,--timeout", Kind::value, "DUR",
+     "give up after waiting DUR in all, for the others to enter and to finish; the command's "
+     "time does not count (0, the default: wait for ever)"},
+    k_id_option,
+    {"--lease", Kind::value, "DUR",
+     "if this party stops renewing for DUR, the barrier is aborted while it works, and it is "
+     "withdrawn once it waits (default 30s)"},
+    {"--enter", Kind::flag, "", "start the command only once all N parties have entered"},
+    {"--grace", Kind::value, "DUR",
+     "when the barrier breaks, how long the command may take to end after SIGTERM before "
+     "SIGKILL (default 10s)"},
+    {"--let-finish", Kind::flag, "",
+     "when the barrier breaks, let the command finish instead of stopping it"},
+    k_members_option,
+    k_data_option,
+    k_json_option,
+};
+
+CommandOptions build(const Values& values, const GlobalOptions& global) {
+  RunOptions options;
+  options.name = barrier_name(values);
+  auto who = membership(values, Clock::now() + global.connect_timeout);
+  options.parties = who.parties;
+  options.members = std::move(who.members);
+  options.id = std::move(who.id);
+  options.data = std::move(who.data);
+  options.json = values.given("json");
+  options.timeout = timeout(values);
+  options.lease = lease(values, global);
+  options.enter = values.given("enter");
+  if (values.given("grace")) {
+    options.grace = parse_duration("--grace", values["grace"]);
+  }
+  options.let_finish = values.given("let-finish");
+  if (options.let_finish && values.given("grace")) {
+    throw UsageError("--grace and --let-finish exclude each other");
+  }
+  options.command = values.all("--");
+  if (options.command.empty()) {
+    throw UsageError("run needs a command: rbarrier run NAME -n N -- CMD [ARGS...]");
+  }
+  return options;
+}
+
+} // namespace
+
+const Subcommand k_run{
+    .name = "run",
+    .summary = "run a command as one of N parties at NAME: meet when all succeeded, or fail fast "
+               "together",
+    .options = k_options,
+    .footer = "After \"--\", CMD [ARGS...] is the work (required). If it exits 0, the party "
+              "arrives and waits as wait does; if it fails, the barrier is aborted naming this "
+              "party, and rbarrier exits with its status.",
+    .takes_command = true,
+    .build = build,
+    .run = [](const GlobalOptions& global, const CommandOptions& options) {
+      return run(global, std::get<RunOptions>(options));
+    }};
+
+} // namespace rbarrier::commands

@@ -1,0 +1,45 @@
+-- SPDX-License-Identifier: Apache-2.0
+-- enter: ARGV: ttl, id, parties, lease ms, expected (as arrive's), token, new_token.
+-- A party starts working (run) in the current generation (token ''), or renews its lease while
+-- it works (token: the instance it entered).
+-- Returns {status, gen, count, parties, token, detail, events_from, progress_from}, as arrive's:
+-- count is how many parties entered (working or arrived); status is working, entered (count
+-- reached parties), broken (detail: the reason), mismatch, members or passed (as arrive's),
+-- stopped (a renewal, but a reset ended the party's work) or lost (detail: why).
+local id, parties, lease, expected, token, new_token = ARGV[2], tonumber(ARGV[3]),
+  tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
+
+local now = now_ms()
+local m = load_meta()
+local function reply(status, count, detail)
+  return {status, fmt(m and m.gen or 0), fmt(count), fmt(m and m.parties or 0),
+          m and m.token or '', detail, last_id(events), last_id(progress)}
+end
+
+if token ~= '' then
+  if not m then
+    return reply('lost', 0, 'the barrier no longer exists')
+  end
+  if m.token ~= token then
+    return reply('lost', 0, 'the barrier was deleted and created again')
+  end
+end
+m = m or open_barrier(new_token, now)
+expire_working(m, now)
+if token == '' then
+  local refused, detail = admit(m, parties, '0', expected)
+  if refused then
+    return reply(refused, 0, detail)
+  end
+elseif m.state == 'broken' then
+  return reply('broken', 0, m.reason)
+elseif not redis.call('ZSCORE', working, id) then
+  return reply('stopped', 0, '')
+end
+local added = redis.call('ZADD', working, fmt(now + lease), id)
+local count = entered(now)
+if added > 0 and count == m.parties then
+  announce_entered(m, count)
+end
+touch()
+return reply(count >= m.parties and 'entered' or 'working', count, '')

@@ -1,0 +1,29 @@
+-- SPDX-License-Identifier: Apache-2.0
+-- quit: ARGV: ttl, id, token ('': whichever instance there is), reason. A working party (run) stops working: with a reason (its
+-- command failed), it aborts the current generation with it and leaves the barrier broken;
+-- without, it only withdraws.
+-- Returns {'aborted', gen} | {'left', count} | {'decided', outcome} when the party was no longer
+-- working: the barrier broke (aborted:<reason>) or was reset before | {'lost', why}.
+local id, token, reason = ARGV[2], ARGV[3], ARGV[4]
+
+local m = load_meta()
+if not m or (token ~= '' and m.token ~= token) then
+  return {'lost', 'the barrier no longer exists'}
+end
+local now = now_ms()
+expire_working(m, now)
+if m.state == 'broken' then
+  return {'decided', 'aborted:' .. m.reason}
+end
+if redis.call('ZREM', working, id) == 0 then
+  return {'decided', 'reset'}
+end
+local gen = m.gen
+if reason ~= '' then
+  break_barrier(m, reason)
+end
+touch()
+if reason ~= '' then
+  return {'aborted', fmt(gen)}
+end
+return {'left', fmt(entered(now))}

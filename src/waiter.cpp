@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "waiter.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <fmt/format.h>
+
+#include "util/identity.hpp"
+#include "util/log.hpp"
+#include "util/signals.hpp"
+#include "util/text.hpp"
+
+namespace rbarrier {
+
+using commands::Result;
+
+namespace {
+
+// After the deadline or a signal, how long the party may still take to withdraw.
+constexpr Duration k_max_grace = std::chrono::seconds(2);
+
+} // namespace
+
+Waiter::Waiter(const GlobalOptions& global, const WaitOptions& options, bool from_work)
+    : Watcher(global, options.name, options.command, deadline_after(options.timeout), "waiting at",
+              options.json),
+      m_options(options), m_nonce(random_hex(12)), m_from_work(from_work) {
+  m_id = options.id ? *options.id : default_member_id();
+}
+
+std::optional<Result> Waiter::start() {
+  const std::string new_token = random_hex(12);
+  const std::string expected = canonical_members(m_options.members);
+  const Arrival arrival = m_session.run(
+      [&](redis::Connection& connection, Deadline attempt) {
+        return m_barrier.arrive(connection, m_id, m_nonce, m_options.parties, m_options.lease,
+                                m_options.once, new_token, expected, m_options.data, m_from_work,
+                                attempt);
+      },
+      m_deadline);
+  m_generation = arrival.generation;
+  m_parties = arrival.parties;
+  m_count = arrival.count;
+  m_token = arrival.token;
+  m_events.start_at(arrival.from);
+  switch (arrival.status) {
+  case Arrival::Status::released:
+    m_session.wait_for_replicas(m_options.name);
+    return released();
+  case Arrival::Status::passed:
+    log::verbose("barrier {} was passed already (--once): not waiting", name());
+    m_report.outcome = "passed";
+    return released(false);
+  case Arrival::Status::broken:
+  case Arrival::Status::mismatch:
+  case Arrival::Status::members:
+    return commands::refusal(arrival, m_options.name, m_options.parties, m_options.once, m_id,
+                             m_options.members.size(), m_report);
+  case Arrival::Status::stopped:
+    m_report.outcome = "reset";
+    return Result{to_int(ExitCode::reset),
+                  fmt::format("barrier {} was reset while this party worked", name())};
+  case Arrival::Status::working:
+  case Arrival::Status::entered:
+  case Arrival::Status::lost:
+    break;
+  case Arrival::Status::waiting:
+    m_arrived = true;
+    log::verbose("arrived at barrier {}: {}/{} in generation {}", name(), arrival.count,
+                 arrival.parties, arrival.generation);
+    show_progress();
+    return std::nullopt;
+  }
+  return Result{to_int(ExitCode::internal), "unknown arrival status"};
+}
+
+std::optional<Result> Waiter::check() {
+  return on_check(m_session.run(
+      [&](redis::Connection& connection, Deadline attempt) {
+        return m_barrier.poll(connection, m_id, m_generation, m_token, m_options.lease, attempt);
+      },
+      m_deadline));
+}
+
+std::optional<Result> Waiter::on_check(const Check& result) {
+  if (result.generation) {
+    m_generation = *result.generation;
+  }
+  switch (result.status) {
+  case Check::Status::decided:
+    return on_decision(result.decision);
+  case Check::Status::lost:
+    m_report.reason = result.why;
+    return Result{to_int(ExitCode::state_lost),
+                  fmt::format("state of barrier {} lost while waiting: {}", name(), result.why)};
+  case Check::Status::waiting:
+    counted(result.count, result.parties);
+    return std::nullopt;
+  case Check::Status::left:
+  case Check::Status::aborted:
+    break;
+  }
+  return std::nullopt;
+}
+
+Deadline Waiter::grace() const {
+  return Clock::now() + std::min(m_global.connect_timeout, k_max_grace);
+}
+
+Result Waiter::on_timeout() {
+  // Break only a generation this party is known to be in; else just withdraw any arrival.
+  const bool abort = m_options.on_timeout == OnTimeout::abort && m_arrived;
+  const auto generation = m_arrived ? std::optional(m_generation) : std::nullopt;
+  std::string withdrawal;
+  try {
+    if (m_arrived && !m_options.members.empty()) {
+      m_report.missing = missing();
+    }
+    const Check result = m_session.run(
+        [&](redis::Connection& connection, Deadline attempt) {
+          if (abort) {
+            return m_barrier.abort(connection,
+                                   fmt::format("party {} timed out after {}", quote(m_id),
+                                               format_duration(*m_options.timeout)),
+                                   random_hex(12), m_generation, m_token, attempt);
+          }
+          return m_barrier.leave(connection, m_id, m_nonce, generation, m_token, m_options.lease,
+                                 attempt);
+        },
+        grace());
+    if (auto decided = on_check(result)) {
+      return *decided;
+    }
+    if (abort) {
+      m_session.wait_for_replicas(m_options.name);
+    }
+    withdrawal = abort ? "; aborted it" : "";
+  } catch (const TimeoutError& error) {
+    withdrawal = fmt::format("; could not withdraw: {}", error.what());
+  }
+  const std::string timeout = format_duration(m_options.timeout.value_or(Duration(0)));
+  if (m_parties == 0) { // no reply to the arrival came in time
+    return {to_int(ExitCode::timeout), fmt::format("timed out after {} arriving at barrier {}{}",
+                                                   timeout, name(), withdrawal)};
+  }
+  return {to_int(ExitCode::timeout),
+          fmt::format("timed out after {} waiting at barrier {} ({}/{} arrived{}){}", timeout,
+                      name(), m_count, m_parties,
+                      m_report.missing && !m_report.missing->empty()
+                          ? "; missing " + list_ids(*m_report.missing)
+                          : "",
+                      withdrawal)};
+}
+
+std::vector<std::string> Waiter::missing() {
+  const auto snapshot =
+      m_session
+          .run([&](redis::Connection& connection,
+                   Deadline attempt) { return m_barrier.status(connection, attempt); },
+               grace())
+          .snapshot;
+  if (snapshot) {
+    return missing_members(*snapshot);
+  }
+  auto all = m_options.members;
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+Result Waiter::on_signal(int signo) {
+  m_session.stop_interrupting();
+  const char* what = signo == SIGINT ? "interrupted" : "terminated";
+  const Result interrupted{signals::exit_status(signo),
+                           fmt::format("{} while waiting at barrier {}", what, name())};
+  try {
+    const Check result = m_session.run(
+        [&](redis::Connection& connection, Deadline attempt) {
+          return m_barrier.leave(connection, m_id, m_nonce,
+                                 m_arrived ? std::optional(m_generation) : std::nullopt, m_token,
+                                 m_options.lease, attempt);
+        },
+        grace());
+    if (auto decided = on_check(result)) {
+      return decided->exit_code == to_int(ExitCode::state_lost) ? interrupted : *decided;
+    }
+  } catch (const Error& error) {
+    log::warning(fmt::format("could not withdraw from barrier {}: {}", name(), error.what()));
+  }
+  return interrupted;
+}
+
+} // namespace rbarrier

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "watcher.hpp"
+
+namespace rbarrier {
+
+// One party waiting at a barrier: the waiter of PROTOCOL.md ("A waiting party").
+class Waiter : public Watcher {
+public:
+  // With `from_work`, a party of run whose command succeeded: its arrival ends its work.
+  Waiter(const GlobalOptions& global, const WaitOptions& options, bool from_work = false);
+
+private:
+  // Arrives: the outcome of the arrival, or nullopt when the party must wait.
+  std::optional<commands::Result> start() override;
+  Duration check_interval() const override {
+    return std::min(m_options.lease / 3, k_max_check_interval);
+  }
+  // Polls (which renews the lease); nullopt while undecided.
+  std::optional<commands::Result> check() override;
+  std::optional<commands::Result> on_check(const Check& result);
+  commands::Result on_timeout() override;
+  // The --members not present now, sorted (one command).
+  std::vector<std::string> missing();
+  commands::Result on_signal(int signo) override;
+  Deadline grace() const;
+
+  const WaitOptions& m_options;
+  std::string m_nonce;
+  bool m_from_work;
+  bool m_arrived = false; // the server counted this party
+};
+
+} // namespace rbarrier

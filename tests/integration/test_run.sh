@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: Apache-2.0
+# run: a party that works (runs a command) under the barrier's watch, then meets the others when
+# all succeeded, or fails fast with them: every rule of the manual's run section.
+source "$(dirname "$0")/lib.sh"
+start_redis redis
+
+# A command that says it started (its pid in $TMP/NAME.pid), then waits until $TMP/NAME.go
+# exists and exits with the status written in it. Parties' commands never sleep a fixed time.
+cat >"$TMP/job" <<'EOF'
+#!/bin/sh
+echo $$ >"$DIR/$1.pid"
+echo "$RBARRIER_NAME $RBARRIER_ID $RBARRIER_PARTIES ${RBARRIER_RANK-none}" >"$DIR/$1.env"
+while [ ! -e "$DIR/$1.go" ]; do sleep 0.02; done
+exit "$(cat "$DIR/$1.go")"
+EOF
+chmod +x "$TMP/job"
+export DIR=$TMP
+finish_job() { echo "$2" >"$TMP/$1.go.tmp" && mv "$TMP/$1.go.tmp" "$TMP/$1.go"; }
+started() { [ -s "$TMP/$1.pid" ]; }
+# gone TAG: the job's process no longer exists.
+gone() { ! kill -0 "$(cat "$TMP/$1.pid")" 2>/dev/null; }
+working() { rb status --json "$1" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["working"]))'; }
+has_working() { [ "$(working "$1")" = "$2" ]; }
+
+begin_case "all succeed: no release until every command exited 0, then all exit 0"
+for i in 1 2 3; do spawn "all$i" run all -n 3 --id "job-$i" --json -t 30s -- "$TMP/job" "all$i"; done
+check "the three commands started" eventually started all3
+check "three parties working" eventually has_working all 3
+finish_job all1 0
+finish_job all2 0
+wait_arrived all 2
+expect 0 status all
+expect_file "$TMP/last.out" '"job-3"  lease'
+expect_file "$TMP/last.out" 'arrived:    2 of 3'
+expect_running all1
+finish_job all3 0
+for i in 1 2 3; do expect_exit "all$i" 0; done
+check "job-2's --json: released, rank 1" \
+  [ "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["outcome"], d["rank"])' <"$TMP/all2.out")" = "released 1" ]
+check "the command's environment" [ "$(cat "$TMP/all2.env")" = "all job-2 3 none" ]
+check "no party is left working" [ "$(working all)" = 0 ]
+
+begin_case "one fails: it aborts the barrier and exits with its status; the others exit 4 and their commands end"
+spawn f1 run fail -n 3 --id job-1 --lease 60s -- "$TMP/job" f1
+spawn f2 run fail -n 3 --id job-2 --lease 60s -- "$TMP/job" f2
+spawn f3 run fail -n 3 --id job-3 --lease 60s -- "$TMP/job" f3
+check "the three commands started" eventually started f3
+check "and f1" eventually started f1
+finish_job f1 0 # job-1 succeeded: it waits
+wait_arrived fail 1
+finish_job f3 7
+expect_exit f3 7
+grep -q 'job-3: exited 7; aborted barrier "fail"' "$TMP/f3.err" && pass || fail "f3 said: $(cat "$TMP/f3.err")"
+expect_exit f1 4
+expect_exit f2 4
+grep -q 'was aborted: job-3: exited 7$' "$TMP/f1.err" && pass || fail "f1 said: $(cat "$TMP/f1.err")"
+grep -qE 'aborted while working: job-3: exited 7; ".*/job" killed by SIGTERM$' "$TMP/f2.err" && pass ||
+  fail "f2 said: $(cat "$TMP/f2.err")"
+check "job-2's command was stopped" gone f2
+expect 0 status fail
+expect_file "$TMP/last.out" 'broken \(job-3: exited 7\)'
+
+begin_case "a failure is stopped with SIGKILL after --grace when the command ignores SIGTERM"
+cat >"$TMP/stubborn" <<'EOF'
+#!/bin/sh
+trap '' TERM
+echo $$ >"$DIR/$1.pid"
+while :; do sleep 0.05; done
+EOF
+chmod +x "$TMP/stubborn"
+spawn s1 run stubborn -n 2 --id a --grace 300ms -- "$TMP/stubborn" s1
+check "the stubborn command started" eventually started s1
+expect 1 run stubborn -n 2 --id b -- false
+expect_stderr 'b: exited 1; aborted barrier "stubborn"'
+expect_exit s1 4
+grep -qE 'b: exited 1; ".*/stubborn" killed by SIGKILL$' "$TMP/s1.err" && pass || fail "s1 said: $(cat "$TMP/s1.err")"
+check "the stubborn command was killed" gone s1
+
+begin_case "--let-finish: the command goes on after the barrier broke, then exit 4"
+spawn l1 -v run finish -n 2 --id a --let-finish -- "$TMP/job" l1
+check "started" eventually started l1
+expect 0 abort finish --reason 'operator'
+wait_log l1 'letting ".*/job" finish'
+check_not "l1's command was stopped" gone l1
+expect_running l1
+finish_job l1 0
+expect_exit l1 4
+grep -qE 'aborted while working: operator; ".*/job" exited 0$' "$TMP/l1.err" && pass || fail "l1 said: $(cat "$TMP/l1.err")"
+
+begin_case "a worker SIGKILLed: its lease lapses, the barrier is aborted naming it, its command ends"
+spawn k1 run vanish -n 3 --id job-1 --lease 300ms -- "$TMP/job" k1
+spawn k2 run vanish -n 3 --id job-2 --lease 300ms -- "$TMP/job" k2
+check "both commands started" eventually started k1
+check "both commands started" eventually started k2
+kill -9 "${PID[k1]}"
+expect_exit k1 137
+expect_exit k2 4
+grep -qF 'job-1: vanished while working (its lease expired)' "$TMP/k2.err" && pass ||
+  fail "k2 said: $(cat "$TMP/k2.err")"
+check "the vanished worker's command got SIGTERM" eventually gone k1
+check "the peer's command was stopped" gone k2
+
+begin_case "a command that cannot be run: 127 not found, 126 not executable; the barrier is aborted"
+expect 127 run notfound -n 2 --id a -- /nonexistent/command
+expect_stderr 'a: cannot run "/nonexistent/command": No such file or directory; aborted barrier'
+expect 4 wait notfound -n 2 -t 5s
+expect_stderr 'broken: a: cannot run'
+touch "$TMP/not-executable"
+expect 126 run noexec -n 2 --id a -- "$TMP/not-executable"
+expect_stderr 'Permission denied'
+
+begin_case "signals: passed to the command, whose end then counts"
+cat >"$TMP/trapper" <<'EOF'
+#!/bin/sh
+trap 'echo TERM >"$DIR/$1.sig"; exit "$2"' TERM
+echo $$ >"$DIR/$1.pid"
+while :; do sleep 0.02; done
+EOF
+chmod +x "$TMP/trapper"
+spawn t1 run sig1 -n 2 --id a -- "$TMP/trapper" t1 3
+check "started" eventually started t1
+kill -TERM "${PID[t1]}"
+expect_exit t1 3
+check "the command got SIGTERM" [ "$(cat "$TMP/t1.sig")" = TERM ]
+expect 0 status sig1
+expect_file "$TMP/last.out" 'broken \(a: exited 3\)'
+# a command that ends well after the signal: the party still does not arrive
+spawn t2 run sig2 -n 2 --id b -- "$TMP/trapper" t2 0
+check "started" eventually started t2
+kill -TERM "${PID[t2]}"
+expect_exit t2 143
+expect 0 status sig2
+expect_file "$TMP/last.out" 'broken \(b: terminated\)'
+# a command killed by the signal passed on
+spawn t3 run sig3 -n 2 --id c -- sleep 300
+check "working" eventually has_working sig3 1
+kill -TERM "${PID[t3]}"
+expect_exit t3 143
+expect 0 status sig3
+expect_file "$TMP/last.out" 'broken \(c: killed by SIGTERM\)'
+
+begin_case "--enter: the commands start only once all parties entered, with their ranks"
+spawn e1 run enter -n 2 --members a,b --id b --enter -t 30s -- "$TMP/job" e1
+check "one party working" eventually has_working enter 1
+check_not "e1's command started before the others entered" started e1
+spawn e2 run enter -n 2 --members a,b --id a --enter -t 30s -- "$TMP/job" e2
+check "e1's command started" eventually started e1
+check "e2's command started" eventually started e2
+check "rank of b" [ "$(cat "$TMP/e1.env")" = "enter b 2 1" ]
+finish_job e1 0
+finish_job e2 0
+expect_exit e1 0
+expect_exit e2 0
+# no one else comes: timeout, withdrawn
+expect 124 run lonely -n 2 --enter -t 300ms -- true
+expect_stderr 'timed out after 300ms entering barrier "lonely"'
+check "the timed-out party withdrew" [ "$(working lonely)" = 0 ]
+# a signal while entering: withdrawn, 143
+spawn e3 run lonely -n 2 --enter -- true
+check "working" eventually has_working lonely 1
+kill -TERM "${PID[e3]}"
+expect_exit e3 143
+check "the terminated party withdrew" [ "$(working lonely)" = 0 ]
+
+begin_case "reset: ends the work (exit 3); after a failure, the barrier works again once reset"
+spawn r1 run again -n 2 --id a -- "$TMP/job" r1
+check "started" eventually started r1
+expect 0 reset again
+expect_exit r1 3
+grep -q 'reset while working' "$TMP/r1.err" && pass || fail "r1 said: $(cat "$TMP/r1.err")"
+check "its command was stopped" gone r1
+expect 9 run again -n 2 --id a -- sh -c 'exit 9'
+expect 4 run again -n 2 --id b -- true
+expect_stderr 'barrier "again" is broken: a: exited 9'
+expect 0 reset again
+spawn r2 run again -n 2 -- true
+expect 0 run again -n 2 -- true
+expect_exit r2 0
+
+begin_case "run meets wait and arrive parties at one barrier"
+spawn m1 wait mixed -n 3 -t 30s
+spawn m2 run mixed -n 3 -t 30s -- "$TMP/job" m2
+check "started" eventually started m2
+expect 0 arrive mixed -n 3
+expect_running m1
+finish_job m2 0
+expect_exit m2 0
+expect_exit m1 0
+
+begin_case "usage: a command is needed; --grace and --let-finish exclude each other"
+expect 64 run x -n 2
+expect_stderr 'run needs a command'
+expect 64 run x -n 2 --let-finish --grace 1s -- true
+expect 64 run x -n 2 --grace soon -- true
+expect_stderr 'invalid value "soon" for --grace'
+
+finish
