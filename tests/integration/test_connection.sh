@@ -109,6 +109,20 @@ RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 reset acl
 RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass spawn acl1 -v wait acl2 -n 2 -t 30s
 RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 wait acl2 -n 2 -t 30s
 expect_exit acl1 0
+# run: entering, renewing, failing (quit), status's working parties, a successful run
+RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass spawn acl3 run acl3 -n 2 --lease 300ms -- \
+  sh -c 'while [ ! -e "$0" ]; do sleep 0.02; done' "$TMP/acl3.go"
+acl_working() {
+  RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass "$RBARRIER" -u "$URL" status acl3 2>/dev/null |
+    grep -q '^  working:    1$'
+}
+check "the run party works" eventually acl_working
+RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 3 run acl3 -n 2 -- sh -c 'exit 3'
+expect_exit acl3 4
+RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 reset acl3
+RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass spawn acl4 run acl3 -n 2 -- true
+RBARRIER_USER=barrier RBARRIER_PASSWORD=userpass expect 0 run acl3 -n 2 -- true
+expect_exit acl4 0
 RBARRIER_USER=barrier RBARRIER_PASSWORD=wrong expect 77 wait acl -n 1
 begin_case "a user without the rule on these keys is refused on its first command"
 # a user without the rule on these keys is refused on its first command
