@@ -11,15 +11,16 @@
 
 namespace rbarrier {
 
-// What --json prints for wait, arrive and await: one object on one line, whatever the outcome.
+// What --json prints for wait, arrive, await and run: one object on one line, whatever the
+// outcome.
 struct Report {
   std::string outcome = {}; // released, passed, arrived, reset, aborted, broken, mismatch, lost,
-                            // timeout, interrupted, terminated
+                            // timeout, interrupted, terminated, failed (run's command)
   std::string name = {};
   std::int64_t generation = 0;
   std::int64_t parties = 0;
   std::optional<std::string> id = {}; // a counted party's member id
-  std::string reason = {}; // aborted, broken, mismatch, lost: why
+  std::string reason = {}; // aborted, broken, mismatch, lost, failed: why
   std::optional<std::vector<RosterEntry>> members = {}; // released: the roster, in rank order
   std::optional<std::vector<std::string>> missing = {}; // timeout with --members: who never came
 };

@@ -25,9 +25,10 @@ void sleep_for(Duration duration, int wake_fd) {
   pollfd fd{wake_fd, POLLIN, 0};
   const Deadline until = Clock::now() + duration;
   while (Clock::now() < until) {
-    if (::poll(&fd, wake_fd >= 0 ? 1 : 0, poll_timeout_ms(until)) > 0 &&
-        signals::interrupting() != 0) {
-      throw Interrupted(signals::interrupting());
+    if (::poll(&fd, wake_fd >= 0 ? 1 : 0, poll_timeout_ms(until)) > 0) {
+      if (const int signo = signals::woken()) {
+        throw Interrupted(signo);
+      }
     }
   }
 }

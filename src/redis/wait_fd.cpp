@@ -22,8 +22,10 @@ bool wait_fd(int fd, short events, int wake_fd, Deadline deadline) {
       }
       throw ConnectionError(fmt::format("poll failed: {}", std::strerror(errno)));
     }
-    if (count == 2 && (fds[1].revents & POLLIN) != 0 && signals::interrupting() != 0) {
-      throw Interrupted(signals::interrupting());
+    if (count == 2 && (fds[1].revents & POLLIN) != 0) {
+      if (const int signo = signals::woken()) {
+        throw Interrupted(signo);
+      }
     }
     if (fds[0].revents != 0) {
       return true;

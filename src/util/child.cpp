@@ -23,14 +23,25 @@ Child::Child(const std::vector<std::string>& argv) {
     throw SpawnError{errno};
   }
   const pid_t parent = ::getpid();
+  // Signals are blocked across fork, so that none reaches this process's handlers in the child:
+  // the child sets them back to their defaults first, and then gets any that came meanwhile.
+  sigset_t all;
+  sigset_t old;
+  sigfillset(&all);
+  ::sigprocmask(SIG_BLOCK, &all, &old);
   m_pid = ::fork();
   if (m_pid < 0) {
     const int error = errno;
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
     ::close(report[0]);
     ::close(report[1]);
     throw SpawnError{error};
   }
   if (m_pid == 0) { // only async-signal-safe calls from here on
+    for (const int signo : {SIGINT, SIGTERM, SIGCHLD}) {
+      ::signal(signo, SIG_DFL);
+    }
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
     ::close(report[0]);
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) { // the parent died before prctl
@@ -41,6 +52,7 @@ Child::Child(const std::vector<std::string>& argv) {
     [[maybe_unused]] auto written = ::write(report[1], &error, sizeof error);
     ::_exit(127);
   }
+  ::sigprocmask(SIG_SETMASK, &old, nullptr);
   ::close(report[1]);
   int error = 0;
   ssize_t got;

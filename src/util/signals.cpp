@@ -73,10 +73,28 @@ int interrupting() {
   return (g_flags & k_child) != 0 ? SIGCHLD : 0;
 }
 
-Taken take() {
+namespace {
+
+void drain() {
   char bytes[64];
   while (::read(g_pipe[0], bytes, sizeof bytes) > 0) {
   }
+}
+
+} // namespace
+
+int woken() {
+  if (const int signo = interrupting()) {
+    return signo;
+  }
+  // A handler records before it writes: one that comes after this drain wakes the wait again,
+  // one that came before it is seen here.
+  drain();
+  return interrupting();
+}
+
+Taken take() {
+  drain();
   // After the pipe is emptied: a signal that comes now is in both the flags and the pipe.
   const unsigned flags = g_flags.exchange(0);
   return {g_first.exchange(0), (flags & k_pass_interrupt) != 0, (flags & k_pass_terminate) != 0,

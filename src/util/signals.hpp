@@ -23,6 +23,11 @@ int received();
 // What interrupts a wait: received(), else SIGCHLD when a child ended (since take()), else 0.
 int interrupting();
 
+// For a wait whose signal pipe became readable: what interrupts it (as interrupting()). A pipe
+// that woke with nothing recorded (a signal take() took meanwhile) is emptied first, so that it
+// does not wake the wait again and again.
+int woken();
+
 // The signals received since the last take().
 struct Taken {
   int first = 0; // received()
