@@ -202,7 +202,7 @@ std::vector<std::string> split_command(std::vector<std::string>& args) {
   const auto dashes = std::find(args.begin(), args.end(), "--");
   const bool runs_command = std::any_of(args.begin(), dashes, [](const std::string& arg) {
     const auto* sub = find_subcommand(arg);
-    return sub && sub->takes_command;
+    return sub && sub->command != Subcommand::Command::none;
   });
   if (!runs_command || dashes == args.end()) {
     return {};
@@ -250,6 +250,10 @@ Invocation parse_args(const std::vector<std::string>& args, std::vector<std::str
         values.add("--", std::move(word));
       }
       invocation.subcommand = apps[i].first;
+      if (invocation.subcommand->command == Subcommand::Command::required && !values.given("--")) {
+        throw UsageError(fmt::format("{} needs a command: rbarrier {} NAME ... -- CMD [ARGS...]",
+                                     invocation.subcommand->name, invocation.subcommand->name));
+      }
       invocation.command = invocation.subcommand->build(values, invocation.global);
     }
   }

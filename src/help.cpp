@@ -105,8 +105,10 @@ std::string subcommand(const Subcommand& sub, std::size_t width) {
       arguments += entry(option.names, option.help, width);
     }
   }
-  if (sub.takes_command) {
+  if (sub.command == Subcommand::Command::optional) {
     usage += " [-- CMD [ARGS...]]";
+  } else if (sub.command == Subcommand::Command::required) {
+    usage += " -- CMD [ARGS...]";
   }
   std::string out = wrap(sub.summary, 0, width, 0);
   out += wrap(fmt::format("Usage: {}", usage), k_indent, width, 0) + '\n';

@@ -64,7 +64,9 @@ struct Subcommand {
   std::string_view summary = {}; // one line, for --help
   std::span<const OptionSpec> options = {};
   std::string_view footer = {}; // after the options in its --help; may be empty
-  bool takes_command = false; // "-- CMD [ARGS...]" ends its command line
+  // Whether "-- CMD [ARGS...]" ends its command line.
+  enum class Command { none, optional, required };
+  Command command = Command::none;
   // Checks and converts the values; throws UsageError naming the option and the value.
   CommandOptions (*build)(const Values& values, const GlobalOptions& global) = nullptr;
   commands::Result (*run)(const GlobalOptions& global, const CommandOptions& options) = nullptr;

@@ -157,7 +157,7 @@ const Subcommand k_await{
     .options = k_options,
     .footer = "After \"--\", CMD [ARGS...] is run once the generation is released, and its exit "
               "status becomes rbarrier's.",
-    .takes_command = true,
+    .command = Subcommand::Command::optional,
     .build = build,
     .run = [](const GlobalOptions& global, const CommandOptions& options) {
       signals::install();

@@ -94,9 +94,9 @@ Worker::Worker(const GlobalOptions& global, const RunOptions& options, const std
 
 std::optional<Result> Worker::work() {
   std::optional<Result> result;
+  const auto started = Clock::now();
   try {
     result = enter();
-    const auto started = Clock::now();
     if (!result && m_options.enter) {
       result = wait_entered();
     }
@@ -105,16 +105,15 @@ std::optional<Result> Worker::work() {
     if (Clock::now() < m_deadline) {
       throw;
     }
+    m_report.outcome = "timeout"; // unless the withdrawal finds an outcome, which wins
     result = withdraw(
         {to_int(ExitCode::timeout), fmt::format("timed out after {} entering barrier {}",
                                                 format_duration(*m_options.timeout), name())});
-    m_report.outcome = "timeout";
   } catch (const Interrupted&) {
     const int signo = signals::take().first;
-    result = withdraw({signals::exit_status(signo),
-                       fmt::format("{} while entering barrier {}",
-                                   signo == SIGINT ? "interrupted" : "terminated", name())});
     m_report.outcome = signo == SIGINT ? "interrupted" : "terminated";
+    result = withdraw({signals::exit_status(signo),
+                       fmt::format("{} while entering barrier {}", m_report.outcome, name())});
   }
   if (!result) {
     result = run_command();
@@ -313,11 +312,10 @@ Result Worker::failed(int exit_code, const std::string& failure) {
       m_session.wait_for_replicas(m_options.name);
       then = fmt::format("aborted barrier {}", name());
       break;
-    case Check::Status::decided:
+    case Check::Status::decided: // the reason stays this party's failure
       then = quit.decision.outcome == Outcome::reset
                  ? fmt::format("barrier {} was reset meanwhile", name())
                  : fmt::format("barrier {} was aborted already: {}", name(), quit.decision.reason);
-      m_report.reason = quit.decision.reason.empty() ? m_report.reason : quit.decision.reason;
       break;
     case Check::Status::lost:
       then = fmt::format("state of barrier {} lost: {}", name(), quit.why);
@@ -330,7 +328,7 @@ Result Worker::failed(int exit_code, const std::string& failure) {
     then =
         fmt::format("could not abort barrier {} (its lease will lapse): {}", name(), error.what());
   }
-  return {exit_code, fmt::format("{}; {}", escape_controls(m_report.reason), then)};
+  return {exit_code, fmt::format("{}; {}", m_report.reason, then)};
 }
 
 Result Worker::stop(Result why) {
@@ -456,9 +454,6 @@ CommandOptions build(const Values& values, const GlobalOptions& global) {
     throw UsageError("--grace and --let-finish exclude each other");
   }
   options.command = values.all("--");
-  if (options.command.empty()) {
-    throw UsageError("run needs a command: rbarrier run NAME -n N -- CMD [ARGS...]");
-  }
   return options;
 }
 
@@ -472,7 +467,7 @@ const Subcommand k_run{
     .footer = "After \"--\", CMD [ARGS...] is the work (required). If it exits 0, the party "
               "arrives and waits as wait does; if it fails, the barrier is aborted naming this "
               "party, and rbarrier exits with its status.",
-    .takes_command = true,
+    .command = Subcommand::Command::required,
     .build = build,
     .run = [](const GlobalOptions& global, const CommandOptions& options) {
       return run(global, std::get<RunOptions>(options));

@@ -63,7 +63,7 @@ const Subcommand k_wait{
     .options = k_options,
     .footer = "After \"--\", CMD [ARGS...] is run once the barrier is released, and its exit "
               "status becomes rbarrier's.",
-    .takes_command = true,
+    .command = Subcommand::Command::optional,
     .build = build,
     .run = [](const GlobalOptions& global, const CommandOptions& options) {
       return wait(global, std::get<WaitOptions>(options));

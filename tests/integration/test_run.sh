@@ -23,7 +23,9 @@ working() { rb status --json "$1" | python3 -c 'import json,sys; print(len(json.
 has_working() { [ "$(working "$1")" = "$2" ]; }
 
 begin_case "all succeed: no release until every command exited 0, then all exit 0"
-for i in 1 2 3; do spawn "all$i" run all -n 3 --id "job-$i" --json -t 30s -- "$TMP/job" "all$i"; done
+for i in 1 2 3; do
+  spawn "all$i" run all -n 3 --id "job-$i" --data "10.0.0.$i" --json -t 30s -- "$TMP/job" "all$i"
+done
 check "the three commands started" eventually started all3
 check "three parties working" eventually has_working all 3
 finish_job all1 0
@@ -35,21 +37,22 @@ expect_file "$TMP/last.out" 'arrived:    2 of 3'
 expect_running all1
 finish_job all3 0
 for i in 1 2 3; do expect_exit "all$i" 0; done
-check "job-2's --json: released, rank 1" \
-  [ "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["outcome"], d["rank"])' <"$TMP/all2.out")" = "released 1" ]
+check "job-2's --json: released, rank 1, job-1's data: $(cat "$TMP/all2.out")" \
+  [ "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["outcome"], d["rank"], d["members"][0]["data"])' <"$TMP/all2.out")" = "released 1 10.0.0.1" ]
 check "the command's environment" [ "$(cat "$TMP/all2.env")" = "all job-2 3 none" ]
 check "no party is left working" [ "$(working all)" = 0 ]
 
 begin_case "one fails: it aborts the barrier and exits with its status; the others exit 4 and their commands end"
 spawn f1 run fail -n 3 --id job-1 --lease 60s -- "$TMP/job" f1
 spawn f2 run fail -n 3 --id job-2 --lease 60s -- "$TMP/job" f2
-spawn f3 run fail -n 3 --id job-3 --lease 60s -- "$TMP/job" f3
+spawn f3 run fail -n 3 --id job-3 --lease 60s --json -- "$TMP/job" f3
 check "the three commands started" eventually started f3
 check "and f1" eventually started f1
 finish_job f1 0 # job-1 succeeded: it waits
 wait_arrived fail 1
 finish_job f3 7
 expect_exit f3 7
+check "job-3's --json: $(cat "$TMP/f3.out")" [ "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["outcome"], d["reason"], d["id"])' <"$TMP/f3.out")" = "failed job-3: exited 7 job-3" ]
 grep -q 'job-3: exited 7; aborted barrier "fail"' "$TMP/f3.err" && pass || fail "f3 said: $(cat "$TMP/f3.err")"
 expect_exit f1 4
 expect_exit f2 4
@@ -161,6 +164,17 @@ check "working" eventually has_working lonely 1
 kill -TERM "${PID[e3]}"
 expect_exit e3 143
 check "the terminated party withdrew" [ "$(working lonely)" = 0 ]
+
+begin_case "--timeout bounds the waiting, not the command"
+# the command takes longer than --timeout: the party still waits for the other afterwards
+spawn w1 run slow -n 2 -t 1s -- sleep 1.5
+wait_arrived slow 1
+expect 0 wait slow -n 2 -t 30s
+expect_exit w1 0
+# after the command, a waiting party that is never joined times out and withdraws
+expect 124 run alone -n 2 -t 300ms -- true
+expect_stderr 'timed out after [0-9]+ms waiting at barrier "alone" \(1/2 arrived\)'
+check "the timed-out party withdrew" [ "$(arrived alone)" = 0 ]
 
 begin_case "reset: ends the work (exit 3); after a failure, the barrier works again once reset"
 spawn r1 run again -n 2 --id a -- "$TMP/job" r1

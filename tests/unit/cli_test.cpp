@@ -62,6 +62,46 @@ TEST_CASE("wait with every option") {
   CHECK(w.command == std::vector<std::string>{"echo", "--once"});
 }
 
+TEST_CASE("run with every option, its defaults, and its refusals") {
+  Fixture f;
+  const auto inv = f.parse({"run",      "gang",    "-n", "3",       "-t",      "1m",     "--id",
+                            "job-1",    "--lease", "6s", "--enter", "--grace", "2s",     "--data",
+                            "10.0.0.1", "--json",  "--", "make",    "-j",      "--enter"});
+  const auto& r = std::get<RunOptions>(inv.command);
+  CHECK(r.name == "gang");
+  CHECK(r.parties == 3);
+  CHECK(r.timeout == std::chrono::minutes(1));
+  CHECK(r.id == "job-1");
+  CHECK(r.lease == std::chrono::seconds(6));
+  CHECK(r.enter);
+  CHECK(r.grace == std::chrono::seconds(2));
+  CHECK_FALSE(r.let_finish);
+  CHECK(r.data == "10.0.0.1");
+  CHECK(r.json);
+  CHECK(r.command == std::vector<std::string>{"make", "-j", "--enter"});
+  const auto plain = std::get<RunOptions>(f.parse({"run", "g", "-n", "2", "--", "true"}).command);
+  CHECK_FALSE(plain.timeout);
+  CHECK(plain.lease == std::chrono::seconds(30));
+  CHECK(plain.grace == std::chrono::seconds(10));
+  CHECK_FALSE(plain.enter);
+  CHECK_FALSE(plain.let_finish);
+  CHECK(std::get<RunOptions>(f.parse({"run", "g", "-n", "2", "--let-finish", "--", "true"}).command)
+            .let_finish);
+  CHECK(std::get<RunOptions>(
+            f.parse({"run", "g", "--members", "a,b", "--id", "b", "--", "true"}).command)
+            .parties == 2);
+  CHECK(f.error({"run", "g", "-n", "2"}).starts_with("run needs a command"));
+  CHECK(f.error({"run", "g", "-n", "2", "--"}) == "no command after \"--\"");
+  CHECK(f.error({"run", "g", "--", "true"}).find("--parties") != std::string::npos);
+  CHECK(f.error({"run", "g", "-n", "2", "--let-finish", "--grace", "1s", "--", "true"}) ==
+        "--grace and --let-finish exclude each other");
+  CHECK(f.error({"run", "g", "-n", "2", "--grace", "soon", "--", "true"})
+            .starts_with("invalid value \"soon\" for --grace"));
+  CHECK(f.error({"run", "g", "-n", "2", "--lease", "10ms", "--", "true"}) ==
+        "invalid value \"10ms\" for --lease: must be at least 100ms");
+  CHECK(f.error({"run", "g", "-n", "2", "--once", "--", "true"}) != "accepted");
+}
+
 TEST_CASE("defaults") {
   Fixture f;
   const auto inv = f.parse({"wait", "x", "--parties", "2"});
