@@ -48,7 +48,8 @@ class Party:
                      "--id", "party-%d" % index],
             "arrive": ["arrive", NAME, "-n", str(PARTIES), "--id", "party-%d" % index],
             "await": ["await", NAME, "-t", "%gs" % (self.timeout * 2)],
-            "run": ["run", NAME, "-n", str(PARTIES), "--lease", LEASE, "-t", "%gs" % self.timeout,
+            # a shorter lease, so that a SIGKILLed worker is found before a reset forgets it
+            "run": ["run", NAME, "-n", str(PARTIES), "--lease", "300ms", "-t", "%gs" % self.timeout,
                     "--id", "party-%d" % index, "--grace", "1s"],
         }[kind]
         self.command_status = None
@@ -237,7 +238,9 @@ def main():
     for pid in commands:
         if running(pid):
             errors.append("a run party's command (pid %d) still runs" % pid)
-    vanished = sum(1 for o in recorded.values() if "vanished while working" in o)
+    # run parties SIGKILLed while working, whose lapsed lease aborted the barrier, naming them
+    vanished = len({who for p in done for who in re.findall(r"(party-\d+): vanished while working",
+                                                           p.stderr)})
     outcome_counts = defaultdict(int)
     for outcomes in seen.values():
         for o in outcomes:
