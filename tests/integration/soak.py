@@ -156,12 +156,16 @@ def main():
                 p.finish()
                 live.remove(p)
                 done.append(p)
+    # The waiting parties are ended; arrivals end by themselves (one killed after it was counted
+    # would look like a generation released with a member too few).
     for p in live:
-        p.proc.send_signal(signal.SIGTERM)
+        if p.kind != "arrive":
+            p.proc.send_signal(signal.SIGTERM)
     for p in live:
         p.proc.wait()
         p.finish()
-        p.signal = signal.SIGTERM
+        if p.kind != "arrive":
+            p.signal = signal.SIGTERM
         done.append(p)
 
     errors = []
