@@ -173,6 +173,7 @@ def main():
     seen = defaultdict(set)
     released = defaultdict(int)  # waiters released, and arrivals counted, by generation
     killed = defaultdict(int)
+    arriving = 0  # run parties killed as they arrived, in a generation they did not name
     for p in done:
         if p.kind == "arrive":
             if p.code not in (0, 4):
@@ -183,8 +184,12 @@ def main():
         if p.kind in ("await", "run") and p.code == 4 and "is broken" in p.stderr:
             continue  # broken when it looked: no outcome of a generation seen
         if p.code == -signal.SIGKILL:
-            if p.generation is not None and (p.kind == "wait" or p.arrived()):
+            if p.generation is not None:  # it said where it arrived: its lease may have counted
                 killed[p.generation] += 1
+            elif p.kind == "run" and "succeeded: arriving" in p.stderr:
+                # A worker is killed once it works, which it may stop doing just then: killed as
+                # it arrived, it may count in a generation it never named.
+                arriving += 1
             continue
         if p.kind == "run":
             if p.code == 0 and p.command_status != 0:
@@ -223,9 +228,13 @@ def main():
             continue  # only arrivals counted in a generation that was reset or aborted
         if count > PARTIES:
             errors.append("generation %d released %d parties" % (gen, count))
-        if count + killed[gen] < PARTIES:
-            errors.append("generation %d released with %d live and %d killed members" % (
-                gen, count, killed[gen]))
+        if count + killed[gen] == PARTIES - 1 and arriving > 0:
+            arriving -= 1  # one member short: one of the workers killed as they arrived
+        elif count + killed[gen] < PARTIES:
+            errors.append("generation %d released with %d live and %d killed members: %s" % (
+                gen, count, killed[gen], ", ".join(
+                    "%s %d exited %s" % (p.kind, p.index, p.code)
+                    for p in done if p.generation == gen)))
     # No run party leaves its command behind: ended, stopped, or (SIGKILLed) by the parent-death
     # signal.
     def running(pid):
