@@ -62,10 +62,12 @@ def name():
 
 
 def subcommand():
-    kind = rng.choice(["wait", "reset", "abort", "status", "wiat", "stauts"])
+    kind = rng.choice(["wait", "run", "reset", "abort", "status", "wiat", "stauts"])
     args = [kind, name()]
-    if kind == "wait":
+    if kind in ("wait", "run"):
         args += ["-n", str(rng.choice([1, 2, 3])), "-t", rng.choice(["0.3s", "1ms", "0ms"])]
+    if kind == "run" and rng.random() < 0.5:
+        args += ["--grace", rng.choice(["1s", "-1s", "soon", "0", "9" * 30])]
     elif kind == "abort" and rng.random() < 0.5:
         args += ["--reason", "why" + rng.choice(CONTROLS)]
     elif kind == "status" and rng.random() < 0.5:
@@ -128,6 +130,8 @@ def case(index):
         argv = head + sub + words
     else:
         argv = head + sub + words + [rng.choice(urls(p))] if where == "end" else head + sub
+    if sub[0] == "run":  # its command ends the command line, after everything else
+        argv += ["--", rng.choice(["true", "false", "/nonexistent"])]
     environment = dict(os.environ, RBARRIER_URL="unix://%s?password=rightpw" % socket_path, **env)
     environment.pop("REDIS_URL", None)
     if "RBARRIER_PASSWORD" not in env and "REDISCLI_AUTH" not in env:

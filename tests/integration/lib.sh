@@ -82,6 +82,8 @@ end_case() {
 # Ends the test: a summary line, and a non-zero status after any failure.
 finish() {
   end_case
+  # A suite that checked nothing is broken, whatever it printed.
+  [ "$CHECKS" -gt 0 ] || fail "no check ran"
   echo "$((CHECKS)) passed, $FAILURES failed"
   [ "$FAILURES" -eq 0 ]
   exit

@@ -4,6 +4,6 @@
 # RBARRIER_HOSTILE_CASES choose another or a longer run.
 source "$(dirname "$0")/lib.sh"
 start_redis redis --requirepass rightpw
-python3 "$(dirname "$0")/hostile.py" "$RBARRIER" "$TMP/redis.sock" "$TMP" \
-  check "hostile cases" "${RBARRIER_HOSTILE_SEED:-17}" "${RBARRIER_HOSTILE_CASES:-300}"
+check "hostile cases" python3 "$(dirname "$0")/hostile.py" "$RBARRIER" "$TMP/redis.sock" "$TMP" \
+  "${RBARRIER_HOSTILE_SEED:-17}" "${RBARRIER_HOSTILE_CASES:-300}"
 finish

@@ -13,8 +13,9 @@ for name in "${names[@]}"; do
   expect 0 wait "$name" -n 2 -t 30s
   expect_exit first 0
   expect 0 status --json "$name"
-  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["name"]!=sys.argv[2])' \
-    check "status --json name for $name: $(cat "$TMP/last.out")" "$TMP/last.out" "$name"
+  check "status --json name for $name: $(cat "$TMP/last.out")" \
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["name"]!=sys.argv[2])' \
+    "$TMP/last.out" "$name"
   expect 0 abort "$name" --reason "why: 100% \"bad\""
   expect 4 wait "$name" -n 2
   expect_stderr 'why: 100% "bad"'
@@ -37,8 +38,9 @@ expect 0 status evil
 check_not "status: $(cat -A "$TMP/last.out")" raw_controls "$TMP/last.out"
 check_not "status kept a C1 control" env LC_ALL=C grep -q $'\xc2\x9b' "$TMP/last.out"
 expect 0 status --json evil
-python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["reason"] != sys.argv[2])' \
-  check "status --json reason: $(cat "$TMP/last.out")" "$TMP/last.out" "$reason"
+check "status --json reason: $(cat "$TMP/last.out")" \
+  python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["reason"] != sys.argv[2])' \
+  "$TMP/last.out" "$reason"
 expect 0 reset evil
 begin_case "Arguments with control characters, in a usage error"
 # Arguments with control characters, in a usage error.
