@@ -66,19 +66,14 @@ struct AwaitOptions {
   std::vector<std::string> command; // after "--"
 };
 
-struct RunOptions {
-  std::string name;
-  std::int64_t parties = 0;
-  std::vector<std::string> members;
-  std::string data;
-  bool json = false;
-  std::optional<Duration> timeout; // of the waiting, entering and leaving; none: for ever
-  std::optional<std::string> id;
-  Duration lease = std::chrono::seconds(30);
+// A party of run is a waiting party once its command succeeded: its WaitOptions are those of that
+// wait (without --on-timeout break, --once or a command after the release), except that timeout
+// bounds its waiting to enter as well. Then its work:
+struct RunOptions : WaitOptions {
   bool enter = false; // wait until all parties entered before the command starts
   Duration grace = std::chrono::seconds(10); // between SIGTERM and SIGKILL, stopping the command
   bool let_finish = false; // when the barrier breaks, let the command finish
-  std::vector<std::string> command; // after "--": the work
+  std::vector<std::string> work; // after "--"
 };
 
 struct ResetOptions {

@@ -243,9 +243,9 @@ std::optional<Result> Worker::run_command() {
   }
   export_party(m_options.name, m_generation, m_parties, m_id, ranked);
   try {
-    m_command.emplace(m_options.command);
+    m_command.emplace(m_options.work);
   } catch (const SpawnError& error) {
-    return failed(error.exit_status(), fmt::format("cannot run {}: {}", quote(m_options.command[0]),
+    return failed(error.exit_status(), fmt::format("cannot run {}: {}", quote(m_options.work[0]),
                                                    std::strerror(error.error)));
   }
   Deadline next_renewal = Clock::now() + m_interval;
@@ -292,7 +292,7 @@ std::optional<Result> Worker::ended(int status) {
     return failed(signals::exit_status(m_signal),
                   m_signal == SIGINT ? "interrupted" : "terminated");
   }
-  log::verbose("{} succeeded: arriving at barrier {}", quote(m_options.command[0]), name());
+  log::verbose("{} succeeded: arriving at barrier {}", quote(m_options.work[0]), name());
   return std::nullopt;
 }
 
@@ -333,19 +333,19 @@ Result Worker::failed(int exit_code, const std::string& failure) {
 
 Result Worker::stop(Result why) {
   if (m_options.let_finish) {
-    log::verbose("letting {} finish", quote(m_options.command[0]));
+    log::verbose("letting {} finish", quote(m_options.work[0]));
     wait_command(k_never);
   } else {
     m_command->signal(SIGTERM);
     if (!wait_command(Clock::now() + m_options.grace)) {
-      log::verbose("{} did not end within {} of SIGTERM: sending SIGKILL",
-                   quote(m_options.command[0]), format_duration(m_options.grace));
+      log::verbose("{} did not end within {} of SIGTERM: sending SIGKILL", quote(m_options.work[0]),
+                   format_duration(m_options.grace));
       m_command->signal(SIGKILL);
       wait_command(k_never);
     }
   }
-  why.message += fmt::format("; {} {}", quote(m_options.command[0]),
-                             describe_wait_status(*m_command->ended()));
+  why.message +=
+      fmt::format("; {} {}", quote(m_options.work[0]), describe_wait_status(*m_command->ended()));
   return why;
 }
 
@@ -397,17 +397,11 @@ Result run(const GlobalOptions& global, const RunOptions& options) {
   }
   // The command succeeded: the party arrives and waits as wait does, for what is left of
   // --timeout.
-  WaitOptions wait;
-  wait.name = options.name;
-  wait.parties = options.parties;
-  wait.members = options.members;
-  wait.data = options.data;
-  wait.json = options.json;
+  WaitOptions wait = options; // sliced: --enter, --grace, --let-finish and the work stay behind
   if (options.timeout) {
     wait.timeout = std::max(Duration(0), *options.timeout - waited);
   }
   wait.id = id;
-  wait.lease = options.lease;
   return Waiter(global, wait, true).run();
 }
 
@@ -453,7 +447,7 @@ CommandOptions build(const Values& values, const GlobalOptions& global) {
   if (options.let_finish && values.given("grace")) {
     throw UsageError("--grace and --let-finish exclude each other");
   }
-  options.command = values.all("--");
+  options.work = values.all("--");
   return options;
 }
 

@@ -78,7 +78,10 @@ TEST_CASE("run with every option, its defaults, and its refusals") {
   CHECK_FALSE(r.let_finish);
   CHECK(r.data == "10.0.0.1");
   CHECK(r.json);
-  CHECK(r.command == std::vector<std::string>{"make", "-j", "--enter"});
+  CHECK(r.work == std::vector<std::string>{"make", "-j", "--enter"});
+  CHECK(r.command.empty()); // nothing runs after the release
+  CHECK(r.on_timeout == OnTimeout::leave);
+  CHECK_FALSE(r.once);
   const auto plain = std::get<RunOptions>(f.parse({"run", "g", "-n", "2", "--", "true"}).command);
   CHECK_FALSE(plain.timeout);
   CHECK(plain.lease == std::chrono::seconds(30));
