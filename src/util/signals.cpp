@@ -64,8 +64,6 @@ void watch_children() {
 
 int wake_fd() { return g_pipe[0]; }
 
-int received() { return g_first; }
-
 int interrupting() {
   if (const int first = g_first) {
     return first;

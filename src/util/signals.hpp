@@ -17,10 +17,8 @@ void watch_children();
 // The read end of the self-pipe, or -1 before install().
 int wake_fd();
 
-// The first SIGINT or SIGTERM received (since take()), or 0.
-int received();
-
-// What interrupts a wait: received(), else SIGCHLD when a child ended (since take()), else 0.
+// What interrupts a wait: the first SIGINT or SIGTERM received (since take()), else SIGCHLD when
+// a child ended (since take()), else 0.
 int interrupting();
 
 // For a wait whose signal pipe became readable: what interrupts it (as interrupting()). A pipe
@@ -30,7 +28,7 @@ int woken();
 
 // The signals received since the last take().
 struct Taken {
-  int first = 0; // received()
+  int first = 0; // the first SIGINT or SIGTERM
   // Sent to this process alone, not by a terminal to its whole foreground process group (Ctrl-C),
   // which the command got too: to be passed on to it.
   bool pass_interrupt = false;
