@@ -11,9 +11,11 @@ local id, parties, lease, expected, token, new_token = ARGV[2], tonumber(ARGV[3]
 
 local now = now_ms()
 local m = load_meta()
+-- The streams' positions only for an entry: a renewing party reads on from where it is.
 local function reply(status, count, detail)
+  local from = token == '' and {last_id(events), last_id(progress)} or {'0-0', '0-0'}
   return {status, fmt(m and m.gen or 0), fmt(count), fmt(m and m.parties or 0),
-          m and m.token or '', detail, last_id(events), last_id(progress)}
+          m and m.token or '', detail, from[1], from[2]}
 end
 
 if token ~= '' then
