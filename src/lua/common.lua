@@ -27,6 +27,10 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+
+-- Sets the idle TTL on the main keys. Every script that writes calls it before it returns, and
+-- decide() and open_barrier() call it themselves: a script may return on any path after them
+-- (a refusal after expire_working() decided), and a key they made must not live for ever.
 local function touch()
   for _, key in ipairs({meta, members, outcomes, events, progress, data, working}) do
     redis.call('PEXPIRE', key, ttl)
@@ -93,6 +97,7 @@ local function decide(m, outcome)
       fmt(m.gen), 'token', m.token)
   end
   m.gen = m.gen + 1
+  touch()
 end
 
 -- Creates the barrier (instance `new_token`) and returns its metadata.
@@ -101,6 +106,7 @@ local function open_barrier(new_token, now)
   -- but lets it go on once anything was written (DEL included).
   redis.call('HSET', meta, 'gen', '1', 'state', 'open', 'token', new_token, 'created', fmt(now))
   redis.call('DEL', members, outcomes)
+  touch()
   return {gen = 1, state = 'open', reason = '', token = new_token, once = '0'}
 end
 

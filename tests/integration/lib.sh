@@ -7,6 +7,7 @@ set -uo pipefail
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rbarrier-test.XXXXXX")
 declare -A PID=()
 REDIS_PIDS=()
+REDIS_SOCKS=() # the unix sockets of the servers start_redis started (for untimed_keys)
 AT_EXIT=() # commands cleanup runs first
 FAILURES=0
 CHECKS=0
@@ -79,9 +80,29 @@ end_case() {
   CASE=""
 }
 
+# untimed_keys SOCKET: the keys of a barrier (a name with a hash tag) in any database of the
+# server at SOCKET that have no TTL, one per line as "db key". Every script leaves every key it
+# touched with one, on every path: a key without is one that lives for ever. Keys matching
+# $KEEP_KEYS (a grep -E pattern) are a test's own.
+untimed_keys() {
+  local sock=$1 db key
+  for db in $(redis-cli -s "$sock" INFO keyspace 2>/dev/null | sed -n 's/^db\([0-9]*\):.*/\1/p'); do
+    redis-cli -s "$sock" -n "$db" --scan --pattern '*{*}*' 2>/dev/null | while IFS= read -r key; do
+      if [ -n "${KEEP_KEYS:-}" ] && grep -qE -- "$KEEP_KEYS" <<<"$key"; then continue; fi
+      [ "$(redis-cli -s "$sock" -n "$db" PTTL "$key")" = -1 ] && echo "$db $key"
+    done
+  done
+}
+
 # Ends the test: a summary line, and a non-zero status after any failure.
 finish() {
   end_case
+  local sock untimed
+  for sock in "${REDIS_SOCKS[@]}"; do
+    [ -S "$sock" ] || continue
+    untimed=$(untimed_keys "$sock")
+    if [ -z "$untimed" ]; then pass; else fail "keys without a TTL on $sock: $untimed"; fi
+  done
   # A suite that checked nothing is broken, whatever it printed.
   [ "$CHECKS" -gt 0 ] || fail "no check ran"
   echo "$((CHECKS)) passed, $FAILURES failed"
@@ -123,6 +144,7 @@ start_redis() {
     --dir "$TMP" --dbfilename "$name.rdb" --appendfilename "$name.aof" \
     --logfile "$TMP/$name.log" "$@" &
   REDIS_PIDS+=($!)
+  REDIS_SOCKS+=("$sock")
   eval "REDIS_PID_${name}=$!"
   local i
   for i in $(seq 1 100); do
