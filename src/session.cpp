@@ -19,11 +19,12 @@ namespace {
 
 constexpr Duration k_first_backoff{50};
 constexpr Duration k_max_backoff{5000};
+// The time the last attempt before a deadline is given: a connection and one reply nearby.
+constexpr Duration k_last_attempt{100};
 
-// Sleeps `duration`, waking early (and throwing Interrupted) on a signal.
-void sleep_for(Duration duration, int wake_fd) {
+// Sleeps until `until`, waking early (and throwing Interrupted) on a signal.
+void sleep_until(Deadline until, int wake_fd) {
   pollfd fd{wake_fd, POLLIN, 0};
-  const Deadline until = Clock::now() + duration;
   while (Clock::now() < until) {
     if (::poll(&fd, wake_fd >= 0 ? 1 : 0, poll_timeout_ms(until)) > 0) {
       if (const int signo = signals::woken()) {
@@ -141,9 +142,18 @@ void Session::note_lost(const Error& error) {
 
 void Session::retry_after(const Error& error, Deadline deadline) {
   m_connection.reset();
+  const Deadline end = bounded(deadline);
   // An attempt that the deadline cut short says nothing about the server: not a loss.
-  if (Clock::now() < bounded(deadline)) {
+  if (Clock::now() < end) {
     note_lost(error);
+  }
+  if (Clock::now() + k_last_attempt >= end) {
+    // An attempt that the deadline cut short ended for want of time: the attempt before it
+    // (READONLY, a refused connection, a failed handshake) says why the command failed.
+    if (m_previous && Clock::now() >= end) {
+      std::rethrow_exception(m_previous);
+    }
+    throw; // NOLINT: rethrows the error being handled by run()
   }
   // Full jitter over the upper half of the backoff: parties that lost the server together do
   // not come back together.
@@ -151,16 +161,10 @@ void Session::retry_after(const Error& error, Deadline deadline) {
   const auto half = m_backoff.count() / 2;
   const Duration pause{half + static_cast<Duration::rep>(random() % (half + 1))};
   m_backoff = std::min(m_backoff * 2, k_max_backoff);
-  if (Clock::now() + pause >= bounded(deadline)) {
-    // An attempt that the deadline cut short ended for want of time: the attempt before it
-    // (READONLY, a refused connection, a failed handshake) says why the command failed.
-    if (m_previous && Clock::now() >= bounded(deadline)) {
-      std::rethrow_exception(m_previous);
-    }
-    throw; // NOLINT: rethrows the error being handled by run()
-  }
   m_previous = std::current_exception();
-  sleep_for(pause, m_wake_fd);
+  // A pause that would pass the deadline is shortened: the last attempt is made just before it,
+  // not skipped, so that a server back shortly before the deadline is still found.
+  sleep_until(std::min(Clock::now() + pause, end - k_last_attempt), m_wake_fd);
 }
 
 bool Session::redirect(std::string_view error, int redirections) {

@@ -31,6 +31,31 @@ expect_exit a2 0
 check "scripts run since the cut: $(rcli INFO commandstats | grep -E 'eval')" \
   rcli INFO commandstats | grep -q '^cmdstat_evalsha:calls=1,'
 
+begin_case "1c. a retry never passes the deadline, and the last attempt is made at it"
+# Refused for the whole --connect-timeout: it gives up at the deadline, not a backoff before.
+proxy proxy refuse on >/dev/null
+start=$(date +%s%N)
+URL=$VIA_PROXY expect 69 --connect-timeout 2s status late
+check "gave up after $(elapsed_ms "$start") ms of a 2 s --connect-timeout" \
+  [ "$(elapsed_ms "$start")" -ge 1850 ]
+# The server back 200 ms before the connect deadline: found.
+start=$(date +%s%N)
+URL=$VIA_PROXY spawn back --connect-timeout 3s wait back -n 1
+until [ "$(elapsed_ms "$start")" -ge 2800 ]; do sleep 0.01; done
+proxy proxy refuse off >/dev/null
+expect_exit back 0
+# Lost while waiting, back 400 ms before --timeout: the party is there again, and it times out
+# (124) at its deadline instead of giving up as unreachable (69) before it.
+start=$(date +%s%N)
+URL=$VIA_PROXY spawn held wait held -n 2 -t 4s
+wait_arrived held 1
+proxy proxy refuse on >/dev/null
+proxy proxy cut all >/dev/null
+until [ "$(elapsed_ms "$start")" -ge 3600 ]; do sleep 0.01; done
+proxy proxy refuse off >/dev/null
+expect_exit held 124
+check "held gave up after $(elapsed_ms "$start") ms of 4 s" [ "$(elapsed_ms "$start")" -ge 3900 ]
+
 begin_case "2. the connection is cut between arrive and its reply: counted once"
 spawn b wait once-only -n 2 -t 30s
 wait_arrived once-only 1
