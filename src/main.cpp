@@ -8,6 +8,7 @@
 #include "commands/commands.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
+#include "util/signals.hpp"
 #include "util/text.hpp"
 
 namespace {
@@ -21,6 +22,9 @@ std::optional<std::string> get_environment(const std::string& name) {
 
 int main(int argc, char** argv) {
   using namespace rbarrier;
+  // First: a SIGINT or SIGTERM from now on is recorded and ends the command with its status
+  // (130, 143) and a line saying what it interrupted, also while the first connection is made.
+  signals::install();
   try {
     const auto parsed = cli::parse({argv + 1, argv + argc}, get_environment, std::cout);
     if (!parsed.invocation) {
@@ -37,6 +41,13 @@ int main(int argc, char** argv) {
       result = invocation.subcommand->run(global, invocation.command);
     } catch (const Error& error) {
       throw Error(error.code(), fmt::format("barrier {}: {}", quote(name), error.what()));
+    } catch (const Interrupted& interrupted) {
+      // Before it knew what the server did: a change may or may not have taken effect.
+      const auto& subcommand = *invocation.subcommand;
+      result = {signals::exit_status(interrupted.signo),
+                fmt::format("{} while running {} on barrier {}{}",
+                            signals::outcome(interrupted.signo), subcommand.name, quote(name),
+                            subcommand.reads_only ? "" : ": whether it took effect is unknown")};
     }
     if (!result.message.empty()) {
       log::error(result.message);

@@ -67,6 +67,8 @@ struct Subcommand {
   // Whether "-- CMD [ARGS...]" ends its command line.
   enum class Command { none, optional, required };
   Command command = Command::none;
+  // It reads a barrier and changes nothing (status): a signal that cut it short changed nothing.
+  bool reads_only = false;
   // Checks and converts the values; throws UsageError naming the option and the value.
   CommandOptions (*build)(const Values& values, const GlobalOptions& global) = nullptr;
   commands::Result (*run)(const GlobalOptions& global, const CommandOptions& options) = nullptr;

@@ -2,7 +2,6 @@
 #include "waiter.hpp"
 
 #include <algorithm>
-#include <csignal>
 #include <fmt/format.h>
 
 #include "util/identity.hpp"
@@ -169,7 +168,7 @@ std::vector<std::string> Waiter::missing() {
 
 Result Waiter::on_signal(int signo) {
   m_session.stop_interrupting();
-  const char* what = signo == SIGINT ? "interrupted" : "terminated";
+  const char* what = signals::outcome(signo);
   const Result interrupted{signals::exit_status(signo),
                            fmt::format("{} while waiting at barrier {}", what, name())};
   try {

@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
-#include <csignal>
 #include <unistd.h>
 
 #include "util/log.hpp"
@@ -48,7 +47,7 @@ Result Watcher::run() {
     m_stopping = true;
     result = on_signal(interrupted.signo);
     if (result.exit_code == signals::exit_status(interrupted.signo)) {
-      m_report.outcome = interrupted.signo == SIGINT ? "interrupted" : "terminated";
+      m_report.outcome = signals::outcome(interrupted.signo);
     }
   }
   log::end_live();

@@ -28,8 +28,7 @@ public:
 
   // The whole wait: start(), then, unless that decided, the events until the outcome. A deadline
   // that comes while the server does not answer is still a timeout; a signal ends it through
-  // on_signal(). Needs signals::install() before the Watcher is made (its connections wake on
-  // the signal pipe).
+  // on_signal() (main() installed the handlers before anything was made).
   commands::Result run();
 
 protected:

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <csignal>
 #include <fmt/format.h>
 
 #include "barrier.hpp"
@@ -50,8 +49,7 @@ std::optional<Result> Awaiter::start() {
 
 Result Awaiter::on_signal(int signo) {
   return {signals::exit_status(signo),
-          fmt::format("{} while awaiting barrier {}",
-                      signo == SIGINT ? "interrupted" : "terminated", name())};
+          fmt::format("{} while awaiting barrier {}", signals::outcome(signo), name())};
 }
 
 std::optional<Result> Awaiter::check() {
@@ -160,7 +158,6 @@ const Subcommand k_await{
     .command = Subcommand::Command::optional,
     .build = build,
     .run = [](const GlobalOptions& global, const CommandOptions& options) {
-      signals::install();
       return Awaiter(global, std::get<AwaitOptions>(options)).run();
     }};
 

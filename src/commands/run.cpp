@@ -111,7 +111,7 @@ std::optional<Result> Worker::work() {
                                                 format_duration(*m_options.timeout), name())});
   } catch (const Interrupted&) {
     const int signo = signals::take().first;
-    m_report.outcome = signo == SIGINT ? "interrupted" : "terminated";
+    m_report.outcome = signals::outcome(signo);
     result = withdraw({signals::exit_status(signo),
                        fmt::format("{} while entering barrier {}", m_report.outcome, name())});
   }
@@ -289,8 +289,7 @@ std::optional<Result> Worker::ended(int status) {
     return failed(exit_status_of(status), describe_wait_status(status));
   }
   if (m_signal != 0) { // told to stop: this party will not finish, whatever its command said
-    return failed(signals::exit_status(m_signal),
-                  m_signal == SIGINT ? "interrupted" : "terminated");
+    return failed(signals::exit_status(m_signal), signals::outcome(m_signal));
   }
   log::verbose("{} succeeded: arriving at barrier {}", quote(m_options.work[0]), name());
   return std::nullopt;

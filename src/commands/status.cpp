@@ -116,7 +116,6 @@ std::string json(std::string_view name, const Snapshot& s, int indent) {
 // too (leases and the TTL count down); elsewhere snapshots follow each other, text separated by a
 // blank line, JSON one line each ("null" while there is no barrier).
 Result watch(const GlobalOptions& global, const StatusOptions& options) {
-  signals::install(); // before the Session: its connections wake on the signal pipe
   Session session(global);
   const Barrier barrier(global.prefix, options.name, global.ttl);
   const bool screen = !options.json && ::isatty(STDOUT_FILENO) == 1;
@@ -149,7 +148,9 @@ Result watch(const GlobalOptions& global, const StatusOptions& options) {
       }
     }
   } catch (const Interrupted& interrupted) {
-    return {signals::exit_status(interrupted.signo), {}};
+    return {signals::exit_status(interrupted.signo),
+            fmt::format("{} while watching barrier {}", signals::outcome(interrupted.signo),
+                        quote(options.name))};
   }
 }
 
@@ -179,6 +180,7 @@ Result status(const GlobalOptions& global, const StatusOptions& options) {
 const Subcommand k_status{.name = "status",
                           .summary = "show a barrier's state (exit 6 if it does not exist)",
                           .options = k_options,
+                          .reads_only = true,
                           .build = build,
                           .run = [](const GlobalOptions& global, const CommandOptions& options) {
                             return status(global, std::get<StatusOptions>(options));

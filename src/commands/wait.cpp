@@ -2,18 +2,12 @@
 #include <fmt/format.h>
 
 #include "commands/commands.hpp"
-#include "util/signals.hpp"
 #include "util/text.hpp"
 #include "waiter.hpp"
 
 namespace rbarrier::commands {
 
 namespace {
-
-Result wait(const GlobalOptions& global, const WaitOptions& options) {
-  signals::install();
-  return Waiter(global, options).run();
-}
 
 using Kind = OptionSpec::Kind;
 
@@ -66,7 +60,7 @@ const Subcommand k_wait{
     .command = Subcommand::Command::optional,
     .build = build,
     .run = [](const GlobalOptions& global, const CommandOptions& options) {
-      return wait(global, std::get<WaitOptions>(options));
+      return Waiter(global, std::get<WaitOptions>(options)).run();
     }};
 
 } // namespace rbarrier::commands

@@ -103,4 +103,6 @@ int exit_status(int signo) {
   return to_int(signo == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
 }
 
+const char* outcome(int signo) { return signo == SIGINT ? "interrupted" : "terminated"; }
+
 } // namespace rbarrier::signals

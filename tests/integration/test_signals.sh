@@ -75,4 +75,22 @@ URL=unix://$TMP/nobody.sock spawn early wait sig2 -n 2 --connect-timeout 30s
 sleep 0.3
 kill -TERM "${PID[early]}"
 expect_exit early 143
+
+begin_case "Every subcommand, signalled while it connects, exits 143 or 130 saying what it stopped"
+# The proxy refuses every connection: each party is signalled once it tried to connect.
+proxy proxy refuse on >/dev/null
+for args in "wait sig3 -n 2" "arrive sig3 -n 2" "await sig3" "run sig3 -n 2 -- true" \
+  "reset sig3" "abort sig3" "status sig3" "status --watch sig3"; do
+  for signal in TERM INT; do
+    before=$(proxy proxy count)
+    URL=unix://$TMP/proxy.sock spawn connecting --connect-timeout 30s $args
+    check "$args never tried to connect" eventually connected_again
+    kill -$signal "${PID[connecting]}"
+    expect_exit connecting $([ $signal = TERM ] && echo 143 || echo 130)
+    word=$([ $signal = TERM ] && echo terminated || echo interrupted)
+    check "$args, SIG$signal: $(cat "$TMP/connecting.err")" \
+      grep -qE "^rbarrier: $word (while|during) .*barrier \"sig3\"" "$TMP/connecting.err"
+  done
+done
+proxy proxy refuse off >/dev/null
 finish

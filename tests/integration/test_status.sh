@@ -65,7 +65,11 @@ kill -INT "${PID[watch]}"
 expect_exit watch 130
 kill -TERM "${PID[watch_json]}"
 expect_exit watch_json 143
-check_not "watch printed more" grep -v 'retrying$\|^rbarrier: reconnected to ' "$TMP/watch.err"
+check_not "watch printed more" \
+  grep -v 'retrying$\|^rbarrier: reconnected to \|^rbarrier: interrupted while watching barrier "w"$' \
+  "$TMP/watch.err"
+expect_file "$TMP/watch.err" '^rbarrier: interrupted while watching barrier "w"$'
+expect_file "$TMP/watch_json.err" '^rbarrier: terminated while watching barrier "w"$'
 check "status --watch --json: $(cat "$TMP/watch_json.out")" python3 - "$TMP/watch_json.out" <<'PY'
 import json, sys
 lines = [json.loads(line) for line in open(sys.argv[1])]
