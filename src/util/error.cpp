@@ -71,6 +71,13 @@ ExitCode classify_redis_error(std::string_view message) {
 
 std::string explain_redis_error(std::string_view message) {
   message = unwrap(message);
+  // Only a party that gave no password meets these: a refused AUTH is reported by itself.
+  if (message.starts_with("NOAUTH") ||
+      message.find("Protocol error: unauthenticated") != std::string_view::npos) {
+    return fmt::format("the server needs a password: give it with --password-file FILE, "
+                       "RBARRIER_PASSWORD or the URL (redis://:PASSWORD@host); it said: {}",
+                       message);
+  }
   if (message.starts_with(k_max_clients)) {
     return fmt::format("{} (the server's maxclients; every party, waiting or not, holds one "
                        "connection)",

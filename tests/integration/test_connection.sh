@@ -20,9 +20,14 @@ URL=redis://no-such-host.invalid expect 69 --connect-timeout 200ms status x
 expect_stderr 'cannot resolve'
 
 begin_case "No password"
-# No password: the server refuses (77).
-expect 77 wait x -n 1
-expect_stderr 'NOAUTH|unauthenticated'; keep
+# No password: the server refuses (77), and the message says how to give one; from every
+# subcommand, whatever its first command.
+for args in "wait x -n 1" "arrive x -n 1" "await x -t 1s" "run x -n 1 -- true" "reset x" \
+  "abort x" "status x"; do
+  expect 77 $args
+  expect_stderr 'the server needs a password: give it with --password-file FILE, RBARRIER_PASSWORD or the URL'
+  expect_stderr 'NOAUTH|unauthenticated'; keep
+done
 begin_case "A wrong password"
 # A wrong password: 77, and the wrong password is not shown either.
 RBARRIER_PASSWORD=wrong-guess expect 77 wait x -n 1; keep

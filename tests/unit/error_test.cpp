@@ -40,6 +40,18 @@ TEST_CASE("a full server's refusal says what to do") {
   CHECK(explain_redis_error("ERR other") == "ERR other");
 }
 
+TEST_CASE("a server that wants a password says how to give one") {
+  for (const char* refusal : {"NOAUTH Authentication required.",
+                              "ERR Protocol error: unauthenticated multibulk length"}) {
+    const auto text = explain_redis_error(refusal);
+    CHECK(text.starts_with("the server needs a password: give it with --password-file FILE, "
+                           "RBARRIER_PASSWORD or the URL"));
+    CHECK(text.ends_with(refusal));
+  }
+  CHECK(explain_redis_error("WRONGPASS invalid username-password pair") ==
+        "WRONGPASS invalid username-password pair");
+}
+
 TEST_CASE("an error inside a script, as Redis before 7 wraps it, is classified by what it is") {
   const std::string wrapped =
       "ERR Error running script (call to f_8fb5fc31): @user_script:117: @user_script: 117: "
