@@ -59,11 +59,33 @@ Connection::Connection(const Endpoint& endpoint, const Credentials& credentials,
     }
   }
   if (endpoint.db != 0) {
-    command({"SELECT", std::to_string(endpoint.db)}, deadline).check();
+    select(endpoint.db, deadline);
   }
 }
 
 Connection::~Connection() = default;
+
+void Connection::select(std::int64_t db, Deadline deadline) {
+  const Reply reply = command({"SELECT", std::to_string(db)}, deadline);
+  if (!reply.is_error() || classify_redis_error(reply.str) == ExitCode::transient) {
+    reply.check();
+    return;
+  }
+  // The URL named a database the server does not have: a wrong command line, not a failure.
+  if (reply.str.find("out of range") != std::string::npos) {
+    throw Error(ExitCode::usage,
+                fmt::format("{} has no database {} (its databases setting; the URL's /DB or ?db= "
+                            "names one from 0)",
+                            m_peer, db));
+  }
+  if (reply.str.find("cluster mode") != std::string::npos) {
+    throw Error(ExitCode::usage,
+                fmt::format("{} is a Redis Cluster node, which has only database 0: give no /DB "
+                            "or ?db= in the URL",
+                            m_peer));
+  }
+  reply.check();
+}
 
 void Connection::send(const std::vector<std::string>& argv, Deadline deadline) {
   m_socket.write_all(format_command(argv), deadline);

@@ -45,6 +45,8 @@ public:
   const std::string& peer() const { return m_peer; }
 
 private:
+  // SELECT db; a database the server lacks is a usage error that names it.
+  void select(std::int64_t db, Deadline deadline);
   // An error reply the server sent before closing the connection, if one is there to read.
   std::optional<Reply> pending_error();
 

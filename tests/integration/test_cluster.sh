@@ -17,6 +17,10 @@ for port in "${ports[@]}"; do
   check "node $port not ok" eventually cluster_ok "$port"
 done
 
+begin_case "A cluster has only database 0: another in the URL is a usage error that says so"
+URL="redis://127.0.0.1:${ports[0]}/2" expect 64 status alpha
+expect_stderr 'is a Redis Cluster node, which has only database 0'
+
 begin_case "Every URL names the first node"
 # Every URL names the first node; the names' hash tags spread them over all three.
 for entry in 1 3; do

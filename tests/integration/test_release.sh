@@ -56,6 +56,11 @@ begin_case "Over TCP, on a database other than 0"
 port=$(free_port)
 URL=; start_redis tcp --port "$port" --bind 127.0.0.1
 URL="redis://127.0.0.1:$port/3"
+# a database the server does not have: a usage error (64) that names it, from every subcommand
+for args in "wait x -n 1" "arrive x -n 1" "await x" "status x" "reset x"; do
+  URL="redis://127.0.0.1:$port/99" expect 64 $args
+  expect_stderr "redis://127.0.0.1:$port has no database 99 \(its databases setting"
+done
 spawn t1 wait tcp -n 2 -t 30s
 wait_arrived tcp 1
 expect 0 wait tcp -n 2 -t 30s
