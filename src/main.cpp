@@ -6,6 +6,7 @@
 
 #include "cli.hpp"
 #include "commands/commands.hpp"
+#include "report.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 #include "util/signals.hpp"
@@ -16,6 +17,18 @@ namespace {
 std::optional<std::string> get_environment(const std::string& name) {
   const char* value = std::getenv(name.c_str());
   return value ? std::optional<std::string>(value) : std::nullopt;
+}
+
+bool wants_json(const rbarrier::CommandOptions& command) {
+  return std::visit(
+      [](const auto& options) {
+        if constexpr (requires { options.json; }) {
+          return options.json;
+        } else {
+          return false;
+        }
+      },
+      command);
 }
 
 } // namespace
@@ -37,20 +50,27 @@ int main(int argc, char** argv) {
     const std::string& name = std::visit(
         [](const auto& options) -> const std::string& { return options.name; }, invocation.command);
     commands::Result result;
+    std::string_view outcome = "error";
     try {
       result = invocation.subcommand->run(global, invocation.command);
     } catch (const Error& error) {
-      throw Error(error.code(), fmt::format("barrier {}: {}", quote(name), error.what()));
+      result = {to_int(error.code()), fmt::format("barrier {}: {}", quote(name), error.what())};
     } catch (const Interrupted& interrupted) {
       // Before it knew what the server did: a change may or may not have taken effect.
       const auto& subcommand = *invocation.subcommand;
+      outcome = signals::outcome(interrupted.signo);
       result = {signals::exit_status(interrupted.signo),
-                fmt::format("{} while running {} on barrier {}{}",
-                            signals::outcome(interrupted.signo), subcommand.name, quote(name),
+                fmt::format("{} while running {} on barrier {}{}", outcome, subcommand.name,
+                            quote(name),
                             subcommand.reads_only ? "" : ": whether it took effect is unknown")};
     }
     if (!result.message.empty()) {
       log::error(result.message);
+    }
+    // --json: one object whatever the ending, once the command line parsed.
+    if (wants_json(invocation.command) && !printed()) {
+      std::fputs(error_json(outcome, name, result.exit_code, result.message).c_str(), stdout);
+      std::fflush(stdout);
     }
     return result.exit_code;
   } catch (const Error& error) {

@@ -48,10 +48,26 @@ std::string to_json(const Report& report) {
   return out.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
+namespace {
+bool g_printed = false;
+} // namespace
+
 void print(const Report& report) {
   std::fputs(to_json(report).c_str(), stdout);
   std::fflush(stdout);
+  g_printed = true;
 }
+
+std::string error_json(std::string_view outcome, std::string_view name, int status,
+                       std::string_view message) {
+  using nlohmann::json;
+  const json out = {{"outcome", outcome}, {"name", name}, {"status", status}, {"message", message}};
+  return out.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+bool printed() { return g_printed; }
+
+void note_printed() { g_printed = true; }
 
 std::optional<std::vector<RosterEntry>> read_roster(Session& session, const Barrier& barrier,
                                                     std::int64_t generation, std::string_view name,

@@ -33,6 +33,16 @@ std::string to_json(const Report& report);
 // Prints the report on stdout, flushed (before an exec, or the exit).
 void print(const Report& report);
 
+// The object --json prints for an ending that made no report (an error, a signal before the
+// party knew anything): {"outcome", "name", "status", "message"}, on one line.
+std::string error_json(std::string_view outcome, std::string_view name, int status,
+                       std::string_view message);
+
+// Whether a report (or, for status --json, a snapshot: note_printed()) went to stdout: main()
+// prints error_json() when --json was asked for and nothing was.
+bool printed();
+void note_printed();
+
 // The members of released `generation` of barrier `name` in rank order, read with one command
 // within `timeout`; nullopt, with a warning, when they cannot be read or are no longer kept (the
 // outcome stands: the roster only adds to it).

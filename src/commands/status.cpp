@@ -139,6 +139,7 @@ Result watch(const GlobalOptions& global, const StatusOptions& options) {
       if (!(std::cout << out << std::flush)) {
         return {to_int(ExitCode::internal), "cannot write to standard output"};
       }
+      note_printed();
       // Until something happens (or, on a screen, a second passes).
       for (;;) {
         const auto batch = events.next(Clock::now() + quiet, k_never);
@@ -172,6 +173,7 @@ Result status(const GlobalOptions& global, const StatusOptions& options) {
   }
   std::cout << (options.json ? json(options.name, *snapshot, 2) : text(options.name, *snapshot))
             << std::flush;
+  note_printed();
   return {};
 }
 

@@ -16,6 +16,17 @@ elapsed=$((($(date +%s%N) - start) / 1000000))
 check "took ${elapsed}ms to give up" [ "$elapsed" -lt 3000 ]
 expect_stderr 'barrier "x": cannot connect to redis://127.0.0.1:1'
 URL=unix://$TMP/missing.sock expect 69 --connect-timeout 200ms status x
+# --json: one object also for an error, with its status and message, for every subcommand that
+# has --json
+for args in "wait x -n 2 --json" "arrive x -n 2 --json" "await x --json" \
+  "run x -n 2 --json -- true" "status x --json"; do
+  URL=unix://$TMP/missing.sock expect 69 --connect-timeout 200ms $args
+  check "$args --json on 69: $(cat "$TMP/last.out")" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["outcome"] == "error" and d["status"] == 69 and d["name"] == "x", d
+assert "cannot connect to unix://" in d["message"], d' "$TMP/last.out"
+done
 URL=redis://no-such-host.invalid expect 69 --connect-timeout 200ms status x
 expect_stderr 'cannot resolve'
 

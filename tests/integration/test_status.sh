@@ -6,7 +6,8 @@ start_redis redis
 expect 6 status none
 expect_stderr 'no barrier "none"'
 expect 6 status --json none
-check_not "printed for a missing barrier" [ -s "$TMP/last.out" ]
+check "--json for a missing barrier: $(cat "$TMP/last.out")" \
+  [ "$(cat "$TMP/last.out")" = '{"message":"no barrier \"none\"","name":"none","outcome":"error","status":6}' ]
 
 spawn w wait s -n 3 --id worker-1 --lease 20s -t 30s
 wait_arrived s 1
