@@ -155,7 +155,7 @@ T decode_view(const Reply& reply, std::string_view what,
 Arrival decode_arrival(const Reply& reply) {
   return decode_view<Arrival>(reply, "arrival",
                               {"waiting", "released", "passed", "broken", "mismatch", "members",
-                               "stopped", "working", "entered", "lost"});
+                               "stopped", "working", "entered", "lost", "full", "duplicate"});
 }
 
 Observation decode_observation(const Reply& reply) {
@@ -340,9 +340,10 @@ Arrival Barrier::enter(redis::Connection& connection, const std::string& id, std
 }
 
 Check Barrier::quit(redis::Connection& connection, const std::string& id, const std::string& token,
-                    const std::string& reason, Deadline deadline) const {
-  return decode_check(
-      run(connection, scripts::k_quit, m_keys.common(), {id, token, reason}, deadline));
+                    const std::string& reason, std::int64_t generation, Deadline deadline) const {
+  return decode_check(run(connection, scripts::k_quit, m_keys.common(),
+                          {id, token, reason, generation ? std::to_string(generation) : ""},
+                          deadline));
 }
 
 Check Barrier::poll(redis::Connection& connection, const std::string& id, std::int64_t generation,

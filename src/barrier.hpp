@@ -72,7 +72,9 @@ struct Arrival {
     stopped,
     working,
     entered,
-    lost
+    lost,
+    full, // not counted: as many entered as the barrier has, one still working
+    duplicate // enter: another party works under this id (detail: the ms left on its lease)
   };
   Status status = Status::waiting;
   std::int64_t generation = 0;
@@ -195,9 +197,10 @@ public:
                 const std::string& new_token, Deadline deadline) const;
   // A working party stops working: with a `reason` (its command failed), aborting the current
   // generation with it (aborted); without, only withdrawing (left). decided: it was no longer
-  // working, the barrier broke (aborted) or was reset before.
+  // working, the barrier broke (aborted) or its generation was decided (reset) before.
+  // `generation`: the one it entered, 0 when its entry was never answered.
   Check quit(redis::Connection& connection, const std::string& id, const std::string& token,
-             const std::string& reason, Deadline deadline) const;
+             const std::string& reason, std::int64_t generation, Deadline deadline) const;
   Check poll(redis::Connection& connection, const std::string& id, std::int64_t generation,
              const std::string& token, Duration lease, Deadline deadline) const;
   // Withdraws `id` from `generation`; without it, from the generation its arrival `nonce` joined,

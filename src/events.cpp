@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "util/log.hpp"
+#include "util/text.hpp"
+
 namespace rbarrier {
 
 namespace {
@@ -72,6 +75,30 @@ EventStream::Batch EventStream::next(Deadline until, Deadline deadline) {
     }
   }
   return batch;
+}
+
+void EventStream::await_room(const Arrival& full, std::string_view name, bool first,
+                             Deadline deadline) {
+  if (first) {
+    log::verbose("barrier {} is full ({}/{} entered, one still working): waiting for generation "
+                 "{} to end",
+                 quote(name), full.count, full.parties, full.generation);
+  }
+  start_at(full.from);
+  const Deadline until = std::min(deadline, Clock::now() + k_room_recheck);
+  while (Clock::now() < until) {
+    const auto batch = next(until, deadline);
+    const bool outcome = std::any_of(batch.events.begin(), batch.events.end(), [](const Event& e) {
+      return e.kind != Event::Kind::entered && e.kind != Event::Kind::arrived &&
+             e.kind != Event::Kind::left;
+    });
+    if (outcome || batch.reconnected) {
+      return;
+    }
+  }
+  if (Clock::now() >= deadline) {
+    throw TimeoutError("the deadline passed");
+  }
 }
 
 } // namespace rbarrier

@@ -30,13 +30,17 @@ Waiter::Waiter(const GlobalOptions& global, const WaitOptions& options, bool fro
 std::optional<Result> Waiter::start() {
   const std::string new_token = random_hex(12);
   const std::string expected = canonical_members(m_options.members);
-  const Arrival arrival = m_session.run(
-      [&](redis::Connection& connection, Deadline attempt) {
-        return m_barrier.arrive(connection, m_id, m_nonce, m_options.parties, m_options.lease,
-                                m_options.once, new_token, expected, m_options.data, m_from_work,
-                                attempt);
+  const Arrival arrival = m_events.until_room(
+      [&] {
+        return m_session.run(
+            [&](redis::Connection& connection, Deadline attempt) {
+              return m_barrier.arrive(connection, m_id, m_nonce, m_options.parties, m_options.lease,
+                                      m_options.once, new_token, expected, m_options.data,
+                                      m_from_work, attempt);
+            },
+            m_deadline);
       },
-      m_deadline);
+      m_options.name, m_deadline);
   m_generation = arrival.generation;
   m_parties = arrival.parties;
   m_count = arrival.count;
@@ -62,6 +66,8 @@ std::optional<Result> Waiter::start() {
   case Arrival::Status::working:
   case Arrival::Status::entered:
   case Arrival::Status::lost:
+  case Arrival::Status::full:
+  case Arrival::Status::duplicate:
     break;
   case Arrival::Status::waiting:
     m_arrived = true;

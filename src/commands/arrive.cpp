@@ -3,6 +3,7 @@
 
 #include "barrier.hpp"
 #include "commands/commands.hpp"
+#include "events.hpp"
 #include "report.hpp"
 #include "session.hpp"
 #include "util/identity.hpp"
@@ -35,13 +36,20 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
   const std::string nonce = random_hex(12);
   const std::string new_token = random_hex(12);
   const std::string expected = canonical_members(options.members);
-  const Deadline deadline = Clock::now() + global.connect_timeout;
-  const Arrival arrival = session.run(
-      [&](redis::Connection& connection, Deadline attempt) {
-        return barrier.arrive(connection, id, nonce, options.parties, k_no_lease, options.once,
-                              new_token, expected, options.data, false, attempt);
+  // A full generation (its last places taken by parties still working) is waited out: the
+  // arrival counts in the next one.
+  EventStream events(session, barrier.keys(), false);
+  const Arrival arrival = events.until_room(
+      [&] {
+        return session.run(
+            [&](redis::Connection& connection, Deadline attempt) {
+              return barrier.arrive(connection, id, nonce, options.parties, k_no_lease,
+                                    options.once, new_token, expected, options.data, false,
+                                    attempt);
+            },
+            Clock::now() + global.connect_timeout);
       },
-      deadline);
+      options.name, k_never);
   Report report{
       .name = options.name, .generation = arrival.generation, .parties = arrival.parties, .id = id};
   Result result;
@@ -75,6 +83,8 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
   case Arrival::Status::working:
   case Arrival::Status::entered:
   case Arrival::Status::lost:
+  case Arrival::Status::full:
+  case Arrival::Status::duplicate:
     result = {to_int(ExitCode::internal), "unexpected arrival status"};
     break;
   }

@@ -125,12 +125,16 @@ std::optional<Result> Worker::work() {
 
 std::optional<Result> Worker::enter() {
   const std::string new_token = random_hex(12);
-  const Arrival entry = m_session.run(
-      [&](redis::Connection& connection, Deadline attempt) {
-        return m_barrier.enter(connection, m_id, m_options.parties, m_options.lease, m_expected, "",
-                               new_token, attempt);
+  const Arrival entry = m_events.until_room(
+      [&] {
+        return m_session.run(
+            [&](redis::Connection& connection, Deadline attempt) {
+              return m_barrier.enter(connection, m_id, m_options.parties, m_options.lease,
+                                     m_expected, "", new_token, attempt);
+            },
+            m_deadline);
       },
-      m_deadline);
+      m_options.name, m_deadline);
   m_generation = entry.generation;
   m_parties = entry.parties;
   m_count = entry.count;
@@ -147,11 +151,19 @@ std::optional<Result> Worker::enter() {
   case Arrival::Status::members:
     return refusal(entry, m_options.name, m_options.parties, false, m_id, m_options.members.size(),
                    m_report);
+  case Arrival::Status::duplicate:
+    m_report.outcome = "mismatch";
+    m_report.reason = "duplicate id";
+    return Result{to_int(ExitCode::mismatch),
+                  fmt::format("another party works at barrier {} under --id {} (for {} ms more "
+                              "unless it renews): give each party its own --id",
+                              name(), quote(m_id), entry.detail)};
   case Arrival::Status::passed:
   case Arrival::Status::waiting:
   case Arrival::Status::released:
   case Arrival::Status::stopped:
   case Arrival::Status::lost:
+  case Arrival::Status::full:
     break;
   }
   return Result{to_int(ExitCode::internal), "unexpected reply to entering"};
@@ -217,6 +229,8 @@ std::optional<Result> Worker::renew(Deadline deadline) {
   case Arrival::Status::passed:
   case Arrival::Status::mismatch:
   case Arrival::Status::members:
+  case Arrival::Status::full:
+  case Arrival::Status::duplicate:
     break;
   }
   return Result{to_int(ExitCode::internal), "unexpected reply to a renewal"};
@@ -303,7 +317,7 @@ Result Worker::failed(int exit_code, const std::string& failure) {
   try {
     const Check quit = m_session.run(
         [&](redis::Connection& connection, Deadline attempt) {
-          return m_barrier.quit(connection, m_id, m_token, m_report.reason, attempt);
+          return m_barrier.quit(connection, m_id, m_token, m_report.reason, m_generation, attempt);
         },
         Clock::now() + m_global.connect_timeout);
     switch (quit.status) {
@@ -368,7 +382,7 @@ Result Worker::withdraw(Result why) {
   try {
     const Check left = m_session.run(
         [&](redis::Connection& connection, Deadline attempt) {
-          return m_barrier.quit(connection, m_id, m_token, "", attempt);
+          return m_barrier.quit(connection, m_id, m_token, "", m_generation, attempt);
         },
         Clock::now() + std::min(m_global.connect_timeout, k_max_withdrawal));
     if (left.status == Check::Status::decided) {

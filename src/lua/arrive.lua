@@ -6,8 +6,9 @@
 -- Returns {status, gen, count, parties, token, detail, events_from, progress_from}: status is
 -- waiting, released, passed, broken (detail: the reason), mismatch (detail: the barrier's once
 -- flag), members (another set of expected members; detail: how many the barrier's has, 0 for
--- none) or stopped (from_work, but the party was no longer working: a reset ended its work); the
--- last ids of the two streams, from which a waiting party reads on.
+-- none), stopped (from_work, but the party was no longer working: a reset ended its work) or
+-- full (not counted: count parties entered, one still working; arrive again once generation gen
+-- ended); the last ids of the two streams, from which a waiting party reads on.
 local cache = KEYS[8]
 local id, parties, lease, once, new_token, expected, value, from_work = ARGV[2],
   tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
@@ -46,6 +47,11 @@ local refused, detail = admit(m, parties, once, expected)
 if refused then
   local counted = (refused == 'mismatch' or refused == 'members') and redis.call('ZCARD', members)
   return refuse(refused, counted or 0, detail)
+end
+if from_work ~= '1' and full(m, id, now) then
+  -- Not counted: the party waits for this generation's outcome and arrives again.
+  return {'full', fmt(m.gen), fmt(entered(now)), fmt(m.parties), m.token, '', last_id(events),
+          last_id(progress)}
 end
 if from_work == '1' then
   redis.call('ZREM', working, id)

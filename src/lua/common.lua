@@ -161,6 +161,20 @@ local function entered(now)
   return redis.call('ZCARD', working) + redis.call('ZCOUNT', members, '(' .. fmt(now), '+inf')
 end
 
+-- Whether `id` would be one party too many: it is neither working nor a live member, and as many
+-- parties as the barrier has entered already, one of them still working (a generation holds at
+-- most `parties`, working and arrived together; it waits for the next one).
+local function full(m, id, now)
+  if redis.call('ZSCORE', working, id) then
+    return false
+  end
+  local lease = redis.call('ZSCORE', members, id)
+  if lease and (lease == 'inf' or tonumber(lease) > now) then
+    return false
+  end
+  return redis.call('ZCARD', working) > 0 and entered(now) >= m.parties
+end
+
 -- Says on the outcome stream that all parties entered, for those that wait for it (run --enter).
 local function announce_entered(m, count)
   redis.call('XADD', events, 'MAXLEN', '~', keep_events, '*', 'event', 'entered', 'gen',

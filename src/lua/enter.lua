@@ -5,7 +5,8 @@
 -- Returns {status, gen, count, parties, token, detail, events_from, progress_from}, as arrive's:
 -- count is how many parties entered (working or arrived); status is working, entered (count
 -- reached parties), broken (detail: the reason), mismatch, members or passed (as arrive's),
--- stopped (a renewal, but a reset ended the party's work) or lost (detail: why).
+-- duplicate (another party works under this id; detail: the ms left on its lease), full (as
+-- arrive's), stopped (a renewal, but a reset ended the party's work) or lost (detail: why).
 local id, parties, lease, expected, token, new_token = ARGV[2], tonumber(ARGV[3]),
   tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
 
@@ -32,6 +33,15 @@ if token == '' then
   local refused, detail = admit(m, parties, '0', expected)
   if refused then
     return reply(refused, 0, detail)
+  end
+  -- Two parties working under one id would be one party counted once, and the first to arrive
+  -- would end the other's work: the second is refused while the first's lease is live.
+  local lease_end = redis.call('ZSCORE', working, id)
+  if lease_end then
+    return reply('duplicate', 0, fmt(tonumber(lease_end) - now))
+  end
+  if full(m, id, now) then
+    return reply('full', entered(now), '')
   end
 elseif m.state == 'broken' then
   return reply('broken', 0, m.reason)

@@ -19,6 +19,10 @@ end
 if m.gen ~= gen then
   return {'lost', 'the outcome of generation ' .. fmt(gen) .. ' is unknown'}
 end
+if full(m, id, now) then
+  -- Withdrawn meanwhile (its lease lapsed), and others took its place: it is not added again.
+  return {'waiting', fmt(entered(now)), fmt(m.parties)}
+end
 local count, released = join(m, id, lease, now)
 touch()
 if released then

@@ -1,10 +1,12 @@
 -- SPDX-License-Identifier: Apache-2.0
--- quit: ARGV: ttl, id, token ('': whichever instance there is), reason. A working party (run) stops working: with a reason (its
--- command failed), it aborts the current generation with it and leaves the barrier broken;
--- without, it only withdraws.
+-- quit: ARGV: ttl, id, token ('': whichever instance there is), reason, gen (the generation
+-- the party entered; '': its entry was never answered). A working party (run) stops working:
+-- with a reason (its command failed), it aborts the current generation with it and leaves the
+-- barrier broken; without, it only withdraws.
 -- Returns {'aborted', gen} | {'left', count} | {'decided', outcome} when the party was no longer
--- working: the barrier broke (aborted:<reason>) or was reset before | {'lost', why}.
-local id, token, reason = ARGV[2], ARGV[3], ARGV[4]
+-- working: the barrier broke (aborted:<reason>) or its generation was decided before (reset)
+-- | {'lost', why}.
+local id, token, reason, gen = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
 local m = load_meta()
 if not m or (token ~= '' and m.token ~= token) then
@@ -16,7 +18,12 @@ if m.state == 'broken' then
   return {'decided', 'aborted:' .. m.reason}
 end
 if redis.call('ZREM', working, id) == 0 then
-  return {'decided', 'reset'}
+  -- Not working: its generation's outcome ended its work, or its entry never counted.
+  local outcome = gen ~= '' and redis.call('HGET', outcomes, gen)
+  if outcome then
+    return {'decided', outcome}
+  end
+  return {'left', fmt(entered(now))}
 end
 local gen = m.gen
 if reason ~= '' then

@@ -201,6 +201,63 @@ finish_job m2 0
 expect_exit m2 0
 expect_exit m1 0
 
+begin_case "a generation holds at most N parties: the (N+1)th waits for the next one, none is released while one works"
+# a works; b and c succeed at once. b and a make generation 1; c waits for generation 2.
+spawn full_a -v run full -n 2 --id a --json -t 30s -- "$TMP/job" full_a
+check "a started" eventually started full_a
+spawn full_b -v run full -n 2 --id b --json -t 30s -- true
+wait_arrived full 1
+spawn full_c -v run full -n 2 --id c --json -t 30s -- true
+wait_log full_c 'barrier "full" is full \(2/2 entered, one still working\): waiting for generation 1 to end'
+expect_running full_b
+finish_job full_a 0
+expect_exit full_a 0
+expect_exit full_b 0
+check "a and b in generation 1: $(cat "$TMP/full_a.out")" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["generation"] == 1 and [m["id"] for m in d["members"]] == ["a", "b"], d' "$TMP/full_a.out"
+# c is in generation 2, alone until another comes; a wait, an (N+1)th too, would wait so as well
+wait_log full_c 'working at barrier "full": 1/2 entered in generation 2'
+expect 0 wait full -n 2 --id d -t 30s
+expect_exit full_c 0
+check "c released in generation 2: $(cat "$TMP/full_c.out")" grep -q '"generation":2' "$TMP/full_c.out"
+# a wait and an arrive that find it full wait for the next generation too, and count there
+spawn full_w run full -n 2 --id w -t 30s -- "$TMP/job" full_w
+check "w started" eventually started full_w
+expect 0 arrive full -n 2 --id x
+spawn full_y -v wait full -n 2 --id y -t 30s
+spawn full_z arrive full -n 2 --id z
+wait_log full_y 'is full'
+expect_running full_z
+finish_job full_w 0
+expect_exit full_w 0
+expect_exit full_z 0
+expect_exit full_y 0
+
+begin_case "a second party under a working party's --id is refused (78), the first works on"
+spawn dup1 run dup -n 2 --id same -t 30s -- "$TMP/job" dup1
+check "started" eventually started dup1
+expect 78 run dup -n 2 --id same -t 5s -- true
+expect_stderr 'another party works at barrier "dup" under --id "same" \(for [0-9]+ ms more unless it renews\): give each party its own --id'
+expect 0 status dup
+expect_file "$TMP/last.out" '"same" +lease'
+finish_job dup1 0
+expect 0 wait dup -n 2 --id other -t 30s
+expect_exit dup1 0
+
+begin_case "a party whose entry was never answered withdraws without a false reset"
+# The scripts are not loaded (the first call after SCRIPT FLUSH), so that the entry takes longer
+# than a deadline already passed: the party times out (124), whether or not it was counted.
+expect 0 arrive h2 -n 3 --id a
+for i in 1 2 3 4 5 6; do
+  rcli SCRIPT FLUSH >/dev/null
+  expect 124 run h2 -n 3 --id "w$i" --enter --timeout 0ms --json -- true
+  check "w$i's report: $(cat "$TMP/last.out")" grep -q '"outcome":"timeout"' "$TMP/last.out"
+done
+check "a timed-out entry left a party working: $(rb status h2)" has_working h2 0
+expect 0 reset h2
+
 begin_case "usage: a command is needed; --grace and --let-finish exclude each other"
 expect 64 run x -n 2
 expect_stderr 'run needs a command'
