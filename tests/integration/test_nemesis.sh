@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: Apache-2.0
+# The nemesis (tests/nemesis/run): random histories of every kind of party under random faults,
+# checked round by round, for RBARRIER_NEMESIS_SECONDS (default 180) with today's seed; and the
+# checker shown able to fail, against parties that are deliberately wrong.
+source "$(dirname "$0")/lib.sh"
+NEMESIS="$RBARRIER_SOURCE/tests/nemesis/run"
+
+begin_case "the checker finds the violations of a wrong party"
+# One that exits 0 at once without a word, as a stub would.
+printf '#!/bin/sh\nexit 0\n' >"$TMP/silent"
+# One whose wait does not wait: an arrive under its name (its wait-only options dropped).
+cat >"$TMP/no-wait" <<SH
+#!/bin/bash
+args=() waits=
+while [ \$# -gt 0 ]; do
+  case \$1 in
+  wait) args+=(arrive) waits=1 ;;
+  -t | --lease | --on-timeout) [ -n "\$waits" ] || args+=("\$1" "\$2"); shift ;;
+  *) args+=("\$1") ;;
+  esac
+  shift
+done
+exec "$RBARRIER" "\${args[@]}"
+SH
+chmod +x "$TMP/silent" "$TMP/no-wait"
+for wrong in silent no-wait; do
+  python3 "$NEMESIS" --rounds 3 --seed 7 --binary "$TMP/$wrong" --server "$REDIS_SERVER" \
+    >"$TMP/$wrong.log" 2>&1
+  code=$?
+  check "the nemesis passed $wrong: $(tail -3 "$TMP/$wrong.log")" [ "$code" -eq 1 ]
+  expect_file "$TMP/$wrong.log" '^nemesis: VIOLATION in round [0-9]+ of seed 7:$'
+  expect_file "$TMP/$wrong.log" '^  replay: tests/nemesis/run --seed 7 --round [0-9]+ --binary '
+done
+expect_file "$TMP/silent.log" 'exited 0 without a --json report'
+expect_file "$TMP/no-wait.log" 'exited 0 reporting arrived'
+
+begin_case "the nemesis finds no violation"
+python3 "$NEMESIS" --seconds "${RBARRIER_NEMESIS_SECONDS:-180}" --binary "$RBARRIER" \
+  --server "$REDIS_SERVER" >"$TMP/nemesis.log" 2>&1
+code=$?
+tail -1 "$TMP/nemesis.log"
+check "the nemesis found violations: $(grep -A3 VIOLATION "$TMP/nemesis.log" | head -40)" [ "$code" -eq 0 ]
+expect_file "$TMP/nemesis.log" '^nemesis: seed [0-9]+, [0-9]+ rounds, [0-9]+ parties, faults .*, 0 violations'
+finish

@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The nemesis's checker: reads the history of one round (every party's record and what the
+server kept) and returns the violations of the rules rbarrier promises, as lines of text.
+
+A record (a Party of run) has: kind (wait, arrive, await, run), index, id, data, timeout and lease
+in seconds, the command's status and its start and end (ns, wall clock), start and end of the
+party (ns), code (its exit status, negative for a signal), report (its --json object or None),
+stderr, the signals the nemesis sent it with their times, and the time it spent stopped.
+"""
+import re
+
+# The generation outcomes a report can name; the others end a party, not a generation.
+GENERATION_OUTCOMES = {"released", "reset", "aborted"}
+# Slack for comparing the server's clock (stream ids) with the nemesis's: the same machine.
+CLOCK_SLACK_NS = 30_000_000
+# A party may take this long past its --timeout and its lease: a withdrawal on a loaded machine.
+HANG_GRACE_S = 6.0
+
+
+def counted_in(p):
+    """The generation in which the server counted this party, as it said (-v), or None."""
+    found = re.findall(r'arrived at barrier "[^"]*": \d+/\d+ in generation (\d+)', p.stderr)
+    if found:
+        return int(found[-1])
+    # an arrival that completed its generation says only that it was released
+    if p.kind != "await" and p.report and p.report.get("outcome") in ("arrived", "released"):
+        return p.report["generation"]
+    return None
+
+
+def entered_in(p):
+    """The generation a run party entered (working), as it said (-v), or None."""
+    found = re.findall(r'working at barrier "[^"]*": \d+/\d+ entered in generation (\d+)', p.stderr)
+    return int(found[0]) if found else None
+
+
+def killed_at(p):
+    """When the nemesis SIGKILLed the party itself, or None."""
+    for name, at in p.signals:
+        if name == "KILL":
+            return at
+    return None
+
+
+def check_round(parties, server, parties_n, persistent, volatile_restarts):
+    """parties: the round's records; server: {"outcomes": {gen: text}, "releases": {gen: ns},
+    "untimed": [keys], "alive": [pids]}; parties_n: the barrier's N. Returns violations."""
+    v = []
+    by_gen = {}  # gen -> set of generation outcomes reported
+    released = {}  # gen -> [(party, members)]
+    for p in parties:
+        r = p.report
+        signalled = {name for name, _ in p.signals}
+        died_by = -p.code if p.code is not None and p.code < 0 else None
+        # Every party ends with a status of the table, and says it on stdout once it parsed.
+        if died_by and not (died_by == 9 and "KILL" in signalled):
+            v.append("party %d (%s) died by signal %d" % (p.index, p.kind, died_by))
+        duplicate = p.code == 78 and p.kind == "run" and "another party works" in p.stderr and \
+            any(o is not p and o.kind == "run" and o.id == p.id for o in parties)
+        if p.code in (1, 64, 77, 78) and not duplicate:
+            v.append("party %d (%s) exited %d: %s" % (p.index, p.kind, p.code, p.tail()))
+        if p.code == 5 and persistent and not volatile_restarts:
+            v.append("party %d (%s) lost the state of a persistent server: %s" % (
+                p.index, p.kind, p.tail()))
+        if died_by is None and p.code is not None and r is None:
+            v.append("party %d (%s) exited %d without a --json report" % (p.index, p.kind, p.code))
+        if p.hung:
+            v.append("party %d (%s) hung: still running %.1fs after it started (--timeout %gs, "
+                     "lease %gs)" % (p.index, p.kind, p.elapsed(), p.timeout or 0, p.lease))
+        elif p.timeout and p.elapsed() > p.timeout + p.lease + p.stopped + HANG_GRACE_S:
+            v.append("party %d (%s) took %.1fs with --timeout %gs" % (
+                p.index, p.kind, p.elapsed(), p.timeout, p.timeout))
+        if r is None:
+            continue
+        outcome, gen = r.get("outcome"), r.get("generation")
+        # A party that says released (0) was released, by a generation the server released.
+        if p.code == 0 and p.kind in ("wait", "run", "await") and outcome not in (
+                "released", "passed"):
+            v.append("party %d (%s) exited 0 reporting %s" % (p.index, p.kind, outcome))
+        if outcome in GENERATION_OUTCOMES:
+            by_gen.setdefault(gen, set()).add(outcome)
+        if outcome == "released" and r.get("members") is not None:
+            released.setdefault(gen, []).append((p, r["members"]))
+        if p.kind == "run" and p.command_status not in (None, 0) and p.command_end is not None:
+            if "KILL" in p.command_signals:
+                pass  # its command killed by the nemesis: a failure too, checked below
+            elif p.code != p.command_status or outcome != "failed":
+                v.append("run party %d: its command exited %d, but the party exited %s (%s)" % (
+                    p.index, p.command_status, p.code, outcome))
+        if p.kind == "run" and "KILL" in p.command_signals and "KILL" not in signalled and \
+                "TERM" not in signalled and p.code == 0:
+            v.append("run party %d released though its command was SIGKILLed" % p.index)
+
+    # 2. One outcome per generation, the one the server recorded.
+    for gen, outcomes in sorted(by_gen.items()):
+        if len(outcomes) > 1:
+            v.append("generation %d: parties reported %s" % (gen, sorted(outcomes)))
+        stored = server["outcomes"].get(gen)
+        if stored is not None and stored.split(":")[0] not in outcomes and not volatile_restarts:
+            v.append("generation %d: the server recorded %s, parties reported %s" % (
+                gen, stored, sorted(outcomes)))
+
+    ids = {}
+    for p in parties:
+        ids.setdefault(p.id, []).append(p)
+    for gen, reports in sorted(released.items()):
+        members = reports[0][1]
+        # 3. Every party of it saw the same members; ranks 0..K-1 by bytewise order of the ids.
+        for p, other in reports[1:]:
+            if other != members:
+                v.append("generation %d: party %d saw members %s, party %d saw %s" % (
+                    gen, reports[0][0].index, members, p.index, other))
+        member_ids = [m["id"] for m in members]
+        if sorted(member_ids, key=lambda s: s.encode()) != member_ids or \
+                [m["rank"] for m in members] != list(range(len(members))):
+            v.append("generation %d: ranks not 0..K-1 in id order: %s" % (gen, members))
+        for p, _ in reports:
+            if p.id is not None and p.report.get("rank") != (
+                    member_ids.index(p.id) if p.id in member_ids else None):
+                v.append("generation %d: party %d has rank %s" % (gen, p.index,
+                                                                  p.report.get("rank")))
+        # 1. Released with N distinct members, each one that was there.
+        if len(set(member_ids)) != len(member_ids) or len(member_ids) != parties_n:
+            v.append("generation %d released with %d members (%d distinct) of %d: %s" % (
+                gen, len(member_ids), len(set(member_ids)), parties_n, member_ids))
+        release_ns = server["releases"].get(gen)
+        for m in members:
+            v.extend(check_member(gen, m, ids.get(m["id"], []), release_ns))
+        # 4. No worker of the generation still working at its release.
+        if release_ns is not None:
+            for p in parties:
+                if p.kind == "run" and entered_in(p) == gen and p.command_end is not None and \
+                        p.command_end > release_ns + CLOCK_SLACK_NS and \
+                        killed_at(p) is None:
+                    v.append("generation %d released %.0f ms before party %d's command ended" % (
+                        gen, (p.command_end - release_ns) / 1e6, p.index))
+
+    # 7. Nothing left behind.
+    for key in server["untimed"]:
+        v.append("key %s has no TTL" % key)
+    for pid in server["alive"]:
+        v.append("process %d (a party or its command) still runs after the round" % pid)
+    return v
+
+
+def check_member(gen, member, candidates, release_ns):
+    """A member of released generation `gen` was there: some process with its id was counted in
+    it and had not withdrawn, lapsed or died more than a lease before the release."""
+    counted = [p for p in candidates if counted_in(p) == gen or (
+        p.kind == "run" and entered_in(p) is not None and counted_in(p) is None)]
+    if not candidates:
+        return ["generation %d released with member %r, which no party of the round is" % (
+            gen, member["id"])]
+    data = {p.data for p in candidates}
+    if member["data"] not in data and not (member["data"] is None and None in data):
+        return ["generation %d: member %r has data %r, given: %s" % (
+            gen, member["id"], member["data"], sorted(map(str, data)))]
+    if not counted:
+        # killed before it could say where it arrived: it may have been counted anyway
+        if any(p.code is not None and p.code < 0 for p in candidates):
+            return []
+        return ["generation %d released with member %r, which no party said arrived in it" % (
+            gen, member["id"])]
+    lapsed = []
+    for p in counted:
+        r, killed = p.report, killed_at(p)
+        if killed is not None and p.kind in ("wait", "run") and release_ns is not None and \
+                release_ns > killed + p.lease * 1e9 + CLOCK_SLACK_NS:
+            lapsed.append(p)  # its lease ended before the release: it was not there any more
+            continue
+        if r is None or r.get("outcome") not in ("timeout", "interrupted", "terminated"):
+            return []  # released, still counted, or killed: it may have been there
+    if lapsed and len(lapsed) == len(counted):
+        return ["generation %d released with member %r %.0f ms after its lease lapsed" % (
+            gen, member["id"], (release_ns - killed_at(lapsed[0])) / 1e6 - lapsed[0].lease * 1e3)]
+    # Every process with this id that was counted withdrew (leave found the generation undecided).
+    return ["generation %d released with member %r, which had withdrawn (%s)" % (
+        gen, member["id"], ", ".join("party %d %s" % (p.index, p.report["outcome"])
+                                     for p in counted))]
