@@ -114,6 +114,9 @@ std::optional<Event> decode_event(const Reply& fields) {
       event.kind = kind == "released" ? Event::Kind::released
                    : kind == "reset"  ? Event::Kind::reset
                                       : Event::Kind::aborted;
+      if (!parties.empty()) { // since 0.3.0: the generation's parties
+        event.parties = to_int(parties, "parties");
+      }
     } else {
       return std::nullopt;
     }
@@ -159,8 +162,12 @@ Arrival decode_arrival(const Reply& reply) {
 }
 
 Observation decode_observation(const Reply& reply) {
-  return decode_view<Observation>(reply, "observe",
-                                  {"none", "waiting", "decided", "broken", "passed", "lost"});
+  auto out = decode_view<Observation>(reply, "observe",
+                                      {"none", "waiting", "decided", "broken", "passed", "lost"});
+  if (const auto v = strings(reply, "observe", 8); v.size() > 8 && !v[8].empty()) {
+    out.lapse = Duration(to_int(v[8], "lapse"));
+  }
+  return out;
 }
 
 Check decode_check(const Reply& reply) {

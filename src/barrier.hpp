@@ -97,6 +97,8 @@ struct Observation {
   std::string token;
   std::string detail; // decided: the outcome; broken: the reason; lost: why
   StreamPositions from;
+  // When the first working party's lease lapses (which breaks the barrier), if one works.
+  std::optional<Duration> lapse;
 };
 
 // What poll, leave and a conditional abort found.

@@ -58,8 +58,7 @@ Result Watcher::run() {
 }
 
 Result Watcher::wait_for_outcome() {
-  const Duration interval = check_interval();
-  Deadline next_check = Clock::now() + interval;
+  Deadline next_check = Clock::now() + check_interval();
   bool checked = false;
   for (;;) {
     if (Clock::now() >= m_deadline) {
@@ -87,7 +86,7 @@ Result Watcher::wait_for_outcome() {
     if (auto result = check()) {
       return *result;
     }
-    next_check = Clock::now() + interval;
+    next_check = Clock::now() + check_interval();
     if (!checked) {
       // Waiting longer than a moment: learn where else to look should the master of the
       // barrier's slot crash.
@@ -98,6 +97,9 @@ Result Watcher::wait_for_outcome() {
 }
 
 std::optional<Result> Watcher::on_event(const Event& event) {
+  if (event.parties > 0) { // an outcome's: the generation's own (await saw none before it)
+    m_parties = event.parties;
+  }
   switch (event.kind) {
   case Event::Kind::arrived:
   case Event::Kind::left:

@@ -24,7 +24,12 @@ public:
 private:
   // The first look: the outcome if it is known, else nullopt.
   std::optional<Result> start() override;
-  Duration check_interval() const override { return k_max_check_interval; }
+  // Every 5 s, and just after a working party's lease would lapse: the observation that finds it
+  // lapsed breaks the barrier, as a waiting party's poll would.
+  Duration check_interval() const override {
+    return m_lapse ? std::min(k_max_check_interval, *m_lapse + k_after_lapse)
+                   : k_max_check_interval;
+  }
   std::optional<Result> check() override;
   // Nothing to withdraw: it ends at once.
   Result on_signal(int signo) override;
@@ -33,8 +38,11 @@ private:
   // Until the barrier is seen, the outcome of the generation awaited of whichever instance comes.
   bool ours(const Event& event) const override { return m_token.empty() || event.token == m_token; }
 
+  static constexpr Duration k_after_lapse{50};
+
   const AwaitOptions& m_options;
   bool m_observed = false; // m_generation is the one awaited
+  std::optional<Duration> m_lapse; // of the last observation
 };
 
 std::optional<Result> Awaiter::start() {
@@ -63,6 +71,7 @@ std::optional<Result> Awaiter::check() {
 std::optional<Result> Awaiter::on_observation(const Observation& observation) {
   const bool first = !m_observed;
   m_observed = true;
+  m_lapse = observation.lapse;
   m_generation = observation.generation;
   if (observation.status == Observation::Status::lost) {
     m_report.reason = observation.detail;

@@ -89,12 +89,13 @@ local function decide(m, outcome)
   else
     redis.call('DEL', members, data, working) -- working parties learn of it and stop
   end
+  local parties = fmt(m.parties or 0)
   if string.sub(outcome, 1, 8) == 'aborted:' then
     redis.call('XADD', events, 'MAXLEN', '~', keep_events, '*', 'event', 'aborted', 'gen',
-      fmt(m.gen), 'token', m.token, 'reason', string.sub(outcome, 9))
+      fmt(m.gen), 'token', m.token, 'parties', parties, 'reason', string.sub(outcome, 9))
   else
     redis.call('XADD', events, 'MAXLEN', '~', keep_events, '*', 'event', outcome, 'gen',
-      fmt(m.gen), 'token', m.token)
+      fmt(m.gen), 'token', m.token, 'parties', parties)
   end
   m.gen = m.gen + 1
   touch()

@@ -1,17 +1,27 @@
 -- SPDX-License-Identifier: Apache-2.0
--- observe: ARGV: ttl (unused: observe reads and changes nothing), gen, token: the generation an
--- awaiting party waits for ('': the current one) and the instance it has seen ('': none yet).
--- Returns {status, gen, count, parties, token, detail, events_from, progress_from}: status is
--- none (no barrier yet: gen is the one to wait for), waiting, decided (detail: the outcome),
--- broken (detail: the reason), passed (a --once barrier that was released), or lost (detail:
--- why); the last ids of the two streams, from which the party reads on.
+-- observe: ARGV: ttl, gen, token: the generation an awaiting party waits for ('': the current
+-- one) and the instance it has seen ('': none yet). It changes nothing but what every script
+-- that looks at working parties does: a lapsed working lease breaks the barrier
+-- (expire_working), so that a party that only awaits learns of it too.
+-- Returns {status, gen, count, parties, token, detail, events_from, progress_from, lapse}:
+-- status is none (no barrier yet: gen is the one to wait for), waiting, decided (detail: the
+-- outcome), broken (detail: the reason), passed (a --once barrier that was released), or lost
+-- (detail: why); the last ids of the two streams, from which the party reads on; the
+-- milliseconds until the first working party's lease lapses ('' when none works), when the
+-- party should observe again.
 local gen, token = ARGV[2], ARGV[3]
 
-local from = {last_id(events), last_id(progress)}
+local now = now_ms()
 local m = load_meta()
+if m and (token == '' or m.token == token) then
+  expire_working(m, now)
+end
+local from = {last_id(events), last_id(progress)}
 local function reply(status, g, count, detail)
+  local first = redis.call('ZRANGE', working, 0, 0, 'WITHSCORES')
+  local lapse = #first > 0 and fmt(math.max(0, tonumber(first[2]) - now)) or ''
   return {status, fmt(g), fmt(count), fmt(m and m.parties or 0), m and m.token or '', detail,
-          from[1], from[2]}
+          from[1], from[2], lapse}
 end
 
 if not m then
@@ -37,4 +47,4 @@ end
 if m.state == 'passed' then
   return reply('passed', g, 0, '')
 end
-return reply('waiting', g, redis.call('ZCOUNT', members, '(' .. fmt(now_ms()), '+inf'), '')
+return reply('waiting', g, redis.call('ZCOUNT', members, '(' .. fmt(now), '+inf'), '')

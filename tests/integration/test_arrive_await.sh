@@ -102,10 +102,17 @@ for signal in INT TERM; do
 done
 
 begin_case "await a barrier that does not exist yet: its first generation's outcome"
-spawn n -v await later
-wait_log n 'barrier "later" does not exist yet: awaiting its generation 1'
-expect 0 wait later -n 1
+# (not -v: it reads no arrivals, only the outcome)
+spawn n await later --json -- sh -c 'echo "$RBARRIER_PARTIES" >"$0"' "$TMP/later.parties"
+check "await never blocked" eventually blocked_readers 1
+spawn later1 wait later -n 2
+wait_arrived later 1
+expect 0 wait later -n 2
+expect_exit later1 0
 expect_exit n 0
+# the generation's real parties, not the 0 of a barrier that did not exist
+check "--json: $(cat "$TMP/n.out")" grep -q '"parties":2' "$TMP/n.out"
+check "RBARRIER_PARTIES: $(cat "$TMP/later.parties")" [ "$(cat "$TMP/later.parties")" = 2 ]
 # created and released while the awaiting party could not read: the stored outcome tells
 start_proxy proxy redis
 URL=unix://$TMP/proxy.sock spawn m await unseen -t 30s
@@ -118,6 +125,18 @@ expect 0 wait unseen -n 1
 rcli DEL 'rbarrier:{unseen}:events' >/dev/null # no event to read: only the stored outcome
 proxy proxy refuse off >/dev/null
 expect_exit m 0
+
+begin_case "await learns of a vanished worker as a waiting party does: aborted, naming it"
+spawn lapsing run lapsing -n 2 --id worker --lease 600ms -- sh -c 'sleep 30'
+wait_for_working() { rb status lapsing 2>/dev/null | grep -q 'working: *1'; }
+check "the worker never worked" eventually wait_for_working
+spawn aw -v await lapsing -t 20s
+wait_log aw 'awaiting generation 1 of barrier "lapsing"'
+kill -9 "${PID[lapsing]}"
+expect_exit lapsing 137
+# 4 well before its own 20 s timeout (124): nobody else's script ran meanwhile
+expect_exit aw 4
+expect_file "$TMP/aw.err" 'worker: vanished while working \(its lease expired\)'
 
 begin_case "await --generation: a past one at once, a later one when it comes, a forgotten one 5"
 for i in $(seq 1 3); do expect 0 wait gens -n 1; done
