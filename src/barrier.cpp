@@ -330,20 +330,24 @@ std::vector<std::string> Barrier::with_arrival(std::string_view nonce) const {
 Arrival Barrier::arrive(redis::Connection& connection, const std::string& id,
                         const std::string& nonce, std::int64_t parties, Duration lease, bool once,
                         const std::string& new_token, const std::string& expected,
-                        const std::string& value, bool from_work, Deadline deadline) const {
+                        const std::string& value, const std::optional<Work>& from_work,
+                        Deadline deadline) const {
   return decode_arrival(run(connection, scripts::k_arrive, with_arrival(nonce),
                             {id, std::to_string(parties), std::to_string(lease.count()),
-                             once ? "1" : "0", new_token, expected, value, from_work ? "1" : "0"},
+                             once ? "1" : "0", new_token, expected, value, from_work ? "1" : "0",
+                             from_work ? std::to_string(from_work->generation) : "",
+                             from_work ? from_work->token : ""},
                             deadline));
 }
 
 Arrival Barrier::enter(redis::Connection& connection, const std::string& id, std::int64_t parties,
                        Duration lease, const std::string& expected, const std::string& token,
-                       const std::string& new_token, Deadline deadline) const {
-  return decode_arrival(
-      run(connection, scripts::k_enter, m_keys.common(),
-          {id, std::to_string(parties), std::to_string(lease.count()), expected, token, new_token},
-          deadline));
+                       const std::string& new_token, std::int64_t generation,
+                       Deadline deadline) const {
+  return decode_arrival(run(connection, scripts::k_enter, m_keys.common(),
+                            {id, std::to_string(parties), std::to_string(lease.count()), expected,
+                             token, new_token, generation ? std::to_string(generation) : ""},
+                            deadline));
 }
 
 Check Barrier::quit(redis::Connection& connection, const std::string& id, const std::string& token,

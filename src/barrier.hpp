@@ -45,6 +45,13 @@ struct StreamPositions {
   std::string progress = "0-0";
 };
 
+// The work of a party of run whose command succeeded: the generation it entered and the instance
+// (token), for its arrival, which ends its work.
+struct Work {
+  std::int64_t generation = 0;
+  std::string token;
+};
+
 enum class Outcome { released, reset, aborted };
 
 struct Decision {
@@ -190,13 +197,15 @@ public:
   // `from_work`: a working party (run) that finished its work arrives, and stops working.
   Arrival arrive(redis::Connection& connection, const std::string& id, const std::string& nonce,
                  std::int64_t parties, Duration lease, bool once, const std::string& new_token,
-                 const std::string& expected, const std::string& value, bool from_work,
-                 Deadline deadline) const;
+                 const std::string& expected, const std::string& value,
+                 const std::optional<Work>& from_work, Deadline deadline) const;
   // A party starts working (`token` empty), or renews its lease while it works (`token`: the
   // instance it entered); with an empty `token`, `new_token` names the barrier if it is new.
+  // A renewal names the `generation` it entered: when the party no longer works, the reply is
+  // that generation's outcome.
   Arrival enter(redis::Connection& connection, const std::string& id, std::int64_t parties,
                 Duration lease, const std::string& expected, const std::string& token,
-                const std::string& new_token, Deadline deadline) const;
+                const std::string& new_token, std::int64_t generation, Deadline deadline) const;
   // A working party stops working: with a `reason` (its command failed), aborting the current
   // generation with it (aborted); without, only withdrawing (left). decided: it was no longer
   // working, the barrier broke (aborted) or its generation was decided (reset) before.

@@ -20,10 +20,11 @@ constexpr Duration k_max_grace = std::chrono::seconds(2);
 
 } // namespace
 
-Waiter::Waiter(const GlobalOptions& global, const WaitOptions& options, bool from_work)
+Waiter::Waiter(const GlobalOptions& global, const WaitOptions& options,
+               std::optional<Work> from_work)
     : Watcher(global, options.name, options.command, deadline_after(options.timeout), "waiting at",
               options.json),
-      m_options(options), m_nonce(random_hex(12)), m_from_work(from_work) {
+      m_options(options), m_nonce(random_hex(12)), m_from_work(std::move(from_work)) {
   m_id = options.id ? *options.id : default_member_id();
 }
 
@@ -59,13 +60,18 @@ std::optional<Result> Waiter::start() {
   case Arrival::Status::members:
     return commands::refusal(arrival, m_options.name, m_options.parties, m_options.once, m_id,
                              m_options.members.size(), m_report);
-  case Arrival::Status::stopped:
-    m_report.outcome = "reset";
-    return Result{to_int(ExitCode::reset),
-                  fmt::format("barrier {} was reset while this party worked", name())};
+  case Arrival::Status::stopped: // its work ended by its generation's outcome
+    m_generation = m_from_work->generation;
+    return on_decision(arrival.detail.empty() ? Decision{Outcome::reset, {}}
+                                              : parse_decision(arrival.detail));
+  case Arrival::Status::lost: // from work: the barrier it worked in is gone
+    m_report.outcome = "lost";
+    m_report.reason = arrival.detail;
+    return Result{to_int(ExitCode::state_lost),
+                  fmt::format("state of barrier {} lost while this party worked: {}", name(),
+                              arrival.detail)};
   case Arrival::Status::working:
   case Arrival::Status::entered:
-  case Arrival::Status::lost:
   case Arrival::Status::full:
   case Arrival::Status::duplicate:
     break;

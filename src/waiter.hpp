@@ -9,7 +9,8 @@ namespace rbarrier {
 class Waiter : public Watcher {
 public:
   // With `from_work`, a party of run whose command succeeded: its arrival ends its work.
-  Waiter(const GlobalOptions& global, const WaitOptions& options, bool from_work = false);
+  Waiter(const GlobalOptions& global, const WaitOptions& options,
+         std::optional<Work> from_work = std::nullopt);
 
 private:
   // Arrives: the outcome of the arrival, or nullopt when the party must wait.
@@ -28,7 +29,7 @@ private:
 
   const WaitOptions& m_options;
   std::string m_nonce;
-  bool m_from_work;
+  std::optional<Work> m_from_work;
   bool m_arrived = false; // the server counted this party
 };
 

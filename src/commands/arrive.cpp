@@ -44,7 +44,7 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
         return session.run(
             [&](redis::Connection& connection, Deadline attempt) {
               return barrier.arrive(connection, id, nonce, options.parties, k_no_lease,
-                                    options.once, new_token, expected, options.data, false,
+                                    options.once, new_token, expected, options.data, std::nullopt,
                                     attempt);
             },
             Clock::now() + global.connect_timeout);

@@ -35,6 +35,8 @@ public:
   // How long the party waited for the others to enter.
   Duration waited() const { return m_waited; }
   const Report& report() const { return m_report; }
+  // What its arrival names: the generation it entered and the barrier's instance.
+  Work work_done() const { return {m_generation, m_token}; }
 
 private:
   std::optional<Result> enter();
@@ -130,7 +132,7 @@ std::optional<Result> Worker::enter() {
         return m_session.run(
             [&](redis::Connection& connection, Deadline attempt) {
               return m_barrier.enter(connection, m_id, m_options.parties, m_options.lease,
-                                     m_expected, "", new_token, attempt);
+                                     m_expected, "", new_token, 0, attempt);
             },
             m_deadline);
       },
@@ -206,7 +208,7 @@ std::optional<Result> Worker::renew(Deadline deadline) {
   const Arrival renewal = m_session.run(
       [&](redis::Connection& connection, Deadline attempt) {
         return m_barrier.enter(connection, m_id, m_options.parties, m_options.lease, m_expected,
-                               m_token, "", attempt);
+                               m_token, "", m_generation, attempt);
       },
       deadline);
   switch (renewal.status) {
@@ -216,8 +218,10 @@ std::optional<Result> Worker::renew(Deadline deadline) {
     return std::nullopt;
   case Arrival::Status::broken:
     return decided({Outcome::aborted, renewal.detail}, m_command ? "working" : "entering");
-  case Arrival::Status::stopped:
-    return decided({Outcome::reset, {}}, m_command ? "working" : "entering");
+  case Arrival::Status::stopped: // the outcome of its generation ended its work
+    return decided(renewal.detail.empty() ? Decision{Outcome::reset, {}}
+                                          : parse_decision(renewal.detail),
+                   m_command ? "working" : "entering");
   case Arrival::Status::lost:
     m_report.outcome = "lost";
     m_report.reason = renewal.detail;
@@ -398,6 +402,7 @@ Result run(const GlobalOptions& global, const RunOptions& options) {
   signals::watch_children();
   const std::string id = options.id ? *options.id : default_member_id();
   Duration waited{0};
+  Work done;
   {
     Worker worker(global, options, id);
     if (auto result = worker.work()) {
@@ -407,6 +412,7 @@ Result run(const GlobalOptions& global, const RunOptions& options) {
       return *result;
     }
     waited = worker.waited();
+    done = worker.work_done();
   }
   // The command succeeded: the party arrives and waits as wait does, for what is left of
   // --timeout.
@@ -415,7 +421,7 @@ Result run(const GlobalOptions& global, const RunOptions& options) {
     wait.timeout = std::max(Duration(0), *options.timeout - waited);
   }
   wait.id = id;
-  return Waiter(global, wait, true).run();
+  return Waiter(global, wait, std::move(done)).run();
 }
 
 using Kind = OptionSpec::Kind;

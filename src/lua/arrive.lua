@@ -2,16 +2,20 @@
 -- arrive: KEYS[8] this arrival's reply cache.
 -- ARGV: ttl, id, parties, lease ms (0: none, counted until the generation ends), once ('0'/'1'),
 -- new_token, expected (the member ids sorted and joined by newlines; '': any), value ('': none),
--- from_work ('1': a working party (run) that finished its work: it stops working).
+-- from_work ('1': a working party (run) that finished its work: it stops working), work_gen and
+-- work_token (from work: the generation it entered and the instance).
 -- Returns {status, gen, count, parties, token, detail, events_from, progress_from}: status is
 -- waiting, released, passed, broken (detail: the reason), mismatch (detail: the barrier's once
 -- flag), members (another set of expected members; detail: how many the barrier's has, 0 for
--- none), stopped (from_work, but the party was no longer working: a reset ended its work) or
+-- none), stopped (from_work, but the party was no longer working: the outcome of its generation,
+-- the detail, ended its work), lost (from work: its instance is gone; detail: why) or
 -- full (not counted: count parties entered, one still working; arrive again once generation gen
 -- ended); the last ids of the two streams, from which a waiting party reads on.
 local cache = KEYS[8]
-local id, parties, lease, once, new_token, expected, value, from_work = ARGV[2],
-  tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local id, parties, lease, once, new_token, expected, value, from_work, work_gen, work_token =
+  ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9],
+  ARGV[10] or '', ARGV[11] or ''
+local from_work_known = from_work == '1' and work_token ~= '' 
 
 -- How long the reply to an arrival without a lease is kept for a retry.
 local keep_record = 60000
@@ -22,7 +26,13 @@ if cached then
 end
 
 local now = now_ms()
-local m = load_meta() or open_barrier(new_token, now)
+local m = load_meta()
+-- A party that worked in an instance that is gone lost its state: it does not make a new one.
+if from_work_known and (not m or m.token ~= work_token) then
+  return {'lost', '0', '0', '0', '', m and 'the barrier was deleted and created again' or
+          'the barrier no longer exists', '0-0', '0-0'}
+end
+m = m or open_barrier(new_token, now)
 expire_working(m, now)
 
 -- Refusals change nothing; a counted arrival is remembered for a lease, so that a retry whose
@@ -39,9 +49,16 @@ local function reply(status, count)
   return r
 end
 
--- A run party whose command succeeded must still be working: a reset ended its work.
-if from_work == '1' and m.state ~= 'broken' and not redis.call('ZSCORE', working, id) then
-  return refuse('stopped', 0, '')
+-- A run party whose command succeeded must still be working: the outcome of its generation (a
+-- reset, an abort) ended its work, and is its outcome (detail), whatever came after it.
+if from_work == '1' and not redis.call('ZSCORE', working, id) then
+  local outcome = work_gen ~= '' and redis.call('HGET', outcomes, work_gen)
+  if outcome then
+    return refuse('stopped', 0, outcome)
+  end
+  if m.state ~= 'broken' then
+    return refuse('stopped', 0, '')
+  end
 end
 local refused, detail = admit(m, parties, once, expected)
 if refused then

@@ -157,20 +157,29 @@ local function expire_working(m, now)
   end
 end
 
--- How many parties entered the current generation: those working and those arrived.
+local function live_member(id, now)
+  local lease = redis.call('ZSCORE', members, id)
+  return lease and (lease == 'inf' or tonumber(lease) > now)
+end
+
+-- How many parties entered the current generation: those working and those arrived, an id that
+-- does both (a run party, and a wait or arrive under its id) once.
 local function entered(now)
-  return redis.call('ZCARD', working) + redis.call('ZCOUNT', members, '(' .. fmt(now), '+inf')
+  local busy = redis.call('ZRANGE', working, 0, -1)
+  local count = #busy + redis.call('ZCOUNT', members, '(' .. fmt(now), '+inf')
+  for _, id in ipairs(busy) do
+    if live_member(id, now) then
+      count = count - 1
+    end
+  end
+  return count
 end
 
 -- Whether `id` would be one party too many: it is neither working nor a live member, and as many
 -- parties as the barrier has entered already, one of them still working (a generation holds at
 -- most `parties`, working and arrived together; it waits for the next one).
 local function full(m, id, now)
-  if redis.call('ZSCORE', working, id) then
-    return false
-  end
-  local lease = redis.call('ZSCORE', members, id)
-  if lease and (lease == 'inf' or tonumber(lease) > now) then
+  if redis.call('ZSCORE', working, id) or live_member(id, now) then
     return false
   end
   return redis.call('ZCARD', working) > 0 and entered(now) >= m.parties
@@ -203,6 +212,20 @@ local function count_event(kind, m, count)
     fmt(m.gen), 'token', m.token, 'count', fmt(count), 'parties', fmt(m.parties or 0))
 end
 
+-- Releases the generation when `parties` members are present and no party works (a member under
+-- the id of a working party waits for that work). Returns the member count and whether it did.
+local function release_if_complete(m)
+  local count = redis.call('ZCARD', members)
+  if count < m.parties or redis.call('ZCARD', working) > 0 then
+    return count, false
+  end
+  decide(m, 'released')
+  if m.once == '1' then
+    redis.call('HSET', meta, 'state', 'passed')
+  end
+  return count, true
+end
+
 -- Add or renew `id` (lease 0: see below); release the generation when it is complete. Returns
 -- the member count and whether this call released it.
 local function join(m, id, lease, now)
@@ -214,20 +237,15 @@ local function join(m, id, lease, now)
   end
   local added = redis.call('ZADD', members, score, id) -- first: see arrive's HSET
   local expired = expire_members(now)
-  local count = redis.call('ZCARD', members)
-  if count >= m.parties then
-    decide(m, 'released')
-    if m.once == '1' then
-      redis.call('HSET', meta, 'state', 'passed')
-    end
+  local count, released = release_if_complete(m)
+  if released then
     return count, true
   end
   if added > 0 or expired > 0 then
     count_event(added > 0 and 'arrived' or 'left', m, count)
   end
-  local busy = redis.call('ZCARD', working)
-  if added > 0 and busy > 0 and count + busy == m.parties then
-    announce_entered(m, count + busy)
+  if added > 0 and redis.call('ZCARD', working) > 0 and entered(now) == m.parties then
+    announce_entered(m, m.parties)
   end
   return count, false
 end

@@ -1,14 +1,16 @@
 -- SPDX-License-Identifier: Apache-2.0
--- enter: ARGV: ttl, id, parties, lease ms, expected (as arrive's), token, new_token.
+-- enter: ARGV: ttl, id, parties, lease ms, expected (as arrive's), token, new_token, gen (a
+-- renewal: the generation it entered).
 -- A party starts working (run) in the current generation (token ''), or renews its lease while
 -- it works (token: the instance it entered).
 -- Returns {status, gen, count, parties, token, detail, events_from, progress_from}, as arrive's:
 -- count is how many parties entered (working or arrived); status is working, entered (count
 -- reached parties), broken (detail: the reason), mismatch, members or passed (as arrive's),
 -- duplicate (another party works under this id; detail: the ms left on its lease), full (as
--- arrive's), stopped (a renewal, but a reset ended the party's work) or lost (detail: why).
-local id, parties, lease, expected, token, new_token = ARGV[2], tonumber(ARGV[3]),
-  tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
+-- arrive's), stopped (a renewal, but the outcome of its generation, the detail, ended its work)
+-- or lost (detail: why).
+local id, parties, lease, expected, token, new_token, gen = ARGV[2], tonumber(ARGV[3]),
+  tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8] or ''
 
 local now = now_ms()
 local m = load_meta()
@@ -43,9 +45,15 @@ if token == '' then
   if full(m, id, now) then
     return reply('full', entered(now), '')
   end
-elseif m.state == 'broken' then
-  return reply('broken', 0, m.reason)
 elseif not redis.call('ZSCORE', working, id) then
+  -- Its work was ended by its generation's outcome, which is its own whatever came after it.
+  local outcome = gen ~= '' and redis.call('HGET', outcomes, gen)
+  if outcome then
+    return reply('stopped', 0, outcome)
+  end
+  if m.state == 'broken' then
+    return reply('broken', 0, m.reason)
+  end
   return reply('stopped', 0, '')
 end
 local added = redis.call('ZADD', working, fmt(now + lease), id)

@@ -28,6 +28,10 @@ end
 local gen = m.gen
 if reason ~= '' then
   break_barrier(m, reason)
+else
+  -- The last work gone: members that waited for it may be complete.
+  expire_members(now)
+  release_if_complete(m)
 end
 touch()
 if reason ~= '' then

@@ -235,6 +235,48 @@ expect_exit full_w 0
 expect_exit full_z 0
 expect_exit full_y 0
 
+begin_case "a member under a working party's id waits for that work: no release while it works"
+spawn same_x run sameid -n 2 --id x --json -t 30s -- "$TMP/job" same_x
+check "x started" eventually started same_x
+expect 0 arrive sameid -n 2 --id x
+spawn same_y wait sameid -n 2 --id y -t 30s
+wait_arrived sameid 2
+expect_running same_y
+finish_job same_x 0
+expect_exit same_x 0
+expect_exit same_y 0
+check "x and y released: $(cat "$TMP/same_x.out")" grep -q '"members":\[{"data":null,"id":"x","rank":0},{"data":null,"id":"y","rank":1}\]' "$TMP/same_x.out"
+
+begin_case "a party reports its own generation's outcome, not a later one's"
+# gen 1 aborted, then gen 2 reset, while the working party could not look: it reports the abort
+for step in enter work; do
+  rm -f "$TMP/own_$step.go"
+  if [ $step = enter ]; then
+    spawn own_$step run own_$step -n 3 --enter --id w -t 30s -- true
+    wait_for() { [ "$(working own_enter)" = 1 ]; }
+    check "w never entered" eventually wait_for
+  else
+    spawn own_$step run own_$step -n 3 --id w -t 30s -- "$TMP/job" own_$step
+    check "w never started" eventually started own_$step
+  fi
+  kill -STOP "${PID[own_$step]}"
+  expect 0 abort own_$step --reason first
+  expect 0 reset own_$step
+  [ $step = work ] && finish_job own_$step 0
+  kill -CONT "${PID[own_$step]}"
+  expect_exit own_$step 4
+  expect_file "$TMP/own_$step.err" 'was aborted while (entering|working): first'
+done
+
+begin_case "the state lost while the command runs: exit 5, and nothing made again"
+spawn lostw run lostw -n 2 --id w --json -t 30s -- "$TMP/job" lostw
+check "started" eventually started lostw
+rcli FLUSHALL >/dev/null
+finish_job lostw 0
+expect_exit lostw 5
+expect_file "$TMP/lostw.err" 'state of barrier "lostw" lost'
+check "the barrier was made again: $(rcli KEYS '*lostw*')" [ "$(rcli EXISTS 'rbarrier:{lostw}')" = 0 ]
+
 begin_case "a second party under a working party's --id is refused (78), the first works on"
 spawn dup1 run dup -n 2 --id same -t 30s -- "$TMP/job" dup1
 check "started" eventually started dup1
