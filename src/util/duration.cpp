@@ -19,43 +19,78 @@ UsageError invalid(std::string_view option, std::string_view text, std::string_v
 
 } // namespace
 
+namespace {
+
+// The milliseconds of a unit, 0 for an unknown one.
+double unit_scale(std::string_view unit) {
+  if (unit == "h") {
+    return 3'600'000;
+  }
+  if (unit == "m") {
+    return 60'000;
+  }
+  if (unit == "s") {
+    return 1000;
+  }
+  if (unit == "ms") {
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace
+
 Duration parse_duration(std::string_view option, std::string_view text) {
-  constexpr std::string_view k_expected = "expected a duration such as 250ms, 30s, 5m, 2h or 1.5";
-  std::size_t digits_end = 0;
-  bool seen_dot = false;
-  while (digits_end < text.size()) {
-    const char c = text[digits_end];
-    if (c == '.' && !seen_dot) {
-      seen_dot = true;
-    } else if (c < '0' || c > '9') {
-      break;
+  constexpr std::string_view k_expected =
+      "expected a duration such as 250ms, 30s, 5m, 2h, 1h30m or 1.5";
+  double total = 0;
+  double last_scale = 0; // the parts of a compound duration come largest unit first, once each
+  std::string_view rest = text;
+  do {
+    std::size_t digits_end = 0;
+    bool seen_dot = false;
+    while (digits_end < rest.size()) {
+      const char c = rest[digits_end];
+      if (c == '.' && !seen_dot) {
+        seen_dot = true;
+      } else if (c < '0' || c > '9') {
+        break;
+      }
+      ++digits_end;
     }
-    ++digits_end;
-  }
-  const std::string_view number = text.substr(0, digits_end);
-  const std::string_view unit = text.substr(digits_end);
-  if (number.empty() || number == ".") {
-    throw invalid(option, text, k_expected);
-  }
-  double value = 0;
-  const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-  if (ec != std::errc() || end != number.data() + number.size()) {
-    throw invalid(option, text, k_expected);
-  }
-  double scale = 0;
-  if (unit.empty() || unit == "s") {
-    scale = 1000;
-  } else if (unit == "ms") {
-    scale = 1;
-  } else if (unit == "m") {
-    scale = 60'000;
-  } else if (unit == "h") {
-    scale = 3'600'000;
-  } else {
-    throw invalid(option, text, fmt::format("unknown unit \"{}\" (use ms, s, m or h)", unit));
-  }
+    const std::string_view number = rest.substr(0, digits_end);
+    rest.remove_prefix(digits_end);
+    std::size_t unit_end = 0;
+    while (unit_end < rest.size() && (rest[unit_end] < '0' || rest[unit_end] > '9') &&
+           rest[unit_end] != '.') {
+      ++unit_end;
+    }
+    const std::string_view unit = rest.substr(0, unit_end);
+    rest.remove_prefix(unit_end);
+    if (number.empty() || number == ".") {
+      throw invalid(option, text, k_expected);
+    }
+    double value = 0;
+    const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (ec != std::errc() || end != number.data() + number.size()) {
+      throw invalid(option, text, k_expected);
+    }
+    // A bare number is seconds, and only alone.
+    const double scale = unit.empty() && last_scale == 0 && rest.empty() ? 1000 : unit_scale(unit);
+    if (scale == 0) {
+      throw invalid(option, text,
+                    unit.empty() ? std::string(k_expected)
+                                 : fmt::format("unknown unit \"{}\" (use ms, s, m or h)", unit));
+    }
+    if (last_scale != 0 && scale >= last_scale) {
+      throw invalid(option, text,
+                    "the parts of a duration go from hours to milliseconds, once each");
+    }
+    last_scale = scale;
+    total += value * scale;
+  } while (!rest.empty());
   // Rounded up: a positive duration, however short, never becomes 0.
-  const double ms = std::ceil(value * scale);
+  const double ms = std::ceil(total);
   // Ten years is far more than any barrier needs and keeps every later sum inside 64 bits.
   if (ms > 315'360'000'000.0) {
     throw invalid(option, text, "too long");

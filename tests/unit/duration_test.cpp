@@ -36,10 +36,24 @@ TEST_CASE("durations with units and bare seconds") {
   CHECK(parse_duration("--timeout", "0ms") == milliseconds(0));
 }
 
+TEST_CASE("compound durations, largest unit first") {
+  CHECK(parse_duration("--timeout", "1h30m") == milliseconds(5'400'000));
+  CHECK(parse_duration("--timeout", "2m30s") == milliseconds(150'000));
+  CHECK(parse_duration("--timeout", "1s500ms") == milliseconds(1500));
+  CHECK(parse_duration("--timeout", "1m0.5s") == milliseconds(60'500));
+  CHECK(parse_duration("--timeout", "1h2m3s4ms") == milliseconds(3'723'004));
+  const std::string order = "the parts of a duration go from hours to milliseconds, once each";
+  CHECK(usage_message("30s1m") == "invalid value \"30s1m\" for --timeout: " + order);
+  CHECK(usage_message("1m1m") == "invalid value \"1m1m\" for --timeout: " + order);
+  CHECK(usage_message("1h30") != "accepted"); // a bare number only alone
+  CHECK(usage_message("1h 30m") != "accepted");
+}
+
 TEST_CASE("invalid durations name the option and the value") {
   CHECK(
       usage_message("abc") ==
-      "invalid value \"abc\" for --timeout: expected a duration such as 250ms, 30s, 5m, 2h or 1.5");
+      "invalid value \"abc\" for --timeout: expected a duration such as 250ms, 30s, 5m, 2h, "
+      "1h30m or 1.5");
   CHECK(usage_message("5y") ==
         "invalid value \"5y\" for --timeout: unknown unit \"y\" (use ms, s, m or h)");
   CHECK(usage_message("") != "accepted");
