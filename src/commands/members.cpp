@@ -98,25 +98,32 @@ Result refused(const Arrival& arrival, const std::string& name, std::int64_t par
                 : fmt::format("barrier {} is broken: {}; reset it to use it again", quote(name),
                               arrival.detail)};
   }
+  // A mismatch says what the barrier holds, and what to do: the first party fixed it.
+  const std::string remedy = fmt::format(
+      " (the first party of a generation fixes it): reset {} to change it, or use another name",
+      quote(name));
   if (arrival.status == Arrival::Status::members) {
     const std::string expected = arrival.detail == "0"
                                      ? std::string("no --members")
                                      : fmt::format("other --members ({} ids)", arrival.detail);
     return {to_int(ExitCode::mismatch),
-            members == 0 ? fmt::format("barrier {} expects {}; this party ({}) gave none",
-                                       quote(name), expected, quote(id))
-                         : fmt::format("barrier {} expects {}; this party ({}) gave {} ids",
-                                       quote(name), expected, quote(id), members)};
+            (members == 0 ? fmt::format("barrier {} expects {}; this party ({}) gave none",
+                                        quote(name), expected, quote(id))
+                          : fmt::format("barrier {} expects {}; this party ({}) gave {} ids",
+                                        quote(name), expected, quote(id), members)) +
+                remedy};
   }
   const bool barrier_once = arrival.detail == "1";
   if (barrier_once != once) {
     return {to_int(ExitCode::mismatch),
             fmt::format("barrier {} was created {} --once, this party {} it", quote(name),
-                        barrier_once ? "with" : "without", once ? "gave" : "lacks")};
+                        barrier_once ? "with" : "without", once ? "gave" : "lacks") +
+                remedy};
   }
   return {to_int(ExitCode::mismatch),
           fmt::format("barrier {} has --parties {}, this party asked for {}", quote(name),
-                      arrival.parties, parties)};
+                      arrival.parties, parties) +
+              remedy};
 }
 
 } // namespace

@@ -8,9 +8,9 @@ wait_arrived m 1
 rb status --json m >"$TMP/before.json"
 rcli DUMP 'rbarrier:{m}:members' >"$TMP/before.members"
 expect 78 wait m -n 4 -t 5s
-expect_stderr 'has --parties 3, this party asked for 4'
+expect_stderr 'has --parties 3, this party asked for 4 \(the first party of a generation fixes it\): reset "m" to change it, or use another name$'
 expect 78 wait m -n 3 --once -t 5s
-expect_stderr 'without --once'
+expect_stderr 'without --once, this party gave it \(the first party of a generation fixes it\): reset "m" to change it, or use another name$'
 rb status --json m | grep -v lease_ms | grep -v ttl_ms >"$TMP/after.json"
 check "the barrier changed: $(diff "$TMP/before.json" "$TMP/after.json")" \
   diff -q <(grep -v lease_ms "$TMP/before.json" | grep -v ttl_ms) "$TMP/after.json"

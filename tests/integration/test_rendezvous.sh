@@ -62,7 +62,7 @@ expect_stderr 'barrier "sets" expects other --members \(2 ids\); this party \("c
 expect 78 wait sets -n 2 --id b
 expect_stderr 'this party \("b"\) gave none'
 expect 78 wait sets -n 2 --id b --json
-check "mismatch JSON: $(cat "$TMP/last.out")" [ "$(field "$TMP/last.out" 'j["outcome"], j["reason"]')" = "('mismatch', 'barrier \"sets\" expects other --members (2 ids); this party (\"b\") gave none')" ]
+check "mismatch JSON: $(cat "$TMP/last.out")" [ "$(field "$TMP/last.out" 'j["outcome"], j["reason"]')" = "('mismatch', 'barrier \"sets\" expects other --members (2 ids); this party (\"b\") gave none (the first party of a generation fixes it): reset \"sets\" to change it, or use another name')" ]
 expect 0 arrive sets --members b,a --id b
 expect_exit m 0
 
