@@ -193,7 +193,24 @@ std::string diagnose(const CLI::App& app, const std::vector<std::string>& args,
     }
     return fmt::format("unknown option {}{}", quote(name), hint(name, names));
   }
+  if (const auto* own = sub ? find_subcommand(sub->get_name()) : nullptr;
+      own && own->command != Subcommand::Command::none) {
+    return fmt::format("unexpected argument {}: put the command after \"--\" (rbarrier {} NAME "
+                       "... -- CMD [ARGS...])",
+                       quote(extras.front()), own->name);
+  }
   return fmt::format("unexpected argument {}", quote(extras.front()));
+}
+
+// Where to read more about a command line that went wrong: the subcommand's --help when one was
+// named.
+std::string see_help(const std::vector<std::string>& args) {
+  for (const auto& arg : args) {
+    if (const auto* sub = find_subcommand(arg)) {
+      return fmt::format("(see rbarrier {} --help)", sub->name);
+    }
+  }
+  return "(see rbarrier --help)";
 }
 
 // Splits off what follows "--" when a subcommand named before it runs a command: CLI11 never
@@ -239,7 +256,7 @@ Invocation parse_args(const std::vector<std::string>& args, std::vector<std::str
     if (!all) {
       return parse_args(args, std::move(command), environment, true);
     }
-    throw UsageError(fmt::format("{} (see rbarrier --help)", diagnose(app, args, e)));
+    throw UsageError(fmt::format("{} {}", diagnose(app, args, e), see_help(args)));
   }
   Invocation invocation;
   invocation.global = build_global(collect(global_slots), environment);
@@ -254,7 +271,11 @@ Invocation parse_args(const std::vector<std::string>& args, std::vector<std::str
         throw UsageError(fmt::format("{} needs a command: rbarrier {} NAME ... -- CMD [ARGS...]",
                                      invocation.subcommand->name, invocation.subcommand->name));
       }
-      invocation.command = invocation.subcommand->build(values, invocation.global);
+      try {
+        invocation.command = invocation.subcommand->build(values, invocation.global);
+      } catch (const UsageError& error) {
+        throw UsageError(fmt::format("{} {}", error.what(), see_help(args)));
+      }
     }
   }
   if (invocation.subcommand == nullptr) { // CLI11 requires one: never run one not asked for

@@ -28,7 +28,13 @@ struct Fixture {
     return *parsed.invocation;
   }
 
+  // The refusal, without the pointer to --help that ends it (tested on its own).
   std::string error(std::vector<std::string> args) {
+    const std::string full = error_with_help(std::move(args));
+    const auto see = full.rfind(" (see rbarrier ");
+    return see == std::string::npos ? full : full.substr(0, see);
+  }
+  std::string error_with_help(std::vector<std::string> args) {
     try {
       parse(std::move(args));
     } catch (const UsageError& e) {
@@ -287,27 +293,38 @@ TEST_CASE("options of another subcommand, and unknown ones, are refused") {
 
 TEST_CASE("typos are named, with the likeliest subcommand or option meant") {
   Fixture f;
-  const std::string help = " (see rbarrier --help)";
-  CHECK(f.error({"wiat", "x", "-n", "2"}) ==
-        "unknown subcommand \"wiat\"; did you mean \"wait\"?" + help);
+  CHECK(f.error({"wiat", "x", "-n", "2"}) == "unknown subcommand \"wiat\"; did you mean \"wait\"?");
   CHECK(f.error({"-u", "unix:///s", "stauts", "x"}) ==
-        "unknown subcommand \"stauts\"; did you mean \"status\"?" + help);
-  CHECK(f.error({"launch", "x"}) == "unknown subcommand \"launch\"" + help);
+        "unknown subcommand \"stauts\"; did you mean \"status\"?");
+  CHECK(f.error({"launch", "x"}) == "unknown subcommand \"launch\"");
   CHECK(f.error({"wait", "x", "-n", "2", "--tiemout", "3"}) ==
-        "unknown option \"--tiemout\"; did you mean \"--timeout\"?" + help);
+        "unknown option \"--tiemout\"; did you mean \"--timeout\"?");
   CHECK(f.error({"wait", "x", "-n", "2", "--tiemout=3"}) ==
-        "unknown option \"--tiemout\"; did you mean \"--timeout\"?" + help);
+        "unknown option \"--tiemout\"; did you mean \"--timeout\"?");
   CHECK(f.error({"--urll", "u", "status", "x"}) ==
-        "unknown option \"--urll\"; did you mean \"--url\"?" + help);
+        "unknown option \"--urll\"; did you mean \"--url\"?");
   CHECK(f.error({"status", "x", "--jsno"}) ==
-        "unknown option \"--jsno\"; did you mean \"--json\"?" + help);
-  CHECK(f.error({"status", "x", "-z"}) == "unknown option \"-z\"" + help);
+        "unknown option \"--jsno\"; did you mean \"--json\"?");
+  CHECK(f.error({"status", "x", "-z"}) == "unknown option \"-z\"");
   CHECK(f.error({"--json", "wait", "x", "-n", "2"}) ==
-        "\"--json\" is an option of wait: give it after wait" + help);
+        "\"--json\" is an option of wait: give it after wait");
   CHECK(f.error({"wait", "x", "-n", "2", "--watch"}) ==
-        "\"--watch\" is an option of status, not of wait" + help);
-  CHECK(f.error({"status", "x", "y", "z"}) == "unexpected argument \"y\"" + help);
-  CHECK(f.error({}) == "A subcommand is required" + help);
+        "\"--watch\" is an option of status, not of wait");
+  CHECK(f.error({"status", "x", "y", "z"}) == "unexpected argument \"y\"");
+  CHECK(f.error({}) == "A subcommand is required");
+}
+
+TEST_CASE("a refusal points to the --help of the subcommand named, and a command to \"--\"") {
+  Fixture f;
+  CHECK(f.error_with_help({"wiat", "x"}) ==
+        "unknown subcommand \"wiat\"; did you mean \"wait\"? (see rbarrier --help)");
+  CHECK(f.error_with_help({"wait", "x", "--tiemout", "3"}) ==
+        "unknown option \"--tiemout\"; did you mean \"--timeout\"? (see rbarrier wait --help)");
+  CHECK(f.error_with_help({"wait", "x", "-n", "abc"}) ==
+        "invalid value \"abc\" for --parties: expected a whole number (see rbarrier wait --help)");
+  CHECK(f.error_with_help({"run", "x", "-n", "2", "true"}) ==
+        "unexpected argument \"true\": put the command after \"--\" (rbarrier run NAME ... -- CMD "
+        "[ARGS...]) (see rbarrier run --help)");
 }
 
 TEST_CASE("--help lists every option") {
