@@ -50,6 +50,7 @@ struct StreamPositions {
 struct Work {
   std::int64_t generation = 0;
   std::string token;
+  Duration waited{0}; // waiting for the others to enter: it counts against --timeout
 };
 
 enum class Outcome { released, reset, aborted };

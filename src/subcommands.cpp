@@ -107,7 +107,9 @@ Duration lease(const Values& values, const GlobalOptions& global) {
     }
   }
   if (global.ttl < lease) {
-    throw UsageError("--ttl must not be shorter than --lease");
+    throw UsageError(fmt::format("--ttl {} must not be shorter than --lease {}: a barrier's keys "
+                                 "must outlive a lease",
+                                 format_duration(global.ttl), format_duration(lease)));
   }
   return lease;
 }

@@ -18,12 +18,21 @@ namespace {
 // After the deadline or a signal, how long the party may still take to withdraw.
 constexpr Duration k_max_grace = std::chrono::seconds(2);
 
+// --timeout from now, less what a party of run waited to enter (its command's time is not
+// counted).
+Deadline waiting_deadline(const WaitOptions& options, const std::optional<Work>& from_work) {
+  if (!options.timeout || !from_work) {
+    return deadline_after(options.timeout);
+  }
+  return Clock::now() + std::max(Duration(0), *options.timeout - from_work->waited);
+}
+
 } // namespace
 
 Waiter::Waiter(const GlobalOptions& global, const WaitOptions& options,
                std::optional<Work> from_work)
-    : Watcher(global, options.name, options.command, deadline_after(options.timeout), "waiting at",
-              options.json),
+    : Watcher(global, options.name, options.command, waiting_deadline(options, from_work),
+              "waiting at", options.json),
       m_options(options), m_nonce(random_hex(12)), m_from_work(std::move(from_work)) {
   m_id = options.id ? *options.id : default_member_id();
 }
@@ -141,6 +150,9 @@ Result Waiter::on_timeout() {
         grace());
     if (auto decided = on_check(result)) {
       return *decided;
+    }
+    if (result.status == Check::Status::left && m_arrived) {
+      m_count = result.count + 1; // as it gave up: those left, and this party until then
     }
     if (abort) {
       m_session.wait_for_replicas(m_options.name);

@@ -32,11 +32,9 @@ public:
 
   // nullopt when the command succeeded: the party then arrives and waits (a Waiter).
   std::optional<Result> work();
-  // How long the party waited for the others to enter.
-  Duration waited() const { return m_waited; }
   const Report& report() const { return m_report; }
   // What its arrival names: the generation it entered and the barrier's instance.
-  Work work_done() const { return {m_generation, m_token}; }
+  Work work_done() const { return {m_generation, m_token, m_waited}; }
 
 private:
   std::optional<Result> enter();
@@ -401,7 +399,6 @@ Result Worker::withdraw(Result why) {
 Result run(const GlobalOptions& global, const RunOptions& options) {
   signals::watch_children();
   const std::string id = options.id ? *options.id : default_member_id();
-  Duration waited{0};
   Work done;
   {
     Worker worker(global, options, id);
@@ -411,15 +408,11 @@ Result run(const GlobalOptions& global, const RunOptions& options) {
       }
       return *result;
     }
-    waited = worker.waited();
     done = worker.work_done();
   }
   // The command succeeded: the party arrives and waits as wait does, for what is left of
-  // --timeout.
+  // --timeout (its message names the whole --timeout).
   WaitOptions wait = options; // sliced: --enter, --grace, --let-finish and the work stay behind
-  if (options.timeout) {
-    wait.timeout = std::max(Duration(0), *options.timeout - waited);
-  }
   wait.id = id;
   return Waiter(global, wait, std::move(done)).run();
 }

@@ -51,4 +51,14 @@ expect_exit forever 143
 
 kill -TERM "${PID[stay]}"
 expect_exit stay 143
+
+begin_case "a timeout says how many had arrived when it gave up, not when it came"
+spawn early wait count -n 3 -t 2s
+wait_arrived count 1
+spawn later wait count -n 3 -t 30s
+wait_arrived count 2
+expect_exit early 124
+expect_file "$TMP/early.err" '^rbarrier: timed out after 2s waiting at barrier "count" \(2/3 arrived\)$'
+kill -TERM "${PID[later]}"
+expect_exit later 143
 finish

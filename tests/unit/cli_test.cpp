@@ -209,7 +209,7 @@ TEST_CASE("usage errors") {
   CHECK(f.error({"wait", "x", "-n", "2", "--lease", "50ms"}) ==
         "invalid value \"50ms\" for --lease: must be at least 100ms");
   CHECK(f.error({"--ttl", "10s", "wait", "x", "-n", "2"}) ==
-        "--ttl must not be shorter than --lease");
+        "--ttl 10s must not be shorter than --lease 30s: a barrier's keys must outlive a lease");
   CHECK(f.error({"wait", "x", "-n", "2", "--"}) == "no command after \"--\"");
   CHECK(f.error({"wait", "", "-n", "2"}) == "the barrier name must not be empty");
   CHECK(f.error({"-q", "-v", "status", "x"}) == "--quiet and --verbose exclude each other");

@@ -50,10 +50,9 @@ TEST_CASE("compound durations, largest unit first") {
 }
 
 TEST_CASE("invalid durations name the option and the value") {
-  CHECK(
-      usage_message("abc") ==
-      "invalid value \"abc\" for --timeout: expected a duration such as 250ms, 30s, 5m, 2h, "
-      "1h30m or 1.5");
+  CHECK(usage_message("abc") ==
+        "invalid value \"abc\" for --timeout: expected a duration such as 250ms, 30s, 5m, 2h, "
+        "1h30m or 1.5");
   CHECK(usage_message("5y") ==
         "invalid value \"5y\" for --timeout: unknown unit \"y\" (use ms, s, m or h)");
   CHECK(usage_message("") != "accepted");
