@@ -24,6 +24,9 @@ begin_case "the image tags in the README and the examples are this version's"
 version=$(project_version)
 stale=$(grep -rnoE 'rbarrier:[0-9]+\.[0-9]+\.[0-9]+' "$SRC/README.md" "$SRC/examples" | grep -v ":rbarrier:$version\$")
 check "not $version: $stale" [ -z "$stale" ]
+# and so are the packages they install
+stale=$(grep -rnoE 'rbarrier_[0-9]+\.[0-9]+\.[0-9]+_' "$SRC/README.md" "$SRC/examples" | grep -v ":rbarrier_${version}_\$")
+check "packages not $version: $stale" [ -z "$stale" ]
 begin_case "every source file carries its license"
 check "no LICENSE" grep -q 'Apache License' "$SRC/LICENSE"
 if git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then

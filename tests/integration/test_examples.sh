@@ -95,6 +95,14 @@ gitlab() { CI_PIPELINE_ID=$1 CI_NODE_TOTAL=4 CI_NODE_INDEX=$INDEX CI_JOB_NAME="t
 export -f gitlab
 export TMP
 gate gitlab 100 2 'test 2/4 failed to build'
+# retried: after the release, a job passes the open gate and runs its tests; after a failure it
+# exits 4 at once
+rm -f "$TMP"/marks/*
+run_nodes retried 1 none bash -c 'INDEX=3 gitlab 100'
+expect_statuses retried 0
+check "the retried job ran no tests" [ -e "$TMP/marks/retried-1" ]
+run_nodes retried 1 none bash -c 'INDEX=1 gitlab 101'
+expect_statuses retried 4
 
 begin_case "GitHub Actions: the same with the matrix's four shards"
 github() {
@@ -148,6 +156,10 @@ INDEX=3 PATH="$TMP/bin:$PATH" expect_command 0 build_job 300
 expect_exit e2e-1 0
 expect_exit e2e-2 0
 check "e2e tests ran: $(ls "$TMP/marks")" [ "$(ls "$TMP/marks" | grep -c '^e2e-')" -eq 2 ]
+# a late e2e job, and a retried one, pass at once; a retried build job counts nothing and ends
+NODE=e2e-late PATH="$TMP/bin:$PATH" expect_command 0 timeout 20 env CI_PIPELINE_ID=300 bash "$TMP/e2e.sh"
+check "the late e2e job ran no tests" [ -e "$TMP/marks/e2e-late" ]
+INDEX=2 PATH="$TMP/bin:$PATH" expect_command 0 timeout 20 bash -c 'build_job 300'
 rm -f "$TMP"/marks/*
 for i in 1 2; do NODE=e2e-$i background "e2e-$i" env CI_PIPELINE_ID=301 bash "$TMP/e2e.sh"; done
 check "the e2e jobs never awaited the builds" eventually blocked_readers 2
