@@ -42,10 +42,21 @@ def killed_at(p):
     return None
 
 
-def check_round(parties, server, parties_n, persistent, volatile_restarts):
+def instance(p, restarts):
+    """Which instance of the barrier the party met: how many restarts that lost the state came
+    before it, or None when one came while it ran (it may have met either)."""
+    before = sum(1 for at in restarts if at < p.start)
+    during = any(p.start <= at <= p.end for at in restarts)
+    return None if during else before
+
+
+def check_round(parties, server, parties_n, persistent, restarts):
     """parties: the round's records; server: {"outcomes": {gen: text}, "releases": {gen: ns},
-    "untimed": [keys], "alive": [pids]}; parties_n: the barrier's N. Returns violations."""
+    "untimed": [keys], "alive": [pids]}; parties_n: the barrier's N; restarts: when the server
+    restarted without its state (ns): each makes a new instance, whose generations count from 1
+    again, so that generations are compared within one instance. Returns violations."""
     v = []
+    volatile_restarts = len(restarts)
     by_gen = {}  # gen -> set of generation outcomes reported
     released = {}  # gen -> [(party, members)]
     for p in parties:
@@ -69,7 +80,7 @@ def check_round(parties, server, parties_n, persistent, volatile_restarts):
                      "lease %gs)" % (p.index, p.kind, p.elapsed(), p.timeout or 0, p.lease))
         elif p.timeout and p.elapsed() > p.timeout + p.lease + p.stopped + HANG_GRACE_S:
             v.append("party %d (%s) took %.1fs with --timeout %gs" % (
-                p.index, p.kind, p.elapsed(), p.timeout, p.timeout))
+                p.index, p.kind, p.elapsed(), p.timeout))
         if r is None:
             continue
         outcome, gen = r.get("outcome"), r.get("generation")
@@ -77,10 +88,14 @@ def check_round(parties, server, parties_n, persistent, volatile_restarts):
         if p.code == 0 and p.kind in ("wait", "run", "await") and outcome not in (
                 "released", "passed"):
             v.append("party %d (%s) exited 0 reporting %s" % (p.index, p.kind, outcome))
+        # A generation of one instance: (instance, gen), or the party's own when it spanned one.
+        key = (instance(p, restarts), gen)
+        if key[0] is None:
+            key = ("party %d" % p.index, gen)
         if outcome in GENERATION_OUTCOMES:
-            by_gen.setdefault(gen, set()).add(outcome)
+            by_gen.setdefault(key, set()).add(outcome)
         if outcome == "released" and r.get("members") is not None:
-            released.setdefault(gen, []).append((p, r["members"]))
+            released.setdefault(key, []).append((p, r["members"]))
         if p.kind == "run" and p.command_status not in (None, 0) and p.command_end is not None:
             if "KILL" in p.command_signals:
                 pass  # its command killed by the nemesis: a failure too, checked below
@@ -92,18 +107,19 @@ def check_round(parties, server, parties_n, persistent, volatile_restarts):
             v.append("run party %d released though its command was SIGKILLed" % p.index)
 
     # 2. One outcome per generation, the one the server recorded.
-    for gen, outcomes in sorted(by_gen.items()):
+    for (which, gen), outcomes in sorted(by_gen.items(), key=str):
         if len(outcomes) > 1:
             v.append("generation %d: parties reported %s" % (gen, sorted(outcomes)))
-        stored = server["outcomes"].get(gen)
-        if stored is not None and stored.split(":")[0] not in outcomes and not volatile_restarts:
+        # the server's outcomes are those of its last instance
+        stored = server["outcomes"].get(gen) if which == volatile_restarts else None
+        if stored is not None and stored.split(":")[0] not in outcomes:
             v.append("generation %d: the server recorded %s, parties reported %s" % (
                 gen, stored, sorted(outcomes)))
 
     ids = {}
     for p in parties:
         ids.setdefault(p.id, []).append(p)
-    for gen, reports in sorted(released.items()):
+    for (which, gen), reports in sorted(released.items(), key=str):
         members = reports[0][1]
         # 3. Every party of it saw the same members; ranks 0..K-1 by bytewise order of the ids.
         for p, other in reports[1:]:
@@ -123,7 +139,8 @@ def check_round(parties, server, parties_n, persistent, volatile_restarts):
         if len(set(member_ids)) != len(member_ids) or len(member_ids) != parties_n:
             v.append("generation %d released with %d members (%d distinct) of %d: %s" % (
                 gen, len(member_ids), len(set(member_ids)), parties_n, member_ids))
-        release_ns = server["releases"].get(gen)
+        # the server's release times are those of its last instance
+        release_ns = server["releases"].get(gen) if which == volatile_restarts else None
         for m in members:
             v.extend(check_member(gen, m, ids.get(m["id"], []), release_ns))
         # 4. No worker of the generation still working at its release.
