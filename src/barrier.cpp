@@ -189,6 +189,10 @@ Check decode_check(const Reply& reply) {
   } else if (v[0] == "left") {
     check.status = Check::Status::left;
     check.count = to_int(v[1], "count");
+    if (v.size() >= 4) { // leave's: the generation and its parties
+      check.generation = to_int(v[2], "generation");
+      check.parties = to_int(v[3], "parties");
+    }
   } else if (v[0] == "aborted") {
     check.status = Check::Status::aborted;
   } else {

@@ -114,7 +114,7 @@ struct Check {
   enum class Status { waiting, decided, lost, left, aborted };
   Status status = Status::waiting;
   Decision decision; // decided
-  std::optional<std::int64_t> generation; // decided: when the caller did not know it
+  std::optional<std::int64_t> generation; // decided, left: when the caller did not know it
   std::string why; // lost
   std::int64_t count = 0;
   std::int64_t parties = 0;

@@ -154,6 +154,12 @@ Result Waiter::on_timeout() {
     if (result.status == Check::Status::left && m_arrived) {
       m_count = result.count + 1; // as it gave up: those left, and this party until then
     }
+    if (result.status == Check::Status::left && !m_arrived && result.parties > 0) {
+      // Its arrival's reply never came: the report names the generation it did not join.
+      m_generation = result.generation.value_or(m_generation);
+      m_parties = result.parties;
+      m_count = result.count;
+    }
     if (abort) {
       m_session.wait_for_replicas(m_options.name);
     }

@@ -1,9 +1,17 @@
 -- SPDX-License-Identifier: Apache-2.0
 -- leave: KEYS[8] this arrival's reply cache. ARGV: ttl, id, gen, token, lease ms; gen and token
 -- empty: those of the arrival in the cache, if the server counted it.
--- Returns {'decided', outcome, gen} | {'lost', why} | {'left', count}.
+-- Returns {'decided', outcome, gen} | {'lost', why} | {'left', count, gen, parties}: the member
+-- count, the current generation and its parties (0 and '' without a barrier), for the report of
+-- a party that never learned them.
 local cache = KEYS[8]
 local id, gen, token, lease = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+
+-- The generation and parties of now, for a party whose arrival's reply never came.
+local function left(count)
+  local m = load_meta()
+  return {'left', fmt(count), fmt(m and m.gen or 0), fmt(m and m.parties or 0)}
+end
 
 if gen == '' then
   local cached = redis.call('GET', cache)
@@ -12,14 +20,14 @@ if gen == '' then
     -- in its place, so that it changes nothing when it comes.
     redis.call('SET', cache, cjson.encode({'withdrawn', '0', '0', '0', '', '', '0-0', '0-0'}),
       'PX', lease)
-    return {'left', '0'}
+    return left(0)
   end
   local arrival = cjson.decode(cached)
   if arrival[1] == 'released' then
     return {'decided', 'released', arrival[2]}
   end
   if arrival[1] ~= 'waiting' then
-    return {'left', '0'}
+    return left(0)
   end
   gen, token = arrival[2], arrival[5]
 end
@@ -48,4 +56,4 @@ if removed > 0 then
   count_event('left', m, count)
 end
 touch()
-return {'left', fmt(count)}
+return {'left', fmt(count), fmt(gen), fmt(m.parties or 0)}

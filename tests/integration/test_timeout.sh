@@ -52,6 +52,17 @@ expect_exit forever 143
 kill -TERM "${PID[stay]}"
 expect_exit stay 143
 
+begin_case "a timeout before the arrival's reply reports the barrier's generation and parties"
+expect 0 arrive zero -n 3 --id a
+for i in 1 2 3; do
+  expect 124 wait zero -n 3 -t 0ms --json --id "z$i"
+  check "-t 0ms --json: $(cat "$TMP/last.out")" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["outcome"] == "timeout" and d["generation"] == 1 and d["parties"] == 3, d' "$TMP/last.out"
+done
+expect 0 reset zero
+
 begin_case "a timeout says how many had arrived when it gave up, not when it came"
 spawn early wait count -n 3 -t 2s
 wait_arrived count 1
