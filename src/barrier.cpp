@@ -362,10 +362,11 @@ Check Barrier::quit(redis::Connection& connection, const std::string& id, const 
 }
 
 Check Barrier::poll(redis::Connection& connection, const std::string& id, std::int64_t generation,
-                    const std::string& token, Duration lease, Deadline deadline) const {
-  return decode_check(run(connection, scripts::k_poll, m_keys.common(),
-                          {id, std::to_string(generation), token, std::to_string(lease.count())},
-                          deadline));
+                    const std::string& token, Duration lease, const std::string& value,
+                    Deadline deadline) const {
+  return decode_check(
+      run(connection, scripts::k_poll, m_keys.common(),
+          {id, std::to_string(generation), token, std::to_string(lease.count()), value}, deadline));
 }
 
 Check Barrier::leave(redis::Connection& connection, const std::string& id, const std::string& nonce,

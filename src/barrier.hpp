@@ -213,8 +213,10 @@ public:
   // `generation`: the one it entered, 0 when its entry was never answered.
   Check quit(redis::Connection& connection, const std::string& id, const std::string& token,
              const std::string& reason, std::int64_t generation, Deadline deadline) const;
+  // `value`: the party's --data (empty: none), kept again should it be added again.
   Check poll(redis::Connection& connection, const std::string& id, std::int64_t generation,
-             const std::string& token, Duration lease, Deadline deadline) const;
+             const std::string& token, Duration lease, const std::string& value,
+             Deadline deadline) const;
   // Withdraws `id` from `generation`; without it, from the generation its arrival `nonce` joined,
   // if the server counted that arrival, and else makes sure that arrival will not count for a
   // lease to come.

@@ -97,7 +97,8 @@ std::optional<Result> Waiter::start() {
 std::optional<Result> Waiter::check() {
   return on_check(m_session.run(
       [&](redis::Connection& connection, Deadline attempt) {
-        return m_barrier.poll(connection, m_id, m_generation, m_token, m_options.lease, attempt);
+        return m_barrier.poll(connection, m_id, m_generation, m_token, m_options.lease,
+                              m_options.data, attempt);
       },
       m_deadline));
 }

@@ -1,7 +1,8 @@
 -- SPDX-License-Identifier: Apache-2.0
--- poll: ARGV: ttl, id, gen, token, lease ms.
+-- poll: ARGV: ttl, id, gen, token, lease ms, value (--data; '': none).
 -- Returns {'decided', outcome} | {'lost', why} | {'waiting', count, parties}.
-local id, gen, token, lease = ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local id, gen, token, lease, value = ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]),
+  ARGV[6] or ''
 
 local m = load_meta()
 if not m then
@@ -22,6 +23,11 @@ end
 if full(m, id, now) then
   -- Withdrawn meanwhile (its lease lapsed), and others took its place: it is not added again.
   return {'waiting', fmt(entered(now)), fmt(m.parties)}
+end
+-- Its value again, before the member is (re-)added: a withdrawal under its id (another party
+-- that timed out, a lapse) took it away with the member.
+if value ~= '' then
+  redis.call('HSET', data, id, value)
 end
 local count, released = join(m, id, lease, now)
 touch()

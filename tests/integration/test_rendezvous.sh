@@ -114,6 +114,19 @@ rcli DEL 'rbarrier:{lost}' >/dev/null
 expect_exit l 5
 check "$(cat "$TMP/l.out")" [ "$(field "$TMP/l.out" 'j["outcome"]')" = lost ]
 
+begin_case "a member's data outlives the withdrawal of another party under its id"
+# d2 times out and withdraws id a (and its data); d1, still waiting under a, adds it again
+spawn d1 wait dd --members a,b --id a --data A1 -t 30s --lease 300ms
+wait_arrived dd 1
+expect 124 wait dd --members a,b --id a --data A2 -t 300ms
+wait_arrived dd 1
+expect 0 wait dd --members a,b --id b --json
+expect_exit d1 0
+check "a's data: $(cat "$TMP/last.out")" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["members"][0]["id"] == "a" and d["members"][0]["data"] in ("A1", "A2"), d' "$TMP/last.out"
+
 begin_case "await --json: the members and their data on a release, no rank of its own"
 spawn w await watched --json -t 30s
 check "await never blocked" eventually blocked_readers 1
