@@ -348,7 +348,9 @@ Arrival Barrier::enter(redis::Connection& connection, const std::string& id, std
                        Duration lease, const std::string& expected, const std::string& token,
                        const std::string& new_token, std::int64_t generation,
                        Deadline deadline) const {
-  return decode_arrival(run(connection, scripts::k_enter, m_keys.common(),
+  // A first entry's record is named by its new token, the same in each retry of it.
+  return decode_arrival(run(connection, scripts::k_enter,
+                            token.empty() ? with_arrival(new_token) : m_keys.common(),
                             {id, std::to_string(parties), std::to_string(lease.count()), expected,
                              token, new_token, generation ? std::to_string(generation) : ""},
                             deadline));

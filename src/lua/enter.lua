@@ -1,6 +1,8 @@
 -- SPDX-License-Identifier: Apache-2.0
--- enter: ARGV: ttl, id, parties, lease ms, expected (as arrive's), token, new_token, gen (a
--- renewal: the generation it entered).
+-- enter: KEYS[8] (a first entry): its record, named by its new_token, so that a retried entry
+-- whose reply was lost finds itself working, not a duplicate.
+-- ARGV: ttl, id, parties, lease ms, expected (as arrive's), token, new_token, gen (a renewal:
+-- the generation it entered).
 -- A party starts working (run) in the current generation (token ''), or renews its lease while
 -- it works (token: the instance it entered).
 -- Returns {status, gen, count, parties, token, detail, events_from, progress_from}, as arrive's:
@@ -39,12 +41,13 @@ if token == '' then
   -- Two parties working under one id would be one party counted once, and the first to arrive
   -- would end the other's work: the second is refused while the first's lease is live.
   local lease_end = redis.call('ZSCORE', working, id)
-  if lease_end then
+  if lease_end and redis.call('GET', KEYS[8]) ~= id then
     return reply('duplicate', 0, fmt(tonumber(lease_end) - now))
   end
-  if full(m, id, now) then
+  if not lease_end and full(m, id, now) then
     return reply('full', entered(now), '')
   end
+  redis.call('SET', KEYS[8], id, 'PX', fmt(lease))
 elseif not redis.call('ZSCORE', working, id) then
   -- Its work was ended by its generation's outcome, which is its own whatever came after it.
   local outcome = gen ~= '' and redis.call('HGET', outcomes, gen)

@@ -56,6 +56,14 @@ proxy proxy refuse off >/dev/null
 expect_exit held 124
 check "held gave up after $(elapsed_ms "$start") ms of 4 s" [ "$(elapsed_ms "$start")" -ge 3900 ]
 
+begin_case "2a. the connection is cut between a run party's entry and its reply: it works, not a duplicate"
+expect 0 run loaded -n 1 -- true # enter is loaded: the cut request runs it
+proxy proxy cut-after-request EVALSHA >/dev/null
+URL=$VIA_PROXY spawn entry -v run entry -n 2 --id e -t 30s -- true
+wait_log entry 'retrying'
+expect 0 wait entry -n 2 -t 30s
+expect_exit entry 0
+
 begin_case "2. the connection is cut between arrive and its reply: counted once"
 spawn b wait once-only -n 2 -t 30s
 wait_arrived once-only 1
