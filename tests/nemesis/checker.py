@@ -102,8 +102,9 @@ def check_round(parties, server, parties_n, persistent, restarts):
             elif p.code != p.command_status or outcome != "failed":
                 v.append("run party %d: its command exited %d, but the party exited %s (%s)" % (
                     p.index, p.command_status, p.code, outcome))
-        if p.kind == "run" and "KILL" in p.command_signals and "KILL" not in signalled and \
-                "TERM" not in signalled and p.code == 0:
+        # (a command that wrote its end had ended: the signal met a process about to be reaped)
+        if p.kind == "run" and "KILL" in p.command_signals and p.command_end is None and \
+                "KILL" not in signalled and "TERM" not in signalled and p.code == 0:
             v.append("run party %d released though its command was SIGKILLed" % p.index)
 
     # 2. One outcome per generation, the one the server recorded.
