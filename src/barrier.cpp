@@ -114,7 +114,7 @@ std::optional<Event> decode_event(const Reply& fields) {
       event.kind = kind == "released" ? Event::Kind::released
                    : kind == "reset"  ? Event::Kind::reset
                                       : Event::Kind::aborted;
-      if (!parties.empty()) { // since 0.3.0: the generation's parties
+      if (!parties.empty()) { // the generation's parties (absent from older writers)
         event.parties = to_int(parties, "parties");
       }
     } else {
