@@ -104,10 +104,11 @@ std::optional<Event> decode_event(const Reply& fields) {
     }
   }
   try {
-    if (kind == "arrived" || kind == "left" || kind == "entered") {
-      event.kind = kind == "arrived" ? Event::Kind::arrived
-                   : kind == "left"  ? Event::Kind::left
-                                     : Event::Kind::entered;
+    if (kind == "arrived" || kind == "left" || kind == "entered" || kind == "working") {
+      event.kind = kind == "arrived"   ? Event::Kind::arrived
+                   : kind == "left"    ? Event::Kind::left
+                   : kind == "working" ? Event::Kind::working
+                                       : Event::Kind::entered;
       event.count = to_int(count, "count");
       event.parties = to_int(parties, "parties");
     } else if (kind == "released" || kind == "reset" || kind == "aborted") {

@@ -167,7 +167,9 @@ struct Status {
 // An entry of one of the barrier's streams.
 struct Event {
   // entered: as many parties as the barrier's entered (run --enter waits for it)
-  enum class Kind { arrived, left, released, reset, aborted, entered };
+  // working: a run party started or stopped working (count: how many entered), for those that
+  // show the barrier (status --watch).
+  enum class Kind { arrived, left, released, reset, aborted, entered, working };
   Kind kind = Kind::arrived;
   std::int64_t generation = 0;
   std::string token;

@@ -112,6 +112,7 @@ std::optional<Result> Watcher::on_event(const Event& event) {
   case Event::Kind::aborted:
     return on_decision({Outcome::aborted, event.reason});
   case Event::Kind::entered:
+  case Event::Kind::working: // a working party: not a member to count
     break;
   }
   return std::nullopt;

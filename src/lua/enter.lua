@@ -61,8 +61,11 @@ elseif not redis.call('ZSCORE', working, id) then
 end
 local added = redis.call('ZADD', working, fmt(now + lease), id)
 local count = entered(now)
-if added > 0 and count == m.parties then
-  announce_entered(m, count)
+if added > 0 then
+  count_event('working', m, count)
+  if count == m.parties then
+    announce_entered(m, count)
+  end
 end
 touch()
 return reply(count >= m.parties and 'entered' or 'working', count, '')

@@ -29,6 +29,7 @@ local gen = m.gen
 if reason ~= '' then
   break_barrier(m, reason)
 else
+  count_event('working', m, entered(now))
   -- The last work gone: members that waited for it may be complete.
   expire_members(now)
   release_if_complete(m)

@@ -77,6 +77,18 @@ lines = [json.loads(line) for line in open(sys.argv[1])]
 assert lines[0] is None and lines[1]["members"][0]["id"] == "a", lines
 assert lines[-1]["generation"] == 2 and lines[-1]["last_outcome"] == "released", lines
 PY
+begin_case "status --watch shows a run party as soon as it works"
+spawn sw_watch status --watch --json sw
+wait_file "$TMP/sw_watch.out" '^null$'
+spawn sw_run run sw -n 2 --id worker -t 30s -- sh -c 'while [ ! -e "$0" ]; do sleep 0.02; done' "$TMP/sw.go"
+shows_worker() { tail -1 "$TMP/sw_watch.out" | grep -q '"working":\[{"id":"worker"'; }
+check "the watch never showed the worker: $(tail -2 "$TMP/sw_watch.out")" eventually shows_worker
+touch "$TMP/sw.go"
+expect 0 wait sw -n 2 -t 30s
+expect_exit sw_run 0
+kill -TERM "${PID[sw_watch]}"
+expect_exit sw_watch 143
+
 begin_case "Text snapshots are separated by a blank line"
 # Text snapshots are separated by a blank line.
 check "snapshots not separated: $(cat "$TMP/watch.out")" \
