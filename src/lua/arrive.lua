@@ -15,7 +15,7 @@ local cache = KEYS[8]
 local id, parties, lease, once, new_token, expected, value, from_work, work_gen, work_token =
   ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9],
   ARGV[10] or '', ARGV[11] or ''
-local from_work_known = from_work == '1' and work_token ~= '' 
+local from_work_known = from_work == '1' and work_token ~= ''
 
 -- How long the reply to an arrival without a lease is kept for a retry.
 local keep_record = 60000

@@ -2,7 +2,7 @@
 -- leave: KEYS[8] this arrival's reply cache. ARGV: ttl, id, gen, token, lease ms; gen and token
 -- empty: those of the arrival in the cache, if the server counted it.
 -- Returns {'decided', outcome, gen} | {'lost', why} | {'left', count, gen, parties}: the member
--- count, the current generation and its parties (0 and '' without a barrier), for the report of
+-- count, the current generation and its parties (0 without a barrier), for the report of
 -- a party that never learned them.
 local cache = KEYS[8]
 local id, gen, token, lease = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
