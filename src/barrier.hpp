@@ -173,9 +173,14 @@ struct Event {
   Kind kind = Kind::arrived;
   std::int64_t generation = 0;
   std::string token;
-  std::int64_t count = 0; // arrived, left, entered
-  std::int64_t parties = 0; // arrived, left, entered
+  std::int64_t count = 0; // arrived, left, entered, working
+  std::int64_t parties = 0; // arrived, left, entered, working; an outcome's generation's
   std::string reason; // aborted
+
+  // An outcome of a generation: released, reset or aborted.
+  bool is_outcome() const {
+    return kind == Kind::released || kind == Kind::reset || kind == Kind::aborted;
+  }
 };
 
 // An entry's fields (field, value, field, value...); nullopt for an entry that is not one of

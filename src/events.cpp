@@ -88,10 +88,8 @@ void EventStream::await_room(const Arrival& full, std::string_view name, bool fi
   const Deadline until = std::min(deadline, Clock::now() + k_room_recheck);
   while (Clock::now() < until) {
     const auto batch = next(until, deadline);
-    const bool outcome = std::any_of(batch.events.begin(), batch.events.end(), [](const Event& e) {
-      return e.kind != Event::Kind::entered && e.kind != Event::Kind::arrived &&
-             e.kind != Event::Kind::left && e.kind != Event::Kind::working;
-    });
+    const bool outcome = std::any_of(batch.events.begin(), batch.events.end(),
+                                     [](const Event& e) { return e.is_outcome(); });
     if (outcome || batch.reconnected) {
       return;
     }
