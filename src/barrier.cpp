@@ -2,6 +2,7 @@
 #include "barrier.hpp"
 
 #include <algorithm>
+#include <map>
 #include <charconv>
 #include <fmt/format.h>
 
@@ -416,6 +417,35 @@ Check Barrier::abort(redis::Connection& connection, const std::string& reason,
 
 Status Barrier::status(redis::Connection& connection, Deadline deadline) const {
   return decode_status(run(connection, scripts::k_status, m_keys.common(), {}, deadline));
+}
+
+std::vector<std::string> Barrier::departed(redis::Connection& connection, std::int64_t generation,
+                                           const std::string& token, Deadline deadline) const {
+  constexpr std::string_view what = "XRANGE";
+  const redis::Reply reply =
+      connection.command({"XRANGE", m_keys.progress, "-", "+"}, deadline).check();
+  std::vector<std::string> ids;
+  const std::string gen = std::to_string(generation);
+  for (const auto& entry : reply.as_array(what)) {
+    const auto& id_fields = entry.as_array(what);
+    if (id_fields.size() != 2 || id_fields[1].is_nil()) {
+      continue;
+    }
+    const auto v = strings(id_fields[1], what, 0);
+    std::map<std::string_view, std::string_view> fields;
+    for (std::size_t i = 0; i + 1 < v.size(); i += 2) {
+      fields[v[i]] = v[i + 1];
+    }
+    if (fields["event"] != "left" || fields["gen"] != gen || fields["token"] != token) {
+      continue;
+    }
+    for (std::string_view left = fields["ids"]; !left.empty();) {
+      const auto end = std::min(left.find('\n'), left.size());
+      ids.emplace_back(left.substr(0, end));
+      left.remove_prefix(std::min(end + 1, left.size()));
+    }
+  }
+  return ids;
 }
 
 } // namespace rbarrier

@@ -244,6 +244,10 @@ public:
               const std::string& new_token, std::optional<std::int64_t> generation,
               const std::string& token, Deadline deadline) const;
   Status status(redis::Connection& connection, Deadline deadline) const;
+  // The ids that left `generation` of instance `token` (withdrew, or lapsed), as the progress
+  // stream still has them (it keeps about the last 1000 events).
+  std::vector<std::string> departed(redis::Connection& connection, std::int64_t generation,
+                                    const std::string& token, Deadline deadline) const;
 
 private:
   // The common keys and the record of the arrival `nonce`, for arrive and leave.

@@ -41,6 +41,9 @@ std::string to_json(const Report& report) {
       out["members"] = members;
     }
   }
+  if (report.left) {
+    out["left"] = *report.left;
+  }
   if (report.missing) {
     out["missing"] = *report.missing;
   }

@@ -22,7 +22,9 @@ struct Report {
   std::optional<std::string> id = {}; // a counted party's member id
   std::string reason = {}; // aborted, broken, mismatch, lost, failed: why
   std::optional<std::vector<RosterEntry>> members = {}; // released: the roster, in rank order
-  std::optional<std::vector<std::string>> missing = {}; // timeout with --members: who never came
+  // timeout with --members: who is not there (sorted), and of them who came and left
+  std::optional<std::vector<std::string>> missing = {};
+  std::optional<std::vector<std::string>> left = {};
 };
 
 // The report as one line of JSON: "members" (each {"id", "rank", "data"}) and this party's

@@ -136,6 +136,8 @@ Result Waiter::on_timeout() {
   try {
     if (m_arrived && !m_options.members.empty()) {
       m_report.missing = missing();
+      std::sort(m_report.missing->begin(), m_report.missing->end());
+      m_report.left = left_of(*m_report.missing);
     }
     const Check result = m_session.run(
         [&](redis::Connection& connection, Deadline attempt) {
@@ -175,11 +177,22 @@ Result Waiter::on_timeout() {
   }
   return {to_int(ExitCode::timeout),
           fmt::format("timed out after {} waiting at barrier {} ({}/{} arrived{}){}", timeout,
-                      name(), m_count, m_parties,
-                      m_report.missing && !m_report.missing->empty()
-                          ? "; missing " + list_ids(*m_report.missing)
-                          : "",
-                      withdrawal)};
+                      name(), m_count, m_parties, absent(), withdrawal)};
+}
+
+std::string Waiter::absent() const {
+  if (!m_report.missing || m_report.missing->empty()) {
+    return "";
+  }
+  if (!m_report.left || m_report.left->empty()) {
+    return "; missing " + list_ids(*m_report.missing);
+  }
+  // Who never came (a worker that never started) apart from who came and left.
+  std::vector<std::string> never;
+  std::set_difference(m_report.missing->begin(), m_report.missing->end(), m_report.left->begin(),
+                      m_report.left->end(), std::back_inserter(never));
+  return (never.empty() ? "" : "; never arrived: " + list_ids(never)) +
+         "; left: " + list_ids(*m_report.left);
 }
 
 std::vector<std::string> Waiter::missing() {
@@ -195,6 +208,20 @@ std::vector<std::string> Waiter::missing() {
   auto all = m_options.members;
   std::sort(all.begin(), all.end());
   return all;
+}
+
+std::vector<std::string> Waiter::left_of(const std::vector<std::string>& missing) {
+  auto departed = m_session.run(
+      [&](redis::Connection& connection, Deadline attempt) {
+        return m_barrier.departed(connection, m_generation, m_token, attempt);
+      },
+      grace());
+  std::sort(departed.begin(), departed.end());
+  std::vector<std::string> left;
+  std::set_intersection(missing.begin(), missing.end(), departed.begin(), departed.end(),
+                        std::back_inserter(left));
+  left.erase(std::unique(left.begin(), left.end()), left.end());
+  return left;
 }
 
 Result Waiter::on_signal(int signo) {

@@ -24,6 +24,10 @@ private:
   commands::Result on_timeout() override;
   // The --members not present now, sorted (one command).
   std::vector<std::string> missing();
+  // Those of `missing` (sorted) that arrived in this generation and left it.
+  std::vector<std::string> left_of(const std::vector<std::string>& missing);
+  // For the timeout's message: who is missing, and who of them left.
+  std::string absent() const;
   commands::Result on_signal(int signo) override;
   Deadline grace() const;
 

@@ -200,16 +200,28 @@ local function last_id(stream)
   return last[1][1]
 end
 
--- Withdraw members whose lease ended; returns how many.
+-- Withdraw members whose lease ended; returns their ids.
 local function expire_members(now)
-  return redis.call('ZREMRANGEBYSCORE', members, '-inf', fmt(now))
+  local gone = redis.call('ZRANGEBYSCORE', members, '-inf', fmt(now))
+  if #gone > 0 then
+    redis.call('ZREMRANGEBYSCORE', members, '-inf', fmt(now))
+  end
+  return gone
 end
 
 -- Arrivals and departures go to a stream of their own, so that a waiter that shows no progress
 -- is woken only by the outcome, not by every one of N arrivals.
-local function count_event(kind, m, count)
-  redis.call('XADD', progress, 'MAXLEN', '~', keep_progress, '*', 'event', kind, 'gen',
-    fmt(m.gen), 'token', m.token, 'count', fmt(count), 'parties', fmt(m.parties or 0))
+-- A departure names who left (`ids`, a list), so that a timeout can tell them from those who
+-- never came.
+local function count_event(kind, m, count, ids)
+  if ids and #ids > 0 then
+    redis.call('XADD', progress, 'MAXLEN', '~', keep_progress, '*', 'event', kind, 'gen',
+      fmt(m.gen), 'token', m.token, 'count', fmt(count), 'parties', fmt(m.parties or 0), 'ids',
+      table.concat(ids, '\n'))
+  else
+    redis.call('XADD', progress, 'MAXLEN', '~', keep_progress, '*', 'event', kind, 'gen',
+      fmt(m.gen), 'token', m.token, 'count', fmt(count), 'parties', fmt(m.parties or 0))
+  end
 end
 
 -- Releases the generation when `parties` members are present and no party works (a member under
@@ -241,8 +253,11 @@ local function join(m, id, lease, now)
   if released then
     return count, true
   end
-  if added > 0 or expired > 0 then
-    count_event(added > 0 and 'arrived' or 'left', m, count)
+  if #expired > 0 then
+    count_event('left', m, count, expired)
+  end
+  if added > 0 then
+    count_event('arrived', m, count)
   end
   if added > 0 and redis.call('ZCARD', working) > 0 and entered(now) == m.parties then
     announce_entered(m, m.parties)

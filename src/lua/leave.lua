@@ -53,7 +53,7 @@ if redis.call('ZSCORE', members, id) ~= 'inf' then
 end
 local count = redis.call('ZCARD', members)
 if removed > 0 then
-  count_event('left', m, count)
+  count_event('left', m, count, {id})
 end
 touch()
 return {'left', fmt(count), fmt(gen), fmt(m.parties or 0)}

@@ -76,6 +76,13 @@ check "$(cat "$TMP/last.out")" [ "$(field "$TMP/last.out" 'j["missing"], j["memb
 expect 124 wait missing --members m1,m2,m3,m4,m5,m6,m7,m8 --id m5 -t 300ms --json
 expect_stderr '\(2/8 arrived; missing "m1", "m3", "m4", "m6", "m7" and 1 more\)'
 check "timeout JSON: $(cat "$TMP/last.out")" [ "$(field "$TMP/last.out" 'j["outcome"], j["missing"]')" = "('timeout', ['m1', 'm3', 'm4', 'm6', 'm7', 'm8'])" ]
+# who came and left (a timeout, a lapse) is told apart from who never came
+spawn gone1 wait missing2 --members a,b,c,d --id a -t 30s
+wait_arrived missing2 1
+expect 124 wait missing2 --members a,b,c,d --id b -t 300ms
+expect 124 wait missing2 --members a,b,c,d --id c -t 500ms --json
+expect_stderr '\(2/4 arrived; never arrived: "d"; left: "b"\)'
+check "timeout JSON: $(cat "$TMP/last.out")" [ "$(field "$TMP/last.out" 'j["missing"], j["left"]')" = "(['b', 'd'], ['b'])" ]
 expect 0 arrive plain -n 2
 expect 0 status --json plain
 check "no --members: missing is null" [ "$(field "$TMP/last.out" 'j["missing"]')" = None ]
