@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # The nemesis (tests/nemesis/run): random histories of every kind of party under random faults,
 # checked round by round, for RBARRIER_NEMESIS_SECONDS (default 180) with today's seed; and the
-# checker shown able to fail, against parties that are deliberately wrong.
+# checker shown able to fail, against parties that are deliberately wrong: one that exits 0 at
+# once, a wait that does not wait, a run --enter that does not wait for the others to enter.
 source "$(dirname "$0")/lib.sh"
 NEMESIS="$RBARRIER_SOURCE/tests/nemesis/run"
 
@@ -22,17 +23,27 @@ while [ \$# -gt 0 ]; do
 done
 exec "$RBARRIER" "\${args[@]}"
 SH
-chmod +x "$TMP/silent" "$TMP/no-wait"
-for wrong in silent no-wait; do
-  python3 "$NEMESIS" --rounds 3 --seed 7 --binary "$TMP/$wrong" --server "$REDIS_SERVER" \
+# One whose run --enter does not wait for the others to enter.
+cat >"$TMP/no-enter" <<SH
+#!/bin/bash
+args=()
+for arg in "\$@"; do [ "\$arg" = --enter ] || args+=("\$arg"); done
+exec "$RBARRIER" "\${args[@]}"
+SH
+chmod +x "$TMP/silent" "$TMP/no-wait" "$TMP/no-enter"
+for wrong in silent no-wait no-enter; do
+  # (seed 12's first rounds have run --enter parties that others join later)
+  seed=$([ $wrong = no-enter ] && echo 12 || echo 7)
+  python3 "$NEMESIS" --rounds 4 --seed "$seed" --binary "$TMP/$wrong" --server "$REDIS_SERVER" \
     >"$TMP/$wrong.log" 2>&1
   code=$?
   check "the nemesis passed $wrong: $(tail -3 "$TMP/$wrong.log")" [ "$code" -eq 1 ]
-  expect_file "$TMP/$wrong.log" '^nemesis: VIOLATION in round [0-9]+ of seed 7:$'
-  expect_file "$TMP/$wrong.log" '^  replay: tests/nemesis/run --seed 7 --round [0-9]+ --binary '
+  expect_file "$TMP/$wrong.log" "^nemesis: VIOLATION in round [0-9]+ of seed $seed:\$"
+  expect_file "$TMP/$wrong.log" "^  replay: tests/nemesis/run --seed $seed --round [0-9]+ --binary "
 done
 expect_file "$TMP/silent.log" 'exited 0 without a --json report'
 expect_file "$TMP/no-wait.log" 'exited 0 reporting arrived'
+expect_file "$TMP/no-enter.log" '\(--enter\) started its command before member'
 
 begin_case "the nemesis finds no violation"
 python3 "$NEMESIS" --seconds "${RBARRIER_NEMESIS_SECONDS:-180}" --binary "$RBARRIER" \

@@ -144,6 +144,19 @@ def check_round(parties, server, parties_n, persistent, restarts):
         release_ns = server["releases"].get(gen) if which == volatile_restarts else None
         for m in members:
             v.extend(check_member(gen, m, ids.get(m["id"], []), release_ns))
+        # 4. A run --enter party started its command only once all N had entered: every member
+        # of its generation existed before the command began -- unless one that had entered left
+        # (withdrew, was killed or lapsed), and a later party took its place.
+        someone_left = any(counted_in(o) == gen and (
+            (o.report or {}).get("outcome") in ("timeout", "interrupted", "terminated") or
+            any(name in ("KILL", "STOP") for name, _ in o.signals)) for o in parties)
+        for p, _ in [] if someone_left else reports:
+            if p.kind == "run" and "--enter" in p.args and p.command_start is not None:
+                for m in members:
+                    later = [o for o in ids.get(m["id"], []) if counted_in(o) == gen]
+                    if later and all(o.start > p.command_start + CLOCK_SLACK_NS for o in later):
+                        v.append("generation %d: party %d (--enter) started its command before "
+                                 "member %r existed" % (gen, p.index, m["id"]))
         # 4. No worker of the generation still working at its release.
         if release_ns is not None:
             for p in parties:
