@@ -63,6 +63,12 @@ struct Decision {
 // "released", "reset", "aborted:<reason>"; throws ProtocolError otherwise.
 Decision parse_decision(std::string_view text);
 
+// What ended a working party's work, from a `stopped` reply's detail: its generation's outcome,
+// or a reset when the reply names none (a script that was not told the generation).
+inline Decision work_ended(std::string_view detail) {
+  return detail.empty() ? Decision{Outcome::reset, {}} : parse_decision(detail);
+}
+
 // The lease of a party that holds none (arrive): it counts until its generation ends.
 inline constexpr Duration k_no_lease{0};
 

@@ -71,8 +71,7 @@ std::optional<Result> Waiter::start() {
                              m_options.members.size(), m_report);
   case Arrival::Status::stopped: // its work ended by its generation's outcome
     m_generation = m_from_work->generation;
-    return on_decision(arrival.detail.empty() ? Decision{Outcome::reset, {}}
-                                              : parse_decision(arrival.detail));
+    return on_decision(work_ended(arrival.detail));
   case Arrival::Status::lost: // from work: the barrier it worked in is gone
     m_report.outcome = "lost";
     m_report.reason = arrival.detail;

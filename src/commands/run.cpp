@@ -217,9 +217,7 @@ std::optional<Result> Worker::renew(Deadline deadline) {
   case Arrival::Status::broken:
     return decided({Outcome::aborted, renewal.detail}, m_command ? "working" : "entering");
   case Arrival::Status::stopped: // the outcome of its generation ended its work
-    return decided(renewal.detail.empty() ? Decision{Outcome::reset, {}}
-                                          : parse_decision(renewal.detail),
-                   m_command ? "working" : "entering");
+    return decided(work_ended(renewal.detail), m_command ? "working" : "entering");
   case Arrival::Status::lost:
     m_report.outcome = "lost";
     m_report.reason = renewal.detail;

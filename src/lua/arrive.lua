@@ -52,7 +52,7 @@ end
 -- A run party whose command succeeded must still be working: the outcome of its generation (a
 -- reset, an abort) ended its work, and is its outcome (detail), whatever came after it.
 if from_work == '1' and not redis.call('ZSCORE', working, id) then
-  local outcome = work_gen ~= '' and redis.call('HGET', outcomes, work_gen)
+  local outcome = outcome_of(work_gen)
   if outcome then
     return refuse('stopped', 0, outcome)
   end

@@ -175,6 +175,12 @@ local function entered(now)
   return count
 end
 
+-- The stored outcome of generation `gen` ('' : none asked for), or nil: for a working party that
+-- no longer works, what ended its work.
+local function outcome_of(gen)
+  return gen ~= '' and redis.call('HGET', outcomes, gen) or nil
+end
+
 -- Whether `id` would be one party too many: it is neither working nor a live member, and as many
 -- parties as the barrier has entered already, one of them still working (a generation holds at
 -- most `parties`, working and arrived together; it waits for the next one).

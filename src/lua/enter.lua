@@ -50,7 +50,7 @@ if token == '' then
   redis.call('SET', KEYS[8], id, 'PX', fmt(lease))
 elseif not redis.call('ZSCORE', working, id) then
   -- Its work was ended by its generation's outcome, which is its own whatever came after it.
-  local outcome = gen ~= '' and redis.call('HGET', outcomes, gen)
+  local outcome = outcome_of(gen)
   if outcome then
     return reply('stopped', 0, outcome)
   end

@@ -19,7 +19,7 @@ if m.state == 'broken' then
 end
 if redis.call('ZREM', working, id) == 0 then
   -- Not working: its generation's outcome ended its work, or its entry never counted.
-  local outcome = gen ~= '' and redis.call('HGET', outcomes, gen)
+  local outcome = outcome_of(gen)
   if outcome then
     return {'decided', outcome}
   end
