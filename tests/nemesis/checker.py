@@ -43,18 +43,19 @@ def killed_at(p):
 
 
 def instance(p, restarts):
-    """Which instance of the barrier the party met: how many restarts that lost the state came
-    before it, or None when one came while it ran (it may have met either)."""
-    before = sum(1 for at in restarts if at < p.start)
-    during = any(p.start <= at <= p.end for at in restarts)
+    """Which instance of the barrier the party met: how many windows in which the state may have
+    been lost came before it, or None when it overlapped one (it may have met either)."""
+    before = sum(1 for _, to in restarts if to < p.start)
+    during = any(p.start <= to and since <= p.end for since, to in restarts)
     return None if during else before
 
 
 def check_round(parties, server, parties_n, persistent, restarts):
     """parties: the round's records; server: {"outcomes": {gen: text}, "releases": {gen: ns},
-    "untimed": [keys], "alive": [pids]}; parties_n: the barrier's N; restarts: when the server
-    restarted without its state (ns): each makes a new instance, whose generations count from 1
-    again, so that generations are compared within one instance. Returns violations."""
+    "untimed": [keys], "alive": [pids]}; parties_n: the barrier's N; restarts: the windows (from,
+    to in ns) in which the state may have been lost -- a restart without persistence, a failover:
+    each makes a new instance, whose generations may count from 1 again or repeat ones decided
+    before, so that generations are compared within one instance. Returns violations."""
     v = []
     volatile_restarts = len(restarts)
     by_gen = {}  # gen -> set of generation outcomes reported
