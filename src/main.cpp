@@ -49,19 +49,18 @@ int main(int argc, char** argv) {
     const auto& global = invocation.global;
     const std::string& name = std::visit(
         [](const auto& options) -> const std::string& { return options.name; }, invocation.command);
-    commands::Result result;
-    std::string_view outcome = "error";
+    Result result;
     try {
       result = invocation.subcommand->run(global, invocation.command);
     } catch (const Error& error) {
-      result = {to_int(error.code()), fmt::format("barrier {}: {}", quote(name), error.what())};
+      result = {Ending::error, to_int(error.code()),
+                fmt::format("barrier {}: {}", quote(name), error.what())};
     } catch (const Interrupted& interrupted) {
       // Before it knew what the server did: a change may or may not have taken effect.
       const auto& subcommand = *invocation.subcommand;
-      outcome = signals::outcome(interrupted.signo);
-      result = {signals::exit_status(interrupted.signo),
-                fmt::format("{} while running {} on barrier {}{}", outcome, subcommand.name,
-                            quote(name),
+      result = {ending_of_signal(interrupted.signo),
+                fmt::format("{} while running {} on barrier {}{}",
+                            signals::outcome(interrupted.signo), subcommand.name, quote(name),
                             subcommand.reads_only ? "" : ": whether it took effect is unknown")};
     }
     if (!result.message.empty()) {
@@ -69,7 +68,7 @@ int main(int argc, char** argv) {
     }
     // --json: one object whatever the ending, once the command line parsed.
     if (wants_json(invocation.command) && !printed()) {
-      std::fputs(error_json(outcome, name, result.exit_code, result.message).c_str(), stdout);
+      std::fputs(error_json(result, name).c_str(), stdout);
       std::fflush(stdout);
     }
     return result.exit_code;

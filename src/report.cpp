@@ -12,7 +12,7 @@ namespace rbarrier {
 
 std::string to_json(const Report& report) {
   using nlohmann::json;
-  json out = {{"outcome", report.outcome},
+  json out = {{"outcome", json_name(report.outcome)},
               {"name", report.name},
               {"generation", report.generation},
               {"parties", report.parties}};
@@ -22,7 +22,7 @@ std::string to_json(const Report& report) {
   if (!report.reason.empty()) {
     out["reason"] = report.reason;
   }
-  if (report.outcome == "released") {
+  if (report.outcome == Ending::released) {
     out["members"] = nullptr;
     if (report.id) {
       out["rank"] = nullptr;
@@ -61,10 +61,12 @@ void print(const Report& report) {
   g_printed = true;
 }
 
-std::string error_json(std::string_view outcome, std::string_view name, int status,
-                       std::string_view message) {
+std::string error_json(const Result& result, std::string_view name) {
   using nlohmann::json;
-  const json out = {{"outcome", outcome}, {"name", name}, {"status", status}, {"message", message}};
+  const json out = {{"outcome", json_name(result.ending)},
+                    {"name", name},
+                    {"status", result.exit_code},
+                    {"message", result.message}};
   return out.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

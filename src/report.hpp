@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "barrier.hpp"
+#include "ending.hpp"
 #include "session.hpp"
 
 namespace rbarrier {
@@ -14,8 +15,7 @@ namespace rbarrier {
 // What --json prints for wait, arrive, await and run: one object on one line, whatever the
 // outcome.
 struct Report {
-  std::string outcome = {}; // released, passed, arrived, reset, aborted, broken, mismatch, lost,
-                            // timeout, interrupted, terminated, failed (run's command)
+  Ending outcome = Ending::error; // how the party ended: that of its Result
   std::string name = {};
   std::int64_t generation = 0;
   std::int64_t parties = 0;
@@ -37,8 +37,7 @@ void print(const Report& report);
 
 // The object --json prints for an ending that made no report (an error, a signal before the
 // party knew anything): {"outcome", "name", "status", "message"}, on one line.
-std::string error_json(std::string_view outcome, std::string_view name, int status,
-                       std::string_view message);
+std::string error_json(const Result& result, std::string_view name);
 
 // Whether a report (or, for status --json, a snapshot: note_printed()) went to stdout: main()
 // prints error_json() when --json was asked for and nothing was.

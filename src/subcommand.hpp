@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "ending.hpp"
 #include "options.hpp"
 
 // A subcommand as data: its name, summary, options, how its options struct is built from what
@@ -55,10 +56,6 @@ private:
   std::vector<std::pair<std::string, std::vector<std::string>>> m_values;
 };
 
-namespace commands {
-struct Result;
-}
-
 struct Subcommand {
   std::string_view name = {};
   std::string_view summary = {}; // one line, for --help
@@ -71,7 +68,7 @@ struct Subcommand {
   bool reads_only = false;
   // Checks and converts the values; throws UsageError naming the option and the value.
   CommandOptions (*build)(const Values& values, const GlobalOptions& global) = nullptr;
-  commands::Result (*run)(const GlobalOptions& global, const CommandOptions& options) = nullptr;
+  Result (*run)(const GlobalOptions& global, const CommandOptions& options) = nullptr;
 };
 
 // Every subcommand, in the order --help lists them.

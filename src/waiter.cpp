@@ -4,14 +4,13 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "refusal.hpp"
 #include "util/identity.hpp"
 #include "util/log.hpp"
 #include "util/signals.hpp"
 #include "util/text.hpp"
 
 namespace rbarrier {
-
-using commands::Result;
 
 namespace {
 
@@ -62,22 +61,19 @@ std::optional<Result> Waiter::start() {
     return released();
   case Arrival::Status::passed:
     log::verbose("barrier {} was passed already (--once): not waiting", name());
-    m_report.outcome = "passed";
-    return released(false);
+    return released(false, Ending::passed);
   case Arrival::Status::broken:
   case Arrival::Status::mismatch:
   case Arrival::Status::members:
-    return commands::refusal(arrival, m_options.name, m_options.parties, m_options.once, m_id,
-                             m_options.members.size(), m_report);
+    return refusal(arrival, m_options.name, m_options.parties, m_options.once, m_id,
+                   m_options.members.size(), m_report);
   case Arrival::Status::stopped: // its work ended by its generation's outcome
     m_generation = m_from_work->generation;
     return on_decision(work_ended(arrival.detail));
   case Arrival::Status::lost: // from work: the barrier it worked in is gone
-    m_report.outcome = "lost";
     m_report.reason = arrival.detail;
-    return Result{to_int(ExitCode::state_lost),
-                  fmt::format("state of barrier {} lost while this party worked: {}", name(),
-                              arrival.detail)};
+    return Result{Ending::lost, fmt::format("state of barrier {} lost while this party worked: {}",
+                                            name(), arrival.detail)};
   case Arrival::Status::working:
   case Arrival::Status::entered:
   case Arrival::Status::full:
@@ -90,7 +86,7 @@ std::optional<Result> Waiter::start() {
     show_progress();
     return std::nullopt;
   }
-  return Result{to_int(ExitCode::internal), "unknown arrival status"};
+  return Result{Ending::error, to_int(ExitCode::internal), "unknown arrival status"};
 }
 
 std::optional<Result> Waiter::check() {
@@ -111,7 +107,7 @@ std::optional<Result> Waiter::on_check(const Check& result) {
     return on_decision(result.decision);
   case Check::Status::lost:
     m_report.reason = result.why;
-    return Result{to_int(ExitCode::state_lost),
+    return Result{Ending::lost,
                   fmt::format("state of barrier {} lost while waiting: {}", name(), result.why)};
   case Check::Status::waiting:
     counted(result.count, result.parties);
@@ -171,10 +167,10 @@ Result Waiter::on_timeout() {
   }
   const std::string timeout = format_duration(m_options.timeout.value_or(Duration(0)));
   if (m_parties == 0) { // no reply to the arrival came in time
-    return {to_int(ExitCode::timeout), fmt::format("timed out after {} arriving at barrier {}{}",
-                                                   timeout, name(), withdrawal)};
+    return {Ending::timeout, fmt::format("timed out after {} arriving at barrier {}{}", timeout,
+                                         name(), withdrawal)};
   }
-  return {to_int(ExitCode::timeout),
+  return {Ending::timeout,
           fmt::format("timed out after {} waiting at barrier {} ({}/{} arrived{}){}", timeout,
                       name(), m_count, m_parties, absent(), withdrawal)};
 }
@@ -226,7 +222,7 @@ std::vector<std::string> Waiter::left_of(const std::vector<std::string>& missing
 Result Waiter::on_signal(int signo) {
   m_session.stop_interrupting();
   const char* what = signals::outcome(signo);
-  const Result interrupted{signals::exit_status(signo),
+  const Result interrupted{ending_of_signal(signo),
                            fmt::format("{} while waiting at barrier {}", what, name())};
   try {
     const Check result = m_session.run(
@@ -237,7 +233,7 @@ Result Waiter::on_signal(int signo) {
         },
         grace());
     if (auto decided = on_check(result)) {
-      return decided->exit_code == to_int(ExitCode::state_lost) ? interrupted : *decided;
+      return decided->ending == Ending::lost ? interrupted : *decided;
     }
   } catch (const Error& error) {
     log::warning(fmt::format("could not withdraw from barrier {}: {}", name(), error.what()));

@@ -14,21 +14,21 @@ public:
 
 private:
   // Arrives: the outcome of the arrival, or nullopt when the party must wait.
-  std::optional<commands::Result> start() override;
+  std::optional<Result> start() override;
   Duration check_interval() const override {
     return std::min(m_options.lease / 3, k_max_check_interval);
   }
   // Polls (which renews the lease); nullopt while undecided.
-  std::optional<commands::Result> check() override;
-  std::optional<commands::Result> on_check(const Check& result);
-  commands::Result on_timeout() override;
+  std::optional<Result> check() override;
+  std::optional<Result> on_check(const Check& result);
+  Result on_timeout() override;
   // The --members not present now, sorted (one command).
   std::vector<std::string> missing();
   // Those of `missing` (sorted) that arrived in this generation and left it.
   std::vector<std::string> left_of(const std::vector<std::string>& missing);
   // For the timeout's message: who is missing, and who of them left.
   std::string absent() const;
-  commands::Result on_signal(int signo) override;
+  Result on_signal(int signo) override;
   Deadline grace() const;
 
   const WaitOptions& m_options;

@@ -14,8 +14,6 @@
 
 namespace rbarrier {
 
-using commands::Result;
-
 Watcher::Watcher(const GlobalOptions& global, const std::string& name,
                  const std::vector<std::string>& command, Deadline deadline, std::string_view doing,
                  bool json)
@@ -46,13 +44,10 @@ Result Watcher::run() {
   } catch (const Interrupted& interrupted) {
     m_stopping = true;
     result = on_signal(interrupted.signo);
-    if (result.exit_code == signals::exit_status(interrupted.signo)) {
-      m_report.outcome = signals::outcome(interrupted.signo);
-    }
   }
   log::end_live();
   if (m_json) {
-    print_report(result.exit_code);
+    print_report(result.ending);
   }
   return result;
 }
@@ -124,18 +119,14 @@ Result Watcher::on_decision(const Decision& decision) {
   case Outcome::released:
     return released();
   case Outcome::reset:
-    m_report.outcome = "reset";
-    return {
-        to_int(ExitCode::reset),
-        fmt::format("barrier {} was reset while waiting (generation {})", name(), m_generation)};
+    return {Ending::reset, fmt::format("barrier {} was reset while waiting (generation {})", name(),
+                                       m_generation)};
   case Outcome::aborted:
-    m_report.outcome = "aborted";
-    return {to_int(ExitCode::aborted),
-            decision.reason.empty()
-                ? fmt::format("barrier {} was aborted", name())
-                : fmt::format("barrier {} was aborted: {}", name(), decision.reason)};
+    return {Ending::aborted, decision.reason.empty() ? fmt::format("barrier {} was aborted", name())
+                                                     : fmt::format("barrier {} was aborted: {}",
+                                                                   name(), decision.reason)};
   }
-  return {to_int(ExitCode::internal), "unknown outcome"};
+  return {Ending::error, to_int(ExitCode::internal), "unknown outcome"};
 }
 
 void Watcher::counted(std::int64_t count, std::int64_t parties) {
@@ -164,18 +155,15 @@ Deadline Watcher::next_tick() const {
   return m_started + std::chrono::floor<seconds>(Clock::now() - m_started) + seconds(1);
 }
 
-Result Watcher::released(bool roster) {
+Result Watcher::released(bool roster, Ending how) {
   log::verbose("barrier {} released (generation {})", name(), m_generation);
-  if (m_report.outcome.empty()) {
-    m_report.outcome = "released";
-  }
   const bool run = !m_command.empty() && !m_stopping;
   if (roster && (m_json || run)) {
     m_report.members =
         read_roster(m_session, m_barrier, m_generation, m_name, m_global.connect_timeout);
   }
   if (!run) {
-    return {to_int(ExitCode::ok), {}};
+    return {how, {}};
   }
   export_release();
   std::vector<char*> argv;
@@ -185,35 +173,18 @@ Result Watcher::released(bool roster) {
   argv.push_back(nullptr);
   log::end_live();
   if (m_json) { // now: the command takes this process's place
-    print_report(to_int(ExitCode::ok));
+    print_report(how);
     m_json = false;
   }
   ::execvp(argv[0], argv.data());
   const int error = errno;
-  return {error == ENOENT ? 127 : 126,
+  return {Ending::error, error == ENOENT ? 127 : 126,
           fmt::format("cannot run {} after barrier {} released: {}", quote(m_command[0]), name(),
                       std::strerror(error))};
 }
 
-void Watcher::print_report(int exit_code) {
-  if (m_report.outcome.empty()) { // the outcomes that only one exit status stands for
-    switch (static_cast<ExitCode>(exit_code)) {
-    case ExitCode::aborted:
-      m_report.outcome = "broken";
-      break;
-    case ExitCode::state_lost:
-      m_report.outcome = "lost";
-      break;
-    case ExitCode::mismatch:
-      m_report.outcome = "mismatch";
-      break;
-    case ExitCode::timeout:
-      m_report.outcome = "timeout";
-      break;
-    default:
-      m_report.outcome = "error";
-    }
-  }
+void Watcher::print_report(Ending ending) {
+  m_report.outcome = ending;
   m_report.generation = m_generation;
   m_report.parties = m_parties;
   if (!m_id.empty()) {

@@ -7,7 +7,8 @@
 #include <vector>
 
 #include "barrier.hpp"
-#include "commands/commands.hpp"
+#include "ending.hpp"
+#include "options.hpp"
 #include "events.hpp"
 #include "report.hpp"
 #include "session.hpp"
@@ -29,7 +30,7 @@ public:
   // The whole wait: start(), then, unless that decided, the events until the outcome. A deadline
   // that comes while the server does not answer is still a timeout; a signal ends it through
   // on_signal() (main() installed the handlers before anything was made).
-  commands::Result run();
+  Result run();
 
 protected:
   // `doing` says what the party does, for the live line: "waiting at", "awaiting". With `json`,
@@ -40,21 +41,22 @@ protected:
 
   // The first step (the arrival, or the first look): the result when it decides, else nullopt.
   // It sets m_generation and the events' positions.
-  virtual std::optional<commands::Result> start() = 0;
+  virtual std::optional<Result> start() = 0;
   // How often to check the stored state while nothing happens.
   virtual Duration check_interval() const = 0;
   // The stored state: the outcome, or nullopt while undecided.
-  virtual std::optional<commands::Result> check() = 0;
-  virtual commands::Result on_timeout() = 0;
-  virtual commands::Result on_signal(int signo) = 0;
+  virtual std::optional<Result> check() = 0;
+  virtual Result on_timeout() = 0;
+  virtual Result on_signal(int signo) = 0;
   // Whether an outcome event of `m_generation` with this token is this party's.
   virtual bool ours(const Event& event) const { return event.token == m_token; }
 
-  commands::Result on_decision(const Decision& decision);
-  // After a release: runs the command if there is one (with RBARRIER_* in its environment), else
-  // exit 0. With `roster`, the members of the generation are read for --json and the command
-  // (RBARRIER_RANK, RBARRIER_MEMBERS) when either wants them: one command.
-  commands::Result released(bool roster = true);
+  Result on_decision(const Decision& decision);
+  // After a release (`how`: released, or passed for a latch passed already): runs the command if
+  // there is one (with RBARRIER_* in its environment), else exit 0. With `roster`, the members of
+  // the generation are read for --json and the command (RBARRIER_RANK, RBARRIER_MEMBERS) when
+  // either wants them: one command.
+  Result released(bool roster = true, Ending how = Ending::released);
   // How many have arrived, from a check or an event: shown when it changed.
   void counted(std::int64_t count, std::int64_t parties);
   // Draws the live line on a terminal: barrier, arrived/parties, time waited.
@@ -79,13 +81,13 @@ private:
   // Reads events until the outcome of `m_generation` comes, checking the stored state every
   // check_interval() (and after a reconnection, or an event it cannot place); at the deadline,
   // the result of on_timeout().
-  commands::Result wait_for_outcome();
+  Result wait_for_outcome();
   // Puts RBARRIER_* in the environment of the command run after a release.
   void export_release() const;
-  // Prints m_report as JSON on stdout, with the generation, parties and id as they are now; an
-  // outcome not named yet is the one `exit_code` stands for.
-  void print_report(int exit_code);
-  std::optional<commands::Result> on_event(const Event& event);
+  // Prints m_report as JSON on stdout, with `ending` and the generation, parties and id as they
+  // are now.
+  void print_report(Ending ending);
+  std::optional<Result> on_event(const Event& event);
   // When the live line's time next changes, or never when there is none.
   Deadline next_tick() const;
 

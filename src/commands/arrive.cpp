@@ -58,7 +58,7 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
     session.wait_for_replicas(options.name);
     log::verbose("arrived at barrier {} and released it (generation {})", quote(options.name),
                  arrival.generation);
-    report.outcome = "released";
+    result = {Ending::released, {}};
     if (options.json) {
       report.members =
           read_roster(session, barrier, arrival.generation, options.name, global.connect_timeout);
@@ -66,12 +66,12 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
     break;
   case Arrival::Status::passed:
     log::verbose("barrier {} was passed already (--once)", quote(options.name));
-    report.outcome = "passed";
+    result = {Ending::passed, {}};
     break;
   case Arrival::Status::waiting:
     log::verbose("arrived at barrier {}: {}/{} in generation {}", quote(options.name),
                  arrival.count, arrival.parties, arrival.generation);
-    report.outcome = "arrived";
+    result = {Ending::arrived, {}};
     break;
   case Arrival::Status::broken:
   case Arrival::Status::mismatch:
@@ -85,10 +85,11 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
   case Arrival::Status::lost:
   case Arrival::Status::full:
   case Arrival::Status::duplicate:
-    result = {to_int(ExitCode::internal), "unexpected arrival status"};
+    result = {Ending::error, to_int(ExitCode::internal), "unexpected arrival status"};
     break;
   }
   if (options.json) {
+    report.outcome = result.ending;
     print(report);
   }
   return result;

@@ -56,7 +56,7 @@ std::optional<Result> Awaiter::start() {
 }
 
 Result Awaiter::on_signal(int signo) {
-  return {signals::exit_status(signo),
+  return {ending_of_signal(signo),
           fmt::format("{} while awaiting barrier {}", signals::outcome(signo), name())};
 }
 
@@ -76,14 +76,13 @@ std::optional<Result> Awaiter::on_observation(const Observation& observation) {
   if (observation.status == Observation::Status::lost) {
     m_report.reason = observation.detail;
     if (first && m_options.generation) {
-      return Result{to_int(ExitCode::state_lost),
+      return Result{Ending::lost,
                     fmt::format("cannot await generation {} of barrier {}: {} (the last 100 "
                                 "outcomes are kept)",
                                 m_generation, name(), observation.detail)};
     }
-    return Result{
-        to_int(ExitCode::state_lost),
-        fmt::format("state of barrier {} lost while awaiting it: {}", name(), observation.detail)};
+    return Result{Ending::lost, fmt::format("state of barrier {} lost while awaiting it: {}",
+                                            name(), observation.detail)};
   }
   if (!observation.token.empty()) {
     m_token = observation.token;
@@ -107,14 +106,13 @@ std::optional<Result> Awaiter::on_observation(const Observation& observation) {
     return on_decision(parse_decision(observation.detail));
   case Observation::Status::broken:
     m_report.reason = observation.detail;
-    return Result{to_int(ExitCode::aborted),
+    return Result{Ending::broken,
                   observation.detail.empty()
                       ? fmt::format("barrier {} is broken", name())
                       : fmt::format("barrier {} is broken: {}", name(), observation.detail)};
   case Observation::Status::passed:
     log::verbose("barrier {} was passed already (--once)", name());
-    m_report.outcome = "passed";
-    return released(false);
+    return released(false, Ending::passed);
   case Observation::Status::lost:
     break;
   }
@@ -124,11 +122,11 @@ std::optional<Result> Awaiter::on_observation(const Observation& observation) {
 Result Awaiter::on_timeout() {
   const std::string timeout = format_duration(m_options.timeout.value_or(Duration(0)));
   if (m_token.empty()) {
-    return {to_int(ExitCode::timeout),
+    return {Ending::timeout,
             fmt::format("timed out after {} awaiting barrier {} (it does not exist yet)", timeout,
                         name())};
   }
-  return {to_int(ExitCode::timeout),
+  return {Ending::timeout,
           fmt::format("timed out after {} awaiting generation {} of barrier {} ({}/{} arrived)",
                       timeout, m_generation, name(), m_count, m_parties)};
 }

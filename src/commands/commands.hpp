@@ -4,20 +4,15 @@
 #include <optional>
 #include <string>
 
-#include "barrier.hpp"
-#include "report.hpp"
+#include "ending.hpp"
 #include "options.hpp"
+#include "refusal.hpp"
 #include "subcommand.hpp"
 
 // One file per subcommand, each defining its Subcommand: its options, how they are built, and the
 // function that runs it. That function returns the exit status with its one-line message (empty
 // on success); failures of the connection and the server are thrown as rbarrier::Error.
 namespace rbarrier::commands {
-
-struct Result {
-  int exit_code = 0;
-  std::string message; // printed as "rbarrier: <message>" when not empty
-};
 
 // Options that several subcommands take, with one help text each.
 inline constexpr OptionSpec k_name_option{"NAME", OptionSpec::Kind::positional, "",
@@ -56,12 +51,6 @@ struct Membership {
   std::string data;
 };
 Membership membership(const Values& values, Deadline deadline);
-
-// The exit status and message of an arrival the barrier refused (broken, or a --parties,
-// --once or --members that is not the barrier's), with its outcome and reason for --json in
-// `report`; for wait and arrive. `members`: how many --members this party gave (0: none).
-Result refusal(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once,
-               const std::string& id, std::size_t members, Report& report);
 
 extern const Subcommand k_wait;
 extern const Subcommand k_arrive;

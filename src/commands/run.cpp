@@ -105,15 +105,14 @@ std::optional<Result> Worker::work() {
     if (Clock::now() < m_deadline) {
       throw;
     }
-    m_report.outcome = "timeout"; // unless the withdrawal finds an outcome, which wins
-    result = withdraw(
-        {to_int(ExitCode::timeout), fmt::format("timed out after {} entering barrier {}",
-                                                format_duration(*m_options.timeout), name())});
+    result = withdraw( // unless the withdrawal finds an outcome, which wins
+
+        {Ending::timeout, fmt::format("timed out after {} entering barrier {}",
+                                      format_duration(*m_options.timeout), name())});
   } catch (const Interrupted&) {
     const int signo = signals::take().first;
-    m_report.outcome = signals::outcome(signo);
-    result = withdraw({signals::exit_status(signo),
-                       fmt::format("{} while entering barrier {}", m_report.outcome, name())});
+    result = withdraw({ending_of_signal(signo), fmt::format("{} while entering barrier {}",
+                                                            signals::outcome(signo), name())});
   }
   if (!result) {
     result = run_command();
@@ -152,9 +151,8 @@ std::optional<Result> Worker::enter() {
     return refusal(entry, m_options.name, m_options.parties, false, m_id, m_options.members.size(),
                    m_report);
   case Arrival::Status::duplicate:
-    m_report.outcome = "mismatch";
     m_report.reason = "duplicate id";
-    return Result{to_int(ExitCode::mismatch),
+    return Result{Ending::mismatch,
                   fmt::format("another party works at barrier {} under --id {} (for {} ms more "
                               "unless it renews): give each party its own --id",
                               name(), quote(m_id), entry.detail)};
@@ -166,7 +164,7 @@ std::optional<Result> Worker::enter() {
   case Arrival::Status::full:
     break;
   }
-  return Result{to_int(ExitCode::internal), "unexpected reply to entering"};
+  return Result{Ending::error, to_int(ExitCode::internal), "unexpected reply to entering"};
 }
 
 std::optional<Result> Worker::wait_entered() {
@@ -219,11 +217,9 @@ std::optional<Result> Worker::renew(Deadline deadline) {
   case Arrival::Status::stopped: // the outcome of its generation ended its work
     return decided(work_ended(renewal.detail), m_command ? "working" : "entering");
   case Arrival::Status::lost:
-    m_report.outcome = "lost";
     m_report.reason = renewal.detail;
-    return Result{
-        to_int(ExitCode::state_lost),
-        fmt::format("state of barrier {} lost while working: {}", name(), renewal.detail)};
+    return Result{Ending::lost, fmt::format("state of barrier {} lost while working: {}", name(),
+                                            renewal.detail)};
   case Arrival::Status::waiting:
   case Arrival::Status::released:
   case Arrival::Status::passed:
@@ -233,17 +229,15 @@ std::optional<Result> Worker::renew(Deadline deadline) {
   case Arrival::Status::duplicate:
     break;
   }
-  return Result{to_int(ExitCode::internal), "unexpected reply to a renewal"};
+  return Result{Ending::error, to_int(ExitCode::internal), "unexpected reply to a renewal"};
 }
 
 Result Worker::decided(const Decision& decision, std::string_view doing) {
   m_report.reason = decision.reason;
   if (decision.outcome == Outcome::reset) {
-    m_report.outcome = "reset";
-    return {to_int(ExitCode::reset), fmt::format("barrier {} was reset while {}", name(), doing)};
+    return {Ending::reset, fmt::format("barrier {} was reset while {}", name(), doing)};
   }
-  m_report.outcome = "aborted";
-  return {to_int(ExitCode::aborted),
+  return {Ending::aborted,
           decision.reason.empty()
               ? fmt::format("barrier {} was aborted", name())
               : fmt::format("barrier {} was aborted while {}: {}", name(), doing, decision.reason)};
@@ -311,7 +305,6 @@ std::optional<Result> Worker::ended(int status) {
 
 Result Worker::failed(int exit_code, const std::string& failure) {
   m_session.stop_interrupting(); // a bounded abort, which a signal must not cut short
-  m_report.outcome = "failed";
   m_report.reason = fmt::format("{}: {}", m_id, failure);
   std::string then;
   try {
@@ -341,7 +334,7 @@ Result Worker::failed(int exit_code, const std::string& failure) {
     then =
         fmt::format("could not abort barrier {} (its lease will lapse): {}", name(), error.what());
   }
-  return {exit_code, fmt::format("{}; {}", m_report.reason, then)};
+  return {Ending::failed, exit_code, fmt::format("{}; {}", m_report.reason, then)};
 }
 
 Result Worker::stop(Result why) {
@@ -402,7 +395,9 @@ Result run(const GlobalOptions& global, const RunOptions& options) {
     Worker worker(global, options, id);
     if (auto result = worker.work()) {
       if (options.json) {
-        print(worker.report());
+        Report report = worker.report();
+        report.outcome = result->ending;
+        print(report);
       }
       return *result;
     }

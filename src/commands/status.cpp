@@ -137,7 +137,7 @@ Result watch(const GlobalOptions& global, const StatusOptions& options) {
                                : fmt::format("no barrier {} (yet)\n", quote(options.name));
       }
       if (!(std::cout << out << std::flush)) {
-        return {to_int(ExitCode::internal), "cannot write to standard output"};
+        return {Ending::error, to_int(ExitCode::internal), "cannot write to standard output"};
       }
       note_printed();
       // Until something happens (or, on a screen, a second passes).
@@ -149,7 +149,7 @@ Result watch(const GlobalOptions& global, const StatusOptions& options) {
       }
     }
   } catch (const Interrupted& interrupted) {
-    return {signals::exit_status(interrupted.signo),
+    return {ending_of_signal(interrupted.signo),
             fmt::format("{} while watching barrier {}", signals::outcome(interrupted.signo),
                         quote(options.name))};
   }
@@ -169,7 +169,8 @@ Result status(const GlobalOptions& global, const StatusOptions& options) {
                deadline)
           .snapshot;
   if (!snapshot) {
-    return {to_int(ExitCode::no_such_barrier), fmt::format("no barrier {}", quote(options.name))};
+    return {Ending::error, to_int(ExitCode::no_such_barrier),
+            fmt::format("no barrier {}", quote(options.name))};
   }
   std::cout << (options.json ? json(options.name, *snapshot, 2) : text(options.name, *snapshot))
             << std::flush;

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+// The refusals of an arrival or an entry: a broken barrier, or a --parties, --once or --members
+// that is not the barrier's.
+#include "refusal.hpp"
+
+#include <fmt/format.h>
+
+#include "util/text.hpp"
+
+namespace rbarrier {
+
+namespace {
+
+Result refused(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once,
+               const std::string& id, std::size_t members) {
+  if (arrival.status == Arrival::Status::broken) {
+    return {Ending::broken,
+            arrival.detail.empty()
+                ? fmt::format("barrier {} is broken; reset it to use it again", quote(name))
+                : fmt::format("barrier {} is broken: {}; reset it to use it again", quote(name),
+                              arrival.detail)};
+  }
+  // A mismatch says what the barrier holds, and what to do: the first party fixed it.
+  const std::string remedy = fmt::format(
+      " (the first party of a generation fixes it): reset {} to change it, or use another name",
+      quote(name));
+  if (arrival.status == Arrival::Status::members) {
+    const std::string expected = arrival.detail == "0"
+                                     ? std::string("no --members")
+                                     : fmt::format("other --members ({} ids)", arrival.detail);
+    return {Ending::mismatch,
+            (members == 0 ? fmt::format("barrier {} expects {}; this party ({}) gave none",
+                                        quote(name), expected, quote(id))
+                          : fmt::format("barrier {} expects {}; this party ({}) gave {} ids",
+                                        quote(name), expected, quote(id), members)) +
+                remedy};
+  }
+  const bool barrier_once = arrival.detail == "1";
+  if (barrier_once != once) {
+    return {Ending::mismatch,
+            fmt::format("barrier {} was created {} --once, this party {} it", quote(name),
+                        barrier_once ? "with" : "without", once ? "gave" : "lacks") +
+                remedy};
+  }
+  return {Ending::mismatch, fmt::format("barrier {} has --parties {}, this party asked for {}",
+                                        quote(name), arrival.parties, parties) +
+                                remedy};
+}
+
+} // namespace
+
+Result refusal(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once,
+               const std::string& id, std::size_t members, Report& report) {
+  Result result = refused(arrival, name, parties, once, id, members);
+  const bool broken = arrival.status == Arrival::Status::broken;
+  // The barrier's reason when broken; for a mismatch, what differs (the detail is only a flag).
+  report.reason = broken ? arrival.detail : result.message;
+  return result;
+}
+
+} // namespace rbarrier
