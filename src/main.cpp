@@ -2,7 +2,6 @@
 // rbarrier: parse the command line, run one subcommand, map what happened to an exit status.
 #include <cstdlib>
 #include <iostream>
-#include <variant>
 
 #include "cli.hpp"
 #include "commands/commands.hpp"
@@ -17,18 +16,6 @@ namespace {
 std::optional<std::string> get_environment(const std::string& name) {
   const char* value = std::getenv(name.c_str());
   return value ? std::optional<std::string>(value) : std::nullopt;
-}
-
-bool wants_json(const rbarrier::CommandOptions& command) {
-  return std::visit(
-      [](const auto& options) {
-        if constexpr (requires { options.json; }) {
-          return options.json;
-        } else {
-          return false;
-        }
-      },
-      command);
 }
 
 } // namespace
@@ -47,11 +34,10 @@ int main(int argc, char** argv) {
     log::set_level(invocation.global.verbosity);
     log::set_termination_log(invocation.global.termination_log);
     const auto& global = invocation.global;
-    const std::string& name = std::visit(
-        [](const auto& options) -> const std::string& { return options.name; }, invocation.command);
+    const std::string& name = invocation.command.name;
     Result result;
     try {
-      result = invocation.subcommand->run(global, invocation.command);
+      result = invocation.command.run(global);
     } catch (const Error& error) {
       result = {Ending::error, to_int(error.code()),
                 fmt::format("barrier {}: {}", quote(name), error.what())};
@@ -67,7 +53,7 @@ int main(int argc, char** argv) {
       log::error(result.message);
     }
     // --json: one object whatever the ending, once the command line parsed.
-    if (wants_json(invocation.command) && !printed()) {
+    if (invocation.command.json && !printed()) {
       std::fputs(error_json(result, name).c_str(), stdout);
       std::fflush(stdout);
     }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <any>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -56,6 +58,30 @@ private:
   std::vector<std::pair<std::string, std::vector<std::string>>> m_values;
 };
 
+// What a subcommand's build made of its command line: ready to run. Its options struct stays in
+// the subcommand's file; `options` holds it (a shared_ptr to const) for whoever knows its type.
+struct Prepared {
+  std::string name; // the barrier's, for the messages of main()
+  bool json = false; // --json: main() prints one object whatever the ending
+  std::function<Result(const GlobalOptions&)> run;
+  std::any options;
+};
+
+// A Prepared that runs `run` on `options` (a struct with the barrier's `name`, and `json` when it
+// takes --json).
+template <typename Options>
+Prepared prepare(Options options, Result (*run)(const GlobalOptions&, const Options&)) {
+  auto shared = std::make_shared<const Options>(std::move(options));
+  Prepared prepared;
+  prepared.name = shared->name;
+  if constexpr (requires { shared->json; }) {
+    prepared.json = shared->json;
+  }
+  prepared.run = [shared, run](const GlobalOptions& global) { return run(global, *shared); };
+  prepared.options = shared;
+  return prepared;
+}
+
 struct Subcommand {
   std::string_view name = {};
   std::string_view summary = {}; // one line, for --help
@@ -67,8 +93,14 @@ struct Subcommand {
   // It reads a barrier and changes nothing (status): a signal that cut it short changed nothing.
   bool reads_only = false;
   // Checks and converts the values; throws UsageError naming the option and the value.
-  CommandOptions (*build)(const Values& values, const GlobalOptions& global) = nullptr;
-  Result (*run)(const GlobalOptions& global, const CommandOptions& options) = nullptr;
+  Prepared (*build)(const Values& values, const GlobalOptions& global) = nullptr;
+};
+
+// The command line, parsed.
+struct Invocation {
+  GlobalOptions global;
+  Prepared command;
+  const Subcommand* subcommand = nullptr; // the entry of the table that made `command`
 };
 
 // Every subcommand, in the order --help lists them.

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <fmt/format.h>
 
-#include "commands/commands.hpp"
 #include "subcommand.hpp"
 #include "util/duration.hpp"
 #include "util/error.hpp"
@@ -11,10 +10,14 @@
 
 namespace rbarrier {
 
+// Every subcommand, in the order --help lists them. A new one is a file in src/commands/ that
+// defines its Subcommand, and its line here.
+namespace commands {
+extern const Subcommand k_wait, k_arrive, k_await, k_run, k_reset, k_abort, k_status;
+}
+
 namespace {
 
-// Every subcommand, in the order --help lists them. A new one is a file in src/commands/ that
-// defines its Subcommand, and a line here.
 const Subcommand* const k_subcommands[] = {
     &commands::k_wait,  &commands::k_arrive, &commands::k_await,  &commands::k_run,
     &commands::k_reset, &commands::k_abort,  &commands::k_status,

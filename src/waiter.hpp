@@ -5,6 +5,23 @@
 
 namespace rbarrier {
 
+// What a waiting party is told: wait's options, and those run's party waits with.
+enum class OnTimeout { leave, abort };
+
+struct WaitOptions {
+  std::string name;
+  std::int64_t parties = 0;
+  std::vector<std::string> members; // --members: the expected ids; empty: any
+  std::string data; // --data; empty: none
+  bool json = false; // print the outcome as JSON
+  std::optional<Duration> timeout; // none: for ever (no --timeout, or the literal 0)
+  std::optional<std::string> id;
+  Duration lease = std::chrono::seconds(30);
+  OnTimeout on_timeout = OnTimeout::leave;
+  bool once = false;
+  std::vector<std::string> command; // after "--"
+};
+
 // One party waiting at a barrier: the waiter of PROTOCOL.md ("A waiting party").
 class Waiter : public Watcher {
 public:

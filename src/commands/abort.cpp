@@ -12,14 +12,15 @@ namespace rbarrier::commands {
 
 namespace {
 
+struct AbortOptions {
+  std::string name;
+  std::string reason;
+};
+
 constexpr OptionSpec k_options[] = {
     k_name_option,
     {"--reason", OptionSpec::Kind::value, "REASON", "shown to every waiting and later party"},
 };
-
-CommandOptions build(const Values& values, const GlobalOptions&) {
-  return AbortOptions{barrier_name(values), values["reason"]};
-}
 
 Result abort(const GlobalOptions& global, const AbortOptions& options) {
   Session session(global);
@@ -36,16 +37,17 @@ Result abort(const GlobalOptions& global, const AbortOptions& options) {
   return {};
 }
 
+Prepared build(const Values& values, const GlobalOptions&) {
+  return prepare(AbortOptions{barrier_name(values), values["reason"]}, abort);
+}
+
 } // namespace
 
-const Subcommand k_abort{
+extern const Subcommand k_abort{
     .name = "abort",
     .summary = "end the current generation as aborted (waiters exit 4) and break the barrier "
                "until reset",
     .options = k_options,
-    .build = build,
-    .run = [](const GlobalOptions& global, const CommandOptions& options) {
-      return abort(global, std::get<AbortOptions>(options));
-    }};
+    .build = build};
 
 } // namespace rbarrier::commands

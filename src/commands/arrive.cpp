@@ -14,19 +14,18 @@ namespace rbarrier::commands {
 
 namespace {
 
+struct ArriveOptions {
+  std::string name;
+  std::int64_t parties = 0;
+  std::vector<std::string> members;
+  std::string data;
+  bool json = false;
+  std::optional<std::string> id;
+  bool once = false;
+};
+
 constexpr OptionSpec k_options[] = {k_name_option,    k_parties_option, k_id_option,  k_once_option,
                                     k_members_option, k_data_option,    k_json_option};
-
-CommandOptions build(const Values& values, const GlobalOptions& global) {
-  auto who = membership(values, Clock::now() + global.connect_timeout);
-  return ArriveOptions{.name = barrier_name(values),
-                       .parties = who.parties,
-                       .members = std::move(who.members),
-                       .data = std::move(who.data),
-                       .json = values.given("json"),
-                       .id = std::move(who.id),
-                       .once = values.given("once")};
-}
 
 // Counts the party without a lease: it stays counted until its generation ends.
 Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
@@ -95,15 +94,24 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
   return result;
 }
 
+Prepared build(const Values& values, const GlobalOptions& global) {
+  auto who = membership(values, Clock::now() + global.connect_timeout);
+  return prepare(ArriveOptions{.name = barrier_name(values),
+                               .parties = who.parties,
+                               .members = std::move(who.members),
+                               .data = std::move(who.data),
+                               .json = values.given("json"),
+                               .id = std::move(who.id),
+                               .once = values.given("once")},
+                 arrive);
+}
+
 } // namespace
 
-const Subcommand k_arrive{
+extern const Subcommand k_arrive{
     .name = "arrive",
     .summary = "count this process at NAME without waiting (it counts until the generation ends)",
     .options = k_options,
-    .build = build,
-    .run = [](const GlobalOptions& global, const CommandOptions& options) {
-      return arrive(global, std::get<ArriveOptions>(options));
-    }};
+    .build = build};
 
 } // namespace rbarrier::commands

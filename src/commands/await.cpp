@@ -12,6 +12,14 @@ namespace rbarrier::commands {
 
 namespace {
 
+struct AwaitOptions {
+  std::string name;
+  std::optional<Duration> timeout; // none: for ever (no --timeout, or the literal 0)
+  std::optional<std::int64_t> generation; // none: the current one
+  bool json = false;
+  std::vector<std::string> command; // after "--"
+};
+
 // One party waiting for the outcome of a generation without being counted: nothing of it is
 // stored, so a timeout or a signal ends it without a withdrawal.
 class Awaiter : public Watcher {
@@ -142,7 +150,7 @@ constexpr OptionSpec k_options[] = {
      "print the outcome as one JSON object on stdout (members and data on a release)"},
 };
 
-CommandOptions build(const Values& values, const GlobalOptions&) {
+Prepared build(const Values& values, const GlobalOptions&) {
   AwaitOptions options;
   options.name = barrier_name(values);
   options.timeout = timeout(values);
@@ -151,21 +159,21 @@ CommandOptions build(const Values& values, const GlobalOptions&) {
   }
   options.json = values.given("json");
   options.command = values.all("--");
-  return options;
+  return prepare(
+      std::move(options), +[](const GlobalOptions& global, const AwaitOptions& awaited) {
+        return Awaiter(global, awaited).run();
+      });
 }
 
 } // namespace
 
-const Subcommand k_await{
+extern const Subcommand k_await{
     .name = "await",
     .summary = "wait, without being counted, for the outcome of NAME's current generation",
     .options = k_options,
     .footer = "After \"--\", CMD [ARGS...] is run once the generation is released, and its exit "
               "status becomes rbarrier's.",
     .command = Subcommand::Command::optional,
-    .build = build,
-    .run = [](const GlobalOptions& global, const CommandOptions& options) {
-      return Awaiter(global, std::get<AwaitOptions>(options)).run();
-    }};
+    .build = build};
 
 } // namespace rbarrier::commands

@@ -8,10 +8,12 @@
 #include "options.hpp"
 #include "refusal.hpp"
 #include "subcommand.hpp"
+#include "waiter.hpp"
 
-// One file per subcommand, each defining its Subcommand: its options, how they are built, and the
-// function that runs it. That function returns the exit status with its one-line message (empty
-// on success); failures of the connection and the server are thrown as rbarrier::Error.
+// One file per subcommand, each defining its options struct, its Subcommand (extern, for the
+// table in src/subcommands.cpp), how its options are built, and what runs them. That returns
+// a Result (ending.hpp); failures of the connection and the server are thrown as
+// rbarrier::Error. This header: what several subcommands share.
 namespace rbarrier::commands {
 
 // Options that several subcommands take, with one help text each.
@@ -52,12 +54,8 @@ struct Membership {
 };
 Membership membership(const Values& values, Deadline deadline);
 
-extern const Subcommand k_wait;
-extern const Subcommand k_arrive;
-extern const Subcommand k_await;
-extern const Subcommand k_run;
-extern const Subcommand k_reset;
-extern const Subcommand k_abort;
-extern const Subcommand k_status;
+// What wait and run's waiting party share of their options: the name, --parties, --members, --id,
+// --data, --json, --timeout and --lease (throws UsageError).
+WaitOptions waiting_options(const Values& values, const GlobalOptions& global);
 
 } // namespace rbarrier::commands

@@ -11,13 +11,13 @@ namespace rbarrier::commands {
 
 namespace {
 
+struct ResetOptions {
+  std::string name;
+};
+
 constexpr OptionSpec k_options[] = {
     k_name_option,
 };
-
-CommandOptions build(const Values& values, const GlobalOptions&) {
-  return ResetOptions{barrier_name(values)};
-}
 
 Result reset(const GlobalOptions& global, const ResetOptions& options) {
   Session session(global);
@@ -36,15 +36,16 @@ Result reset(const GlobalOptions& global, const ResetOptions& options) {
   return {};
 }
 
+Prepared build(const Values& values, const GlobalOptions&) {
+  return prepare(ResetOptions{barrier_name(values)}, reset);
+}
+
 } // namespace
 
-const Subcommand k_reset{
+extern const Subcommand k_reset{
     .name = "reset",
     .summary = "end the current generation as reset (waiters exit 3) and reopen a broken barrier",
     .options = k_options,
-    .build = build,
-    .run = [](const GlobalOptions& global, const CommandOptions& options) {
-      return reset(global, std::get<ResetOptions>(options));
-    }};
+    .build = build};
 
 } // namespace rbarrier::commands

@@ -19,6 +19,16 @@ namespace rbarrier::commands {
 
 namespace {
 
+// A party of run is a waiting party once its command succeeded: its WaitOptions are those of that
+// wait (without --on-timeout break, --once or a command after the release), except that timeout
+// bounds its waiting to enter as well. Then its work:
+struct RunOptions : WaitOptions {
+  bool enter = false; // wait until all parties entered before the command starts
+  Duration grace = std::chrono::seconds(10); // between SIGTERM and SIGKILL, stopping the command
+  bool let_finish = false; // when the barrier breaks, let the command finish
+  std::vector<std::string> work; // after "--"
+};
+
 // How long a party that gives up before its command started may take to withdraw.
 constexpr Duration k_max_withdrawal = std::chrono::seconds(2);
 
@@ -433,17 +443,9 @@ constexpr OptionSpec k_options[] = {
     k_json_option,
 };
 
-CommandOptions build(const Values& values, const GlobalOptions& global) {
+Prepared build(const Values& values, const GlobalOptions& global) {
   RunOptions options;
-  options.name = barrier_name(values);
-  auto who = membership(values, Clock::now() + global.connect_timeout);
-  options.parties = who.parties;
-  options.members = std::move(who.members);
-  options.id = std::move(who.id);
-  options.data = std::move(who.data);
-  options.json = values.given("json");
-  options.timeout = timeout(values);
-  options.lease = lease(values, global);
+  static_cast<WaitOptions&>(options) = waiting_options(values, global);
   options.enter = values.given("enter");
   if (values.given("grace")) {
     options.grace = parse_duration("--grace", values["grace"]);
@@ -453,12 +455,12 @@ CommandOptions build(const Values& values, const GlobalOptions& global) {
     throw UsageError("--grace and --let-finish exclude each other");
   }
   options.work = values.all("--");
-  return options;
+  return prepare(std::move(options), run);
 }
 
 } // namespace
 
-const Subcommand k_run{
+extern const Subcommand k_run{
     .name = "run",
     .summary = "run a command as one of N parties at NAME: meet when all succeeded, or fail fast "
                "together",
@@ -467,9 +469,6 @@ const Subcommand k_run{
               "arrives and waits as wait does; if it fails, the barrier is aborted naming this "
               "party, and rbarrier exits with its status.",
     .command = Subcommand::Command::required,
-    .build = build,
-    .run = [](const GlobalOptions& global, const CommandOptions& options) {
-      return run(global, std::get<RunOptions>(options));
-    }};
+    .build = build};
 
 } // namespace rbarrier::commands

@@ -16,6 +16,12 @@ namespace rbarrier::commands {
 
 namespace {
 
+struct StatusOptions {
+  std::string name;
+  bool json = false;
+  bool watch = false; // print again on every change, until a signal
+};
+
 constexpr OptionSpec k_options[] = {
     k_name_option,
     {"--json", OptionSpec::Kind::flag, "",
@@ -23,10 +29,6 @@ constexpr OptionSpec k_options[] = {
     {"-w,--watch", OptionSpec::Kind::flag, "",
      "print again on every change, until interrupted (also before it exists)"},
 };
-
-CommandOptions build(const Values& values, const GlobalOptions&) {
-  return StatusOptions{barrier_name(values), values.given("json"), values.given("watch")};
-}
 
 std::string describe(const Decision& decision) {
   switch (decision.outcome) {
@@ -178,15 +180,17 @@ Result status(const GlobalOptions& global, const StatusOptions& options) {
   return {};
 }
 
+Prepared build(const Values& values, const GlobalOptions&) {
+  return prepare(StatusOptions{barrier_name(values), values.given("json"), values.given("watch")},
+                 status);
+}
+
 } // namespace
 
-const Subcommand k_status{.name = "status",
-                          .summary = "show a barrier's state (exit 6 if it does not exist)",
-                          .options = k_options,
-                          .reads_only = true,
-                          .build = build,
-                          .run = [](const GlobalOptions& global, const CommandOptions& options) {
-                            return status(global, std::get<StatusOptions>(options));
-                          }};
+extern const Subcommand k_status{.name = "status",
+                                 .summary = "show a barrier's state (exit 6 if it does not exist)",
+                                 .options = k_options,
+                                 .reads_only = true,
+                                 .build = build};
 
 } // namespace rbarrier::commands

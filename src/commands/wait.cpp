@@ -26,7 +26,27 @@ constexpr OptionSpec k_options[] = {
     k_json_option,
 };
 
-CommandOptions build(const Values& values, const GlobalOptions& global) {
+Result wait_for_release(const GlobalOptions& global, const WaitOptions& options) {
+  return Waiter(global, options).run();
+}
+
+Prepared build(const Values& values, const GlobalOptions& global) {
+  WaitOptions options = waiting_options(values, global);
+  if (const auto& on_timeout = values["on-timeout"]; values.given("on-timeout")) {
+    if (on_timeout != "leave" && on_timeout != "break") {
+      throw UsageError(fmt::format("invalid value {} for --on-timeout: expected leave or break",
+                                   quote(on_timeout)));
+    }
+    options.on_timeout = on_timeout == "break" ? OnTimeout::abort : OnTimeout::leave;
+  }
+  options.once = values.given("once");
+  options.command = values.all("--");
+  return prepare(std::move(options), wait_for_release);
+}
+
+} // namespace
+
+WaitOptions waiting_options(const Values& values, const GlobalOptions& global) {
   WaitOptions options;
   options.name = barrier_name(values);
   auto who = membership(values, Clock::now() + global.connect_timeout);
@@ -37,30 +57,16 @@ CommandOptions build(const Values& values, const GlobalOptions& global) {
   options.json = values.given("json");
   options.timeout = timeout(values);
   options.lease = lease(values, global);
-  if (const auto& on_timeout = values["on-timeout"]; values.given("on-timeout")) {
-    if (on_timeout != "leave" && on_timeout != "break") {
-      throw UsageError(fmt::format("invalid value {} for --on-timeout: expected leave or break",
-                                   quote(on_timeout)));
-    }
-    options.on_timeout = on_timeout == "break" ? OnTimeout::abort : OnTimeout::leave;
-  }
-  options.once = values.given("once");
-  options.command = values.all("--");
   return options;
 }
 
-} // namespace
-
-const Subcommand k_wait{
+extern const Subcommand k_wait{
     .name = "wait",
     .summary = "wait until N processes have arrived at NAME",
     .options = k_options,
     .footer = "After \"--\", CMD [ARGS...] is run once the barrier is released, and its exit "
               "status becomes rbarrier's.",
     .command = Subcommand::Command::optional,
-    .build = build,
-    .run = [](const GlobalOptions& global, const CommandOptions& options) {
-      return Waiter(global, std::get<WaitOptions>(options)).run();
-    }};
+    .build = build};
 
 } // namespace rbarrier::commands

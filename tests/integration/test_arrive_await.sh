@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # arrive counts a party without waiting (and without a lease: it counts until its generation
 # ends); await waits for a generation's outcome without being counted. Each exit code of both.
+# Runs on every server of the matrix (scripts/test: RBARRIER_SERVERS).
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 

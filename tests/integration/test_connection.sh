@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Reaching the server: unreachable (69), credentials from a file or the environment, refused
 # credentials (77), ACL users, and the password never shown.
+# Runs on every server of the matrix (scripts/test: RBARRIER_SERVERS).
 source "$(dirname "$0")/lib.sh"
 SECRET='s3cr3t-Pa55:w@rd'
 start_redis redis --requirepass "$SECRET"

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Faults of the network and the server: cut connections, restarts with and without persistence,
 # a flushed script cache, killed clients, a stopped server, replicas, a full server.
+# Runs on every server of the matrix (scripts/test: RBARRIER_SERVERS).
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 start_proxy proxy redis

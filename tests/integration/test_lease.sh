@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # A SIGKILLed party stops renewing its lease, is withdrawn, and the barrier can still complete.
+# Runs on every server of the matrix (scripts/test: RBARRIER_SERVERS).
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # A party that disagrees with the barrier's --parties or --once exits 78 and changes nothing.
+# Runs on every server of the matrix (scripts/test: RBARRIER_SERVERS).
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 

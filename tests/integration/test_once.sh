@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # --once: the first release opens the barrier for good; later arrivals pass at once until reset.
+# Runs on every server of the matrix (scripts/test: RBARRIER_SERVERS).
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 

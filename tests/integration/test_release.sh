@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # Parties are released together: 8 at once, a single party, and one barrier for 3 generations.
+# Runs on every server of the matrix (scripts/test: RBARRIER_SERVERS).
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Rendezvous: --members (who is expected, and who is missing), a rank for each member on a
 # release, --data exchanged, and --json for every outcome of wait, arrive and await.
+# Runs on every server of the matrix (scripts/test: RBARRIER_SERVERS).
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 

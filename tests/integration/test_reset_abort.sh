@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # reset and abort break the current generation for its waiters; abort leaves the barrier broken.
+# Runs on every server of the matrix (scripts/test: RBARRIER_SERVERS).
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # run: a party that works (runs a command) under the barrier's watch, then meets the others when
 # all succeeded, or fails fast with them: every rule of the manual's run section.
+# Runs on every server of the matrix (scripts/test: RBARRIER_SERVERS).
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 

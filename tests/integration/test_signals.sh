@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # SIGTERM and SIGINT withdraw the arrival and exit 143 and 130, however many of them come.
+# Runs on every server of the matrix (scripts/test: RBARRIER_SERVERS).
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # A waiter whose barrier state disappears exits 5, never 0.
+# Runs on every server of the matrix (scripts/test: RBARRIER_SERVERS).
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # status: text and JSON, exit 6 for no such barrier.
+# Runs on every server of the matrix (scripts/test: RBARRIER_SERVERS).
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # --timeout with --on-timeout leave (124, the member withdrawn) and break (everyone else exits 4).
+# Runs on every server of the matrix (scripts/test: RBARRIER_SERVERS).
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 
