@@ -61,19 +61,21 @@ private:
 // What a subcommand's build made of its command line: ready to run. Its options struct stays in
 // the subcommand's file; `options` holds it (a shared_ptr to const) for whoever knows its type.
 struct Prepared {
-  std::string name; // the barrier's, for the messages of main()
+  std::string name; // the barrier's, for the messages of main(); empty when it names none
   bool json = false; // --json: main() prints one object whatever the ending
   std::function<Result(const GlobalOptions&)> run;
   std::any options;
 };
 
-// A Prepared that runs `run` on `options` (a struct with the barrier's `name`, and `json` when it
-// takes --json).
+// A Prepared that runs `run` on `options` (a struct with the barrier's `name` when it names one,
+// and `json` when it takes --json).
 template <typename Options>
 Prepared prepare(Options options, Result (*run)(const GlobalOptions&, const Options&)) {
   auto shared = std::make_shared<const Options>(std::move(options));
   Prepared prepared;
-  prepared.name = shared->name;
+  if constexpr (requires { shared->name; }) {
+    prepared.name = shared->name;
+  }
   if constexpr (requires { shared->json; }) {
     prepared.json = shared->json;
   }

@@ -34,6 +34,6 @@ if git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then
     check "$file lacks an SPDX-License-Identifier line" \
       grep -q 'SPDX-License-Identifier: Apache-2.0' <(head -3 "$SRC/$file")
   done < <(git -C "$SRC" ls-files '*.cpp' '*.hpp' '*.c' '*.lua' '*.sh' '*.py' '*.cmake' \
-    'CMakeLists.txt' 'scripts/*' 'completions/*' 'man/*' 'Containerfile' '.ci/run')
+    'CMakeLists.txt' 'scripts/*' 'man/*' 'Containerfile' '.ci/run')
 fi
 finish

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # cmake --install and cpack -G DEB place the binary, the manual page, the shell completions and
-# the notices, all of one version, and the package passes lintian; the completions
-# offer the subcommands, every option --help shows, and the values of --on-timeout.
+# the notices, all of one version, and the package passes lintian; the completions are the
+# binary's own output (rbarrier completion), and offer the subcommands, every option --help
+# shows, and the values of --on-timeout.
 source "$(dirname "$0")/lib.sh"
 SRC=$RBARRIER_SOURCE
 
@@ -58,11 +59,19 @@ else
   check "lintian: $(grep -v 'root privileges' "$TMP/lintian.log")" [ $got -eq 0 ]
 fi
 
+begin_case "the installed completions are rbarrier completion's output"
+"$RBARRIER" completion bash >"$TMP/rbarrier.bash"
+check "completion bash failed" [ $? -eq 0 ]
+"$RBARRIER" completion zsh >"$TMP/_rbarrier"
+check "completion zsh failed" [ $? -eq 0 ]
+check "installed bash completion differs" cmp "$TMP/rbarrier.bash" "$TMP/root/usr/local/share/bash-completion/completions/rbarrier"
+check "installed zsh completion differs" cmp "$TMP/_rbarrier" "$TMP/root/usr/local/share/zsh/vendor-completions/_rbarrier"
+
 begin_case "bash completion offers the subcommands, options and values"
 # bash: what the completion offers for a command line, the cursor at its end.
 complete_bash() {
   bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1));
-           _rbarrier; printf "%s\n" "${COMPREPLY[@]}"' _ "$SRC/completions/rbarrier.bash" "$@"
+           _rbarrier; printf "%s\n" "${COMPREPLY[@]}"' _ "$TMP/rbarrier.bash" "$@"
 }
 offers() { # offers WANTED... -- WORDS...: every WANTED is offered for WORDS
   local wanted=() got
@@ -83,15 +92,17 @@ offers --watch -- rbarrier status x --w
 offers --reason -- rbarrier abort x --r
 offers --url -- rbarrier --u
 offers --tls -- rbarrier status x --tl
+offers bash zsh -- rbarrier completion ''
+offers --help -- rbarrier completion --he
 check "completed CMD's options" [ -z "$(complete_bash rbarrier wait x -n 2 -- ls --on)" ]
 
 begin_case "Every option that --help shows is in both completions"
 # Every option that --help shows is in both completions.
 for help in "" $(subcommands); do
   for option in $("$RBARRIER" $help --help | grep -oE -- '(^|[ ,])--?[a-z][a-z-]*' | sed 's/^[ ,]//' | sort -u); do
-    check "bash completion lacks $option" grep -qe "$option\b" "$SRC/completions/rbarrier.bash"
-    check "zsh completion lacks $option" grep -qe "$option\b" "$SRC/completions/_rbarrier"
+    check "bash completion lacks $option" grep -qe "$option\b" "$TMP/rbarrier.bash"
+    check "zsh completion lacks $option" grep -qe "$option\b" "$TMP/_rbarrier"
   done
 done
-check "zsh: syntax" zsh -n "$SRC/completions/_rbarrier"
+check "zsh: syntax" zsh -n "$TMP/_rbarrier"
 finish

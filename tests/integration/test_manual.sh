@@ -20,11 +20,13 @@ for help in "" $(subcommands); do
 done
 begin_case "Every subcommand has its entry under COMMANDS, in the README's usage, and in both..."
 # Every subcommand has its entry under COMMANDS, in the README's usage, and in both completions.
+"$RBARRIER" completion bash >"$TMP/rbarrier.bash"
+"$RBARRIER" completion zsh >"$TMP/_rbarrier"
 for sub in $(subcommands); do
-  check "the manual lacks the subcommand $sub" grep -q "^\.BI $sub \" NAME\"" "$MAN"
-  check "the README's usage lacks $sub" grep -qE "^rbarrier \[GLOBAL OPTIONS\] $sub +NAME" "$RBARRIER_SOURCE/README.md"
+  check "the manual lacks the subcommand $sub" grep -qE "^\.BI $sub \" [A-Z]+\"" "$MAN"
+  check "the README's usage lacks $sub" grep -qE "^rbarrier \[GLOBAL OPTIONS\] $sub +[A-Z]+" "$RBARRIER_SOURCE/README.md"
   for completion in rbarrier.bash _rbarrier; do
-    check "$completion lacks $sub" grep -qw "$sub" "$RBARRIER_SOURCE/completions/$completion"
+    check "$completion lacks $sub" grep -qw "$sub" "$TMP/$completion"
   done
 done
 begin_case "Every exit status of the README's table is in the manual"

@@ -70,4 +70,13 @@ expect_stderr 'invalid value "2\\x0a" for --parties'
 expect 64 abort x "$(printf 'z%.0s\n' $(seq 1 3000))"
 expect_lines "$TMP/last.err" 1
 check "a line of $(wc -c <"$TMP/last.err") bytes" [ "$(wc -c <"$TMP/last.err")" -lt 1200 ]
+begin_case "completion takes bash or zsh"
+expect 64 completion fish
+expect_stderr 'invalid value "fish" for SHELL: expected bash or zsh'
+expect 64 completion
+expect_stderr 'SHELL is required'
+expect 0 completion bash
+expect_file "$TMP/last.out" '^complete -F _rbarrier rbarrier$'
+expect 0 completion zsh
+expect_file "$TMP/last.out" '^#compdef rbarrier$'
 finish

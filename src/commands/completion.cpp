@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: Apache-2.0
+// rbarrier completion bash|zsh: shell completion generated from the table of subcommands.
+#include <cstdio>
+#include <fmt/format.h>
+#include <string>
+
+#include "commands/commands.hpp"
+#include "util/error.hpp"
+#include "util/text.hpp"
+
+namespace rbarrier::commands {
+
+namespace {
+
+struct CompletionOptions {
+  std::string shell;
+};
+
+// The options every subcommand takes besides its own, as --help shows them.
+constexpr OptionSpec k_help{"-h,--help", OptionSpec::Kind::flag, "", "print help"};
+constexpr OptionSpec k_version{"--version", OptionSpec::Kind::flag, "", "print the version"};
+
+// "-t,--timeout" -> {"-t", "--timeout"}
+std::vector<std::string> names_of(const OptionSpec& option) {
+  std::vector<std::string> names;
+  for (std::string_view rest = option.names; !rest.empty();) {
+    const auto comma = rest.find(',');
+    names.emplace_back(rest.substr(0, comma));
+    rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+  }
+  return names;
+}
+
+// A value that is one of a few words ("leave|break"), as a list separated by spaces; else empty.
+std::string choices(std::string_view value) {
+  if (value.find('|') == std::string_view::npos) {
+    return {};
+  }
+  std::string words;
+  for (const char c : value) {
+    if (c != '|' && !(c >= 'a' && c <= 'z')) {
+      return {}; // "ID,...|@FILE": not a choice of words
+    }
+    words += c == '|' ? ' ' : c;
+  }
+  return words;
+}
+
+std::string join(const std::vector<std::string>& words, std::string_view separator) {
+  std::string out;
+  for (const auto& word : words) {
+    out += (out.empty() ? "" : std::string(separator)) + word;
+  }
+  return out;
+}
+
+// --- bash ---
+
+std::string bash_options(std::span<const OptionSpec> specs) {
+  std::vector<std::string> words;
+  for (const auto& option : specs) {
+    if (option.kind != OptionSpec::Kind::positional) {
+      for (auto& name : names_of(option)) {
+        words.push_back(std::move(name));
+      }
+    }
+  }
+  return join(words, " ");
+}
+
+// The case arms that complete an option's value, from every option of `subs` and the globals.
+std::string bash_values(std::span<const Subcommand* const> subs) {
+  std::vector<std::string> files, dirs, members, none;
+  std::vector<std::pair<std::string, std::string>> choice;
+  const auto add = [&](const OptionSpec& option) {
+    if (option.kind == OptionSpec::Kind::flag || option.kind == OptionSpec::Kind::positional) {
+      return;
+    }
+    const std::string names = join(names_of(option), "|");
+    auto& list = option.value == "FILE"                              ? files
+                 : option.value == "DIR"                             ? dirs
+                 : std::string_view(option.value).ends_with("@FILE") ? members
+                                                                     : none;
+    if (const auto words = choices(option.value); !words.empty()) {
+      choice.emplace_back(names, words);
+    } else if (std::find(list.begin(), list.end(), names) == list.end()) {
+      list.push_back(names);
+    }
+  };
+  for (const auto& option : global_options()) {
+    add(option);
+  }
+  for (const auto* sub : subs) {
+    for (const auto& option : sub->options) {
+      add(option);
+    }
+  }
+  std::string out;
+  for (const auto& [names, words] : choice) {
+    out += fmt::format("        {}) COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); return 0 ;;\n",
+                       names, words);
+  }
+  if (!members.empty()) {
+    out += fmt::format("        {}) [[ $cur == @* ]] && COMPREPLY=($(compgen -P @ -f -- "
+                       "\"${{cur#@}}\")); return 0 ;;\n",
+                       join(members, "|"));
+  }
+  if (!files.empty()) {
+    out += fmt::format("        {}) COMPREPLY=($(compgen -f -- \"$cur\")); return 0 ;;\n",
+                       join(files, "|"));
+  }
+  if (!dirs.empty()) {
+    out += fmt::format("        {}) COMPREPLY=($(compgen -d -- \"$cur\")); return 0 ;;\n",
+                       join(dirs, "|"));
+  }
+  if (!none.empty()) {
+    out += fmt::format("        {}) return 0 ;;\n", join(none, "|"));
+  }
+  return out;
+}
+
+std::string bash() {
+  std::vector<std::string> names;
+  std::string arms;
+  for (const auto* sub : subcommands()) {
+    names.emplace_back(sub->name);
+    std::string positional;
+    for (const auto& option : sub->options) {
+      if (option.kind == OptionSpec::Kind::positional && !choices(option.value).empty()) {
+        positional = choices(option.value);
+      }
+    }
+    const std::string own = bash_options(sub->options);
+    arms += fmt::format("        {}) options=\"{}{}-h --help\"{} ;;\n", sub->name, own,
+                        own.empty() ? "" : " ",
+                        positional.empty() ? "" : fmt::format("; words=\"{}\"", positional));
+  }
+  return fmt::format(R"(# SPDX-License-Identifier: Apache-2.0
+# bash completion for rbarrier(1), generated by `rbarrier completion bash`
+_rbarrier() {{
+    local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}}
+    local global="{global} --version -h --help"
+    local command= i
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case ${{COMP_WORDS[i]}} in
+            --) return 0 ;; # what follows is the command rbarrier runs: not ours to complete
+            {alternatives}) [ -z "$command" ] && command=${{COMP_WORDS[i]}} ;;
+        esac
+    done
+    case $prev in
+{values}    esac
+    local options words=
+    case $command in
+{arms}        "") COMPREPLY=($(compgen -W "{commands} $global" -- "$cur")); return 0 ;;
+    esac
+    [[ $cur != -* && -n $words ]] && options=$words
+    COMPREPLY=($(compgen -W "$options $global" -- "$cur"))
+}}
+complete -F _rbarrier rbarrier
+)",
+                     fmt::arg("global", bash_options(global_options())),
+                     fmt::arg("alternatives", join(names, "|")),
+                     fmt::arg("values", bash_values(subcommands())), fmt::arg("arms", arms),
+                     fmt::arg("commands", join(names, " ")));
+}
+
+// --- zsh ---
+
+// Text for a zsh _arguments description, inside single quotes: up to the first " (" or ";",
+// with [ ] : escaped and ' closed and reopened.
+std::string zsh_text(std::string_view text) {
+  text = text.substr(0, std::min(text.find(" ("), text.find(';')));
+  std::string out;
+  for (const char c : text) {
+    if (c == '[' || c == ']' || c == ':') {
+      out += '\\';
+    }
+    out += c == '\'' ? std::string("'\"'\"'") : std::string(1, c);
+  }
+  return out;
+}
+
+std::string zsh_action(const OptionSpec& option) {
+  if (const auto words = choices(option.value); !words.empty()) {
+    return fmt::format("({})", words);
+  }
+  if (option.value == "FILE") {
+    return "_files";
+  }
+  return option.value == "DIR" ? "_files -/" : "";
+}
+
+std::string zsh_spec(const OptionSpec& option) {
+  const auto names = names_of(option);
+  const std::string value = option.kind == OptionSpec::Kind::flag
+                                ? ""
+                                : fmt::format(":{}:{}", zsh_text(option.value), zsh_action(option));
+  const std::string described = fmt::format("[{}]{}'", zsh_text(option.help), value);
+  const std::string repeat = option.kind == OptionSpec::Kind::list ? "*" : "";
+  if (names.size() == 1) {
+    return fmt::format("'{}{}{}", repeat, names[0], described);
+  }
+  return fmt::format("'({})'{{{}}}'{}", join(names, " "), join(names, ","), described);
+}
+
+std::string zsh() {
+  std::string global;
+  for (const auto& option : global_options()) {
+    global += "  " + zsh_spec(option) + "\n";
+  }
+  global += "  " + zsh_spec(k_version) + "\n  " + zsh_spec(k_help) + "\n";
+  std::string commands, arms;
+  for (const auto* sub : subcommands()) {
+    commands += fmt::format("\n              {}\\:\"{}\"", sub->name, zsh_text(sub->summary));
+    arms += fmt::format("  {})\n    _arguments $global", sub->name);
+    for (const auto& option : sub->options) {
+      if (option.kind == OptionSpec::Kind::positional) {
+        arms += fmt::format(" \\\n      '1:{}:{}'", zsh_text(option.help), zsh_action(option));
+      } else {
+        arms += " \\\n      " + zsh_spec(option);
+      }
+    }
+    if (sub->command != Subcommand::Command::none) {
+      arms += " \\\n      '*::command:_normal'";
+    }
+    arms += " ;;\n";
+  }
+  return fmt::format(R"(#compdef rbarrier
+# SPDX-License-Identifier: Apache-2.0
+# zsh completion for rbarrier(1), generated by `rbarrier completion zsh`
+
+local -a global
+global=(
+{global})
+
+_arguments -C $global \
+  '1:command:(({commands}))' \
+  '*::argument:->command' && return
+
+case $words[1] in
+{arms}esac
+)",
+                     fmt::arg("global", global), fmt::arg("commands", commands),
+                     fmt::arg("arms", arms));
+}
+
+Result completion(const GlobalOptions&, const CompletionOptions& options) {
+  const std::string script = options.shell == "bash" ? bash() : zsh();
+  if (std::fputs(script.c_str(), stdout) < 0 || std::fflush(stdout) != 0) {
+    return {Ending::error, to_int(ExitCode::internal), "cannot write to standard output"};
+  }
+  return {};
+}
+
+Prepared build(const Values& values, const GlobalOptions&) {
+  const std::string& shell = values["SHELL"];
+  if (shell != "bash" && shell != "zsh") {
+    throw UsageError(fmt::format("invalid value {} for SHELL: expected bash or zsh", quote(shell)));
+  }
+  return prepare(CompletionOptions{shell}, completion);
+}
+
+constexpr OptionSpec k_options[] = {
+    {"SHELL", OptionSpec::Kind::positional, "bash|zsh", "the shell: bash or zsh"},
+};
+
+} // namespace
+
+extern const Subcommand k_completion{
+    .name = "completion",
+    .summary = "print the shell completion script for bash or zsh",
+    .options = k_options,
+    .footer = "Load it with: source <(rbarrier completion bash); for zsh, save it as _rbarrier "
+              "in a directory of $fpath. The packages install both.",
+    .reads_only = true,
+    .build = build};
+
+} // namespace rbarrier::commands
