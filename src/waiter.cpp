@@ -50,11 +50,7 @@ std::optional<Result> Waiter::start() {
             m_deadline);
       },
       m_options.name, m_deadline);
-  m_generation = arrival.generation;
-  m_parties = arrival.parties;
-  m_count = arrival.count;
-  m_token = arrival.token;
-  m_events.start_at(arrival.from);
+  adopt(arrival);
   switch (arrival.status) {
   case Arrival::Status::released:
     m_session.wait_for_replicas(m_options.name);
@@ -71,9 +67,7 @@ std::optional<Result> Waiter::start() {
     m_generation = m_from_work->generation;
     return on_decision(work_ended(arrival.detail));
   case Arrival::Status::lost: // from work: the barrier it worked in is gone
-    m_report.reason = arrival.detail;
-    return Result{Ending::lost, fmt::format("state of barrier {} lost while this party worked: {}",
-                                            name(), arrival.detail)};
+    return lost(arrival.detail, "this party worked");
   case Arrival::Status::working:
   case Arrival::Status::entered:
   case Arrival::Status::full:
@@ -106,9 +100,7 @@ std::optional<Result> Waiter::on_check(const Check& result) {
   case Check::Status::decided:
     return on_decision(result.decision);
   case Check::Status::lost:
-    m_report.reason = result.why;
-    return Result{Ending::lost,
-                  fmt::format("state of barrier {} lost while waiting: {}", name(), result.why)};
+    return lost(result.why, doing());
   case Check::Status::waiting:
     counted(result.count, result.parties);
     return std::nullopt;

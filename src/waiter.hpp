@@ -46,6 +46,7 @@ private:
   // For the timeout's message: who is missing, and who of them left.
   std::string absent() const;
   Result on_signal(int signo) override;
+  std::string_view doing() const override { return "waiting"; }
   Deadline grace() const;
 
   const WaitOptions& m_options;

@@ -15,36 +15,18 @@
 namespace rbarrier {
 
 Watcher::Watcher(const GlobalOptions& global, const std::string& name,
-                 const std::vector<std::string>& command, Deadline deadline, std::string_view doing,
+                 const std::vector<std::string>& command, Deadline deadline, std::string_view live,
                  bool json)
-    : m_global(global), m_name(name), m_command(command), m_session(global),
-      m_barrier(global.prefix, name, global.ttl), m_deadline(deadline),
-      // Arrivals and departures only for someone who shows them: at N parties they are N events.
-      m_events(m_session, m_barrier.keys(),
-               log::live_enabled() || log::level() == log::Level::verbose),
-      m_started(Clock::now()), m_live(log::live_enabled()), m_doing(doing), m_json(json) {
-  m_report.name = name;
-}
-
-std::string Watcher::name() const { return quote(m_name); }
+    // Arrivals and departures only for someone who shows them: at N parties they are N events.
+    : Party(global, name, deadline, log::live_enabled() || log::level() == log::Level::verbose),
+      m_command(command), m_started(Clock::now()), m_live(log::live_enabled()), m_doing(live),
+      m_json(json) {}
 
 Result Watcher::run() {
-  Result result;
-  try {
-    try {
-      auto decided = start();
-      result = decided ? *decided : wait_for_outcome();
-    } catch (const TimeoutError&) {
-      // The server stopped answering and the deadline came: still a timeout, not unreachable.
-      if (Clock::now() < m_deadline) {
-        throw;
-      }
-      result = on_timeout();
-    }
-  } catch (const Interrupted& interrupted) {
-    m_stopping = true;
-    result = on_signal(interrupted.signo);
-  }
+  const Result result = framed([&] {
+    auto decided = start();
+    return decided ? *decided : wait_for_outcome();
+  });
   log::end_live();
   if (m_json) {
     print_report(result.ending);
@@ -114,19 +96,7 @@ std::optional<Result> Watcher::on_event(const Event& event) {
 }
 
 Result Watcher::on_decision(const Decision& decision) {
-  m_report.reason = decision.reason;
-  switch (decision.outcome) {
-  case Outcome::released:
-    return released();
-  case Outcome::reset:
-    return {Ending::reset, fmt::format("barrier {} was reset while waiting (generation {})", name(),
-                                       m_generation)};
-  case Outcome::aborted:
-    return {Ending::aborted, decision.reason.empty() ? fmt::format("barrier {} was aborted", name())
-                                                     : fmt::format("barrier {} was aborted: {}",
-                                                                   name(), decision.reason)};
-  }
-  return {Ending::error, to_int(ExitCode::internal), "unknown outcome"};
+  return decision.outcome == Outcome::released ? released() : ended_by(decision);
 }
 
 void Watcher::counted(std::int64_t count, std::int64_t parties) {
@@ -157,7 +127,7 @@ Deadline Watcher::next_tick() const {
 
 Result Watcher::released(bool roster, Ending how) {
   log::verbose("barrier {} released (generation {})", name(), m_generation);
-  const bool run = !m_command.empty() && !m_stopping;
+  const bool run = !m_command.empty() && !m_signalled;
   if (roster && (m_json || run)) {
     m_report.members =
         read_roster(m_session, m_barrier, m_generation, m_name, m_global.connect_timeout);

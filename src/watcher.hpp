@@ -6,37 +6,25 @@
 #include <string>
 #include <vector>
 
-#include "barrier.hpp"
-#include "ending.hpp"
-#include "options.hpp"
-#include "events.hpp"
-#include "report.hpp"
-#include "session.hpp"
+#include "party.hpp"
 
 namespace rbarrier {
 
-// How often a party checks the stored state at most while nothing happens.
-inline constexpr Duration k_max_check_interval = std::chrono::seconds(5);
-
-// What `wait` and `await` share: waiting for the outcome of one generation of a barrier (its
-// events read from the streams, and a check of the stored state now and then), the progress they
-// show meanwhile, the messages of the outcomes, and the command run after a release.
-class Watcher {
+// A party that waits for the outcome of one generation of a barrier -- a waiting party (wait, and
+// run's once its command succeeded) and an awaiting one (await): its events read from the
+// streams and a check of the stored state now and then, the progress shown meanwhile, and the
+// command run after a release.
+class Watcher : public Party {
 public:
-  Watcher(const Watcher&) = delete;
-  Watcher& operator=(const Watcher&) = delete;
-  virtual ~Watcher() = default;
-
-  // The whole wait: start(), then, unless that decided, the events until the outcome. A deadline
-  // that comes while the server does not answer is still a timeout; a signal ends it through
-  // on_signal() (main() installed the handlers before anything was made).
+  // The whole wait, in the party's frame: start(), then, unless that decided, the events until
+  // the outcome.
   Result run();
 
 protected:
-  // `doing` says what the party does, for the live line: "waiting at", "awaiting". With `json`,
+  // `live` says what the party does, for the live line: "waiting at", "awaiting". With `json`,
   // the outcome is printed as JSON on stdout (report.hpp).
   Watcher(const GlobalOptions& global, const std::string& name,
-          const std::vector<std::string>& command, Deadline deadline, std::string_view doing,
+          const std::vector<std::string>& command, Deadline deadline, std::string_view live,
           bool json);
 
   // The first step (the arrival, or the first look): the result when it decides, else nullopt.
@@ -46,8 +34,6 @@ protected:
   virtual Duration check_interval() const = 0;
   // The stored state: the outcome, or nullopt while undecided.
   virtual std::optional<Result> check() = 0;
-  virtual Result on_timeout() = 0;
-  virtual Result on_signal(int signo) = 0;
   // Whether an outcome event of `m_generation` with this token is this party's.
   virtual bool ours(const Event& event) const { return event.token == m_token; }
 
@@ -61,21 +47,8 @@ protected:
   void counted(std::int64_t count, std::int64_t parties);
   // Draws the live line on a terminal: barrier, arrived/parties, time waited.
   void show_progress() const;
-  std::string name() const;
 
-  const GlobalOptions& m_global;
-  const std::string& m_name;
   const std::vector<std::string>& m_command;
-  Session m_session;
-  Barrier m_barrier;
-  Deadline m_deadline;
-  std::int64_t m_generation = 0;
-  std::int64_t m_parties = 0;
-  std::int64_t m_count = 0;
-  std::string m_token;
-  std::string m_id; // the party's member id (RBARRIER_ID); empty for a party not counted
-  EventStream m_events;
-  Report m_report; // for --json: the outcome and what goes with it
 
 private:
   // Reads events until the outcome of `m_generation` comes, checking the stored state every
@@ -92,7 +65,6 @@ private:
   Deadline next_tick() const;
 
   Deadline m_started;
-  bool m_stopping = false; // a signal came: report a release, run no command
   bool m_live; // the live line is shown
   std::string_view m_doing;
   bool m_json;

@@ -41,6 +41,7 @@ private:
   std::optional<Result> check() override;
   // Nothing to withdraw: it ends at once.
   Result on_signal(int signo) override;
+  std::string_view doing() const override { return "awaiting"; }
   std::optional<Result> on_observation(const Observation& observation);
   Result on_timeout() override;
   // Until the barrier is seen, the outcome of the generation awaited of whichever instance comes.
@@ -89,8 +90,7 @@ std::optional<Result> Awaiter::on_observation(const Observation& observation) {
                                 "outcomes are kept)",
                                 m_generation, name(), observation.detail)};
     }
-    return Result{Ending::lost, fmt::format("state of barrier {} lost while awaiting it: {}",
-                                            name(), observation.detail)};
+    return lost(observation.detail, "awaiting it");
   }
   if (!observation.token.empty()) {
     m_token = observation.token;

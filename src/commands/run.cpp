@@ -36,7 +36,7 @@ constexpr Duration k_max_withdrawal = std::chrono::seconds(2);
 // holding a lease, waits for all to enter (--enter), then runs the command, renewing the lease
 // and reading the barrier's events, so as to stop the command as soon as the gang cannot succeed
 // any more, and to abort the barrier when the command fails.
-class Worker {
+class Worker : public Party {
 public:
   Worker(const GlobalOptions& global, const RunOptions& options, const std::string& id);
 
@@ -70,66 +70,57 @@ private:
   void pass_signals();
   // Gives up before the command started (timeout, signal): withdraws, then `why`.
   Result withdraw(Result why);
-  Result decided(const Decision& decision, std::string_view doing);
-  std::string name() const { return quote(m_options.name); }
+  Result on_timeout() override;
+  Result on_signal(int signo) override;
+  std::string_view doing() const override { return m_command ? "working" : "entering"; }
 
-  const GlobalOptions& m_global;
   const RunOptions& m_options;
-  std::string m_id;
   std::string m_expected;
-  Session m_session;
-  Barrier m_barrier;
-  EventStream m_events;
-  Deadline m_deadline; // of the waiting to enter
   Duration m_interval; // between renewals
-  std::int64_t m_generation = 0;
-  std::int64_t m_parties = 0;
-  std::int64_t m_count = 0; // how many entered
-  std::string m_token;
   std::optional<Child> m_command;
   int m_signal = 0; // the first SIGINT or SIGTERM received while working
   Duration m_waited{0};
-  Report m_report;
 };
 
+// Its deadline is that of the waiting to enter.
 Worker::Worker(const GlobalOptions& global, const RunOptions& options, const std::string& id)
-    : m_global(global), m_options(options), m_id(id),
-      m_expected(canonical_members(options.members)), m_session(global),
-      m_barrier(global.prefix, options.name, global.ttl),
-      m_events(m_session, m_barrier.keys(), false), m_deadline(deadline_after(options.timeout)),
+    : Party(global, options.name, deadline_after(options.timeout), false), m_options(options),
+      m_expected(canonical_members(options.members)),
       m_interval(std::min(options.lease / 3, k_max_check_interval)) {
-  m_report.name = options.name;
+  m_id = id;
   m_report.id = id;
 }
 
 std::optional<Result> Worker::work() {
-  std::optional<Result> result;
   const auto started = Clock::now();
-  try {
-    result = enter();
-    if (!result && m_options.enter) {
-      result = wait_entered();
+  bool entered = false;
+  std::optional<Result> result = framed([&] {
+    auto stopped = enter();
+    if (!stopped && m_options.enter) {
+      stopped = wait_entered();
     }
+    entered = !stopped;
+    return stopped.value_or(Result{});
+  });
+  if (entered) {
     m_waited = std::chrono::ceil<Duration>(Clock::now() - started);
-  } catch (const TimeoutError&) {
-    if (Clock::now() < m_deadline) {
-      throw;
-    }
-    result = withdraw( // unless the withdrawal finds an outcome, which wins
-
-        {Ending::timeout, fmt::format("timed out after {} entering barrier {}",
-                                      format_duration(*m_options.timeout), name())});
-  } catch (const Interrupted&) {
-    const int signo = signals::take().first;
-    result = withdraw({ending_of_signal(signo), fmt::format("{} while entering barrier {}",
-                                                            signals::outcome(signo), name())});
-  }
-  if (!result) {
     result = run_command();
   }
   m_report.generation = m_generation;
   m_report.parties = m_parties;
   return result;
+}
+
+Result Worker::on_timeout() {
+  return withdraw( // unless the withdrawal finds an outcome, which wins
+      {Ending::timeout, fmt::format("timed out after {} entering barrier {}",
+                                    format_duration(*m_options.timeout), name())});
+}
+
+Result Worker::on_signal(int signo) {
+  signals::take(); // taken: the withdrawal is not interrupted by it
+  return withdraw({ending_of_signal(signo),
+                   fmt::format("{} while entering barrier {}", signals::outcome(signo), name())});
 }
 
 std::optional<Result> Worker::enter() {
@@ -144,11 +135,7 @@ std::optional<Result> Worker::enter() {
             m_deadline);
       },
       m_options.name, m_deadline);
-  m_generation = entry.generation;
-  m_parties = entry.parties;
-  m_count = entry.count;
-  m_token = entry.token;
-  m_events.start_at(entry.from);
+  adopt(entry);
   switch (entry.status) {
   case Arrival::Status::working:
   case Arrival::Status::entered:
@@ -223,13 +210,11 @@ std::optional<Result> Worker::renew(Deadline deadline) {
     m_count = renewal.count;
     return std::nullopt;
   case Arrival::Status::broken:
-    return decided({Outcome::aborted, renewal.detail}, m_command ? "working" : "entering");
+    return ended_by({Outcome::aborted, renewal.detail});
   case Arrival::Status::stopped: // the outcome of its generation ended its work
-    return decided(work_ended(renewal.detail), m_command ? "working" : "entering");
+    return ended_by(work_ended(renewal.detail));
   case Arrival::Status::lost:
-    m_report.reason = renewal.detail;
-    return Result{Ending::lost, fmt::format("state of barrier {} lost while working: {}", name(),
-                                            renewal.detail)};
+    return lost(renewal.detail, doing());
   case Arrival::Status::waiting:
   case Arrival::Status::released:
   case Arrival::Status::passed:
@@ -240,17 +225,6 @@ std::optional<Result> Worker::renew(Deadline deadline) {
     break;
   }
   return Result{Ending::error, to_int(ExitCode::internal), "unexpected reply to a renewal"};
-}
-
-Result Worker::decided(const Decision& decision, std::string_view doing) {
-  m_report.reason = decision.reason;
-  if (decision.outcome == Outcome::reset) {
-    return {Ending::reset, fmt::format("barrier {} was reset while {}", name(), doing)};
-  }
-  return {Ending::aborted,
-          decision.reason.empty()
-              ? fmt::format("barrier {} was aborted", name())
-              : fmt::format("barrier {} was aborted while {}: {}", name(), doing, decision.reason)};
 }
 
 std::optional<Result> Worker::run_command() {
@@ -389,7 +363,7 @@ Result Worker::withdraw(Result why) {
         },
         Clock::now() + std::min(m_global.connect_timeout, k_max_withdrawal));
     if (left.status == Check::Status::decided) {
-      return decided(left.decision, "entering");
+      return ended_by(left.decision);
     }
   } catch (const Error& error) {
     log::warning(fmt::format("could not withdraw from barrier {}: {}", name(), error.what()));

@@ -80,12 +80,12 @@ spawn r await outcomes
 check "await never blocked" eventually blocked_readers 1
 expect 0 reset outcomes
 expect_exit r 3
-expect_file "$TMP/r.err" 'barrier "outcomes" was reset while waiting \(generation 1\)'
+expect_file "$TMP/r.err" 'barrier "outcomes" was reset while awaiting \(generation 1\)'
 spawn b await outcomes
 check "await never blocked" eventually blocked_readers 1
 expect 0 abort outcomes --reason 'build failed'
 expect_exit b 4
-expect_file "$TMP/b.err" 'aborted: build failed'
+expect_file "$TMP/b.err" 'aborted while awaiting: build failed'
 expect 4 await outcomes
 expect_stderr 'barrier "outcomes" is broken: build failed'
 expect 0 reset outcomes

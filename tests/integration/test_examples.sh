@@ -57,7 +57,7 @@ check "$(cat "$TMP/batch.out")" grep -qx "batch: merged 8 parts into $TMP/batch/
 FAIL_JOB=3 timeout 60 "$EXAMPLES/batch.sh" "$TMP/batch-failing" >"$TMP/batch.out" 2>"$TMP/batch.err"
 got=$?
 check "batch.sh with a failing job: $(cat "$TMP/batch.err")" [ $got -eq 1 ]
-check "the seven other jobs did not stop with job-3's failure: $(cat "$TMP/batch.err")" [ "$(grep -cE '(was aborted|was aborted while working|is broken): job-3: exited 1' "$TMP/batch.err")" -eq 7 ]
+check "the seven other jobs did not stop with job-3's failure: $(cat "$TMP/batch.err")" [ "$(grep -cE '(was aborted while (waiting|working)|is broken): job-3: exited 1' "$TMP/batch.err")" -eq 7 ]
 check_not "stage 2 merged after a failure" [ -e "$TMP/batch-failing/merged" ]
 check_not "stage 2 ran after a failure" compgen -G "$TMP/batch-failing/stage2.*"
 
@@ -85,7 +85,7 @@ gate() {
   for i in 1 2 3 4; do statuses+=($([ "$i" = "$failing" ] && echo 1 || echo 4)); done
   expect_statuses "$tag" "${statuses[@]}"
   local other=$((failing == 1 ? 2 : 1))
-  check "$(cat "$TMP/$tag-$other.err")" grep -qE "(aborted|broken): $reason" "$TMP/$tag-$other.err"
+  check "$(cat "$TMP/$tag-$other.err")" grep -qE "(aborted while waiting|broken): $reason" "$TMP/$tag-$other.err"
   check "integration tests ran after a failed build" [ -z "$(ls "$TMP/marks")" ]
 }
 
@@ -166,7 +166,7 @@ check "the e2e jobs never awaited the builds" eventually blocked_readers 2
 INDEX=2 FAIL_BUILD=yes PATH="$TMP/bin:$PATH" expect_command 1 build_job 301
 expect_exit e2e-1 4
 expect_exit e2e-2 4
-expect_file "$TMP/e2e-1.err" 'was aborted: build 2/3 failed to build'
+expect_file "$TMP/e2e-1.err" 'was aborted while awaiting: build 2/3 failed to build'
 check "e2e tests ran after a failed build" [ -z "$(ls "$TMP/marks")" ]
 
 begin_case "Kubernetes: the application's init containers await the migration (--once)"

@@ -31,7 +31,7 @@ expect 0 abort evil --reason "$reason"
 expect_exit victim 4
 check "victim printed: $(cat -A "$TMP/victim.err")" [ "$(wc -l <"$TMP/victim.err")" = 1 ]
 check_not "raw control characters: $(cat -A "$TMP/victim.err")" raw_controls "$TMP/victim.err"
-check "victim: $(cat -A "$TMP/victim.err")" grep -qF 'aborted: one\x0atwo\x1b[31mred\x07\u009b2J' "$TMP/victim.err"
+check "victim: $(cat -A "$TMP/victim.err")" grep -qF 'aborted while waiting: one\x0atwo\x1b[31mred\x07\u009b2J' "$TMP/victim.err"
 expect 4 wait evil -n 2
 check "late party printed: $(cat -A "$TMP/last.err")" [ "$(wc -l <"$TMP/last.err")" = 1 ]
 expect 0 status evil

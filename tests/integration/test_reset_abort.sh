@@ -25,7 +25,7 @@ wait_arrived a 2
 expect 0 abort a --reason "deploy failed"
 expect_exit a1 4
 expect_exit a2 4
-check "a1 stderr: $(cat "$TMP/a1.err")" grep -q 'aborted: deploy failed' "$TMP/a1.err"
+check "a1 stderr: $(cat "$TMP/a1.err")" grep -q 'aborted while waiting: deploy failed' "$TMP/a1.err"
 begin_case "The barrier stays broken"
 # The barrier stays broken: later waits exit 4 at once, until reset.
 expect 4 wait a -n 3 -t 30s

@@ -57,7 +57,7 @@ check "job-3's --json: $(cat "$TMP/f3.out")" [ "$(python3 -c 'import json,sys; d
 grep -q 'job-3: exited 7; aborted barrier "fail"' "$TMP/f3.err" && pass || fail "f3 said: $(cat "$TMP/f3.err")"
 expect_exit f1 4
 expect_exit f2 4
-grep -q 'was aborted: job-3: exited 7$' "$TMP/f1.err" && pass || fail "f1 said: $(cat "$TMP/f1.err")"
+grep -q 'was aborted while waiting: job-3: exited 7$' "$TMP/f1.err" && pass || fail "f1 said: $(cat "$TMP/f1.err")"
 grep -qE 'aborted while working: job-3: exited 7; ".*/job" killed by SIGTERM$' "$TMP/f2.err" && pass ||
   fail "f2 said: $(cat "$TMP/f2.err")"
 check "job-2's command was stopped" gone f2

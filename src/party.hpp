@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+// A party of a barrier: what waiting, awaiting and working parties all have and do.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "barrier.hpp"
+#include "ending.hpp"
+#include "events.hpp"
+#include "options.hpp"
+#include "report.hpp"
+#include "session.hpp"
+
+namespace rbarrier {
+
+// How often a party checks the stored state at most while nothing happens.
+inline constexpr Duration k_max_check_interval = std::chrono::seconds(5);
+
+// The engine every kind of party runs on: a waiting party (wait, and run's once its command
+// succeeded: Waiter), an awaiting one (await) and a working one (run's while its command runs).
+// It holds the session and the barrier, the generation and instance the party is in, the
+// barrier's events, the party's deadline and its --json report; it turns a deadline and a signal
+// into the party's ending, and says what an outcome of its generation means for it, so that these
+// rules are written once for every kind.
+class Party {
+public:
+  Party(const Party&) = delete;
+  Party& operator=(const Party&) = delete;
+  virtual ~Party() = default;
+
+protected:
+  // With `progress`, the events read include arrivals and departures (for who shows them).
+  Party(const GlobalOptions& global, const std::string& name, Deadline deadline, bool progress);
+
+  // Runs `body` within the party's frame: a deadline that comes while the server does not answer
+  // is still a timeout, ended by on_timeout(); a signal ends it through on_signal() (main()
+  // installed the handlers before anything was made).
+  Result framed(const std::function<Result()>& body);
+  virtual Result on_timeout() = 0;
+  virtual Result on_signal(int signo) = 0;
+  // What the party does now, for messages: "waiting", "awaiting", "entering", "working".
+  virtual std::string_view doing() const = 0;
+
+  // Takes in the reply to an arrival or an entry: its generation, parties, count and instance,
+  // and the stream positions from which to read on.
+  void adopt(const Arrival& reply);
+  // How the outcome of its generation ends the party when it is a reset or an abort, with the
+  // reason for --json.
+  Result ended_by(const Decision& decision);
+  // The barrier's state was lost (restarted without persistence, deleted) while it did `doing`.
+  Result lost(const std::string& why, std::string_view doing);
+  std::string name() const; // quoted, for messages
+
+  const GlobalOptions& m_global;
+  const std::string m_name;
+  Session m_session;
+  Barrier m_barrier;
+  EventStream m_events;
+  Deadline m_deadline;
+  std::int64_t m_generation = 0;
+  std::int64_t m_parties = 0;
+  std::int64_t m_count = 0; // arrived (waiting, awaiting) or entered (working)
+  std::string m_token; // the barrier's instance
+  std::string m_id; // the party's member id (RBARRIER_ID); empty for a party not counted
+  Report m_report; // for --json: what goes with the outcome
+  bool m_signalled = false; // a signal ends the party: it reports an outcome, runs no command
+};
+
+} // namespace rbarrier
