@@ -62,15 +62,15 @@ std::optional<std::string> flag_or_env(const Values& values, std::string_view ke
 
 void build_server(const Values& values, const Environment& environment, GlobalOptions& global) {
   if (auto value = flag_or_env(values, "url", environment, {"RBARRIER_URL", "REDIS_URL"})) {
-    global.url = *value;
+    global.server.url = *value;
   }
-  global.url_from_command_line = values.given("url");
+  global.server.url_from_command_line = values.given("url");
   if (values.given("password-file")) {
-    global.password_file = values["password-file"];
+    global.server.password_file = values["password-file"];
   } else {
-    global.password = first_env(environment, {"RBARRIER_PASSWORD", "REDISCLI_AUTH"});
+    global.server.password = first_env(environment, {"RBARRIER_PASSWORD", "REDISCLI_AUTH"});
   }
-  global.user = flag_or_env(values, "user", environment, {"RBARRIER_USER"});
+  global.server.user = flag_or_env(values, "user", environment, {"RBARRIER_USER"});
   if (auto value = flag_or_env(values, "prefix", environment, {"RBARRIER_PREFIX"})) {
     global.prefix = *value;
   }
@@ -80,12 +80,12 @@ void build_server(const Values& values, const Environment& environment, GlobalOp
                                  quote(global.prefix)));
   }
   for (const auto& sentinel : values.all("sentinel")) {
-    global.sentinels.push_back(redis::parse_address(sentinel, 26379, "--sentinel"));
+    global.server.sentinels.push_back(redis::parse_address(sentinel, 26379, "--sentinel"));
   }
-  if (global.sentinels.empty() != !values.given("master")) {
+  if (global.server.sentinels.empty() != !values.given("master")) {
     throw UsageError("--sentinel and --master go together");
   }
-  global.master = values["master"];
+  global.server.master = values["master"];
 }
 
 void build_tls(const Values& values, redis::TlsOptions& tls) {
@@ -102,8 +102,8 @@ void build_tls(const Values& values, redis::TlsOptions& tls) {
 
 void build_limits(const Values& values, GlobalOptions& global) {
   if (values.given("connect-timeout")) {
-    global.connect_timeout = parse_duration("--connect-timeout", values["connect-timeout"]);
-    if (global.connect_timeout.count() == 0) {
+    global.server.connect_timeout = parse_duration("--connect-timeout", values["connect-timeout"]);
+    if (global.server.connect_timeout.count() == 0) {
       throw UsageError("invalid value \"0\" for --connect-timeout: must be more than 0");
     }
   }
@@ -115,7 +115,7 @@ void build_limits(const Values& values, GlobalOptions& global) {
     }
   }
   if (values.given("wait-replicas")) {
-    global.wait_replicas = parse_positive("--wait-replicas", values["wait-replicas"]);
+    global.server.wait_replicas = parse_positive("--wait-replicas", values["wait-replicas"]);
   }
 }
 
@@ -126,7 +126,7 @@ std::span<const OptionSpec> global_options() { return k_global_options; }
 GlobalOptions build_global(const Values& values, const Environment& environment) {
   GlobalOptions global;
   build_server(values, environment, global);
-  build_tls(values, global.tls);
+  build_tls(values, global.server.tls);
   build_limits(values, global);
   global.termination_log = values["termination-log"];
   const bool quiet = values.given("quiet");

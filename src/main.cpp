@@ -5,7 +5,7 @@
 
 #include "cli.hpp"
 #include "commands/commands.hpp"
-#include "report.hpp"
+#include "output.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 #include "util/signals.hpp"

@@ -4,13 +4,38 @@
 
 #include <fmt/format.h>
 
+#include "util/log.hpp"
 #include "util/text.hpp"
 
 namespace rbarrier {
 
+std::optional<std::vector<RosterEntry>> read_roster(Session& session, const Barrier& barrier,
+                                                    std::int64_t generation, std::string_view name,
+                                                    Duration timeout) {
+  std::optional<std::vector<RosterEntry>> roster;
+  try {
+    roster = session.run(
+        [&](redis::Connection& connection, Deadline attempt) {
+          return barrier.roster(connection, generation, attempt);
+        },
+        Clock::now() + timeout);
+  } catch (const Error& error) {
+    log::warning(
+        fmt::format("could not read the members of barrier {}: {}", quote(name), error.what()));
+    return std::nullopt;
+  }
+  if (!roster) {
+    log::warning(fmt::format("the members of generation {} of barrier {} are no longer known",
+                             generation, quote(name)));
+    return std::nullopt;
+  }
+  return in_rank_order(std::move(*roster));
+}
+
 Party::Party(const GlobalOptions& global, const std::string& name, Deadline deadline, bool progress)
-    : m_global(global), m_name(name), m_session(global), m_barrier(global.prefix, name, global.ttl),
-      m_events(m_session, m_barrier.keys(), progress), m_deadline(deadline) {
+    : m_global(global), m_name(name), m_session(global.server),
+      m_barrier(global.prefix, name, global.ttl), m_events(m_session, m_barrier.keys(), progress),
+      m_deadline(deadline) {
   m_report.name = name;
 }
 

@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "barrier.hpp"
 #include "ending.hpp"
@@ -25,6 +27,13 @@ inline constexpr Duration k_max_check_interval = std::chrono::seconds(5);
 // barrier's events, the party's deadline and its --json report; it turns a deadline and a signal
 // into the party's ending, and says what an outcome of its generation means for it, so that these
 // rules are written once for every kind.
+// The members of released `generation` of barrier `name` in rank order, read with one command
+// within `timeout`; nullopt, with a warning, when they cannot be read or are no longer kept (the
+// outcome stands: the roster only adds to it).
+std::optional<std::vector<RosterEntry>> read_roster(Session& session, const Barrier& barrier,
+                                                    std::int64_t generation, std::string_view name,
+                                                    Duration timeout);
+
 class Party {
 public:
   Party(const Party&) = delete;

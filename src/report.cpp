@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+// The --json report as text: one object on one line.
 #include "report.hpp"
 
-#include <cstdio>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -51,16 +51,6 @@ std::string to_json(const Report& report) {
   return out.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-namespace {
-bool g_printed = false;
-} // namespace
-
-void print(const Report& report) {
-  std::fputs(to_json(report).c_str(), stdout);
-  std::fflush(stdout);
-  g_printed = true;
-}
-
 std::string error_json(const Result& result, std::string_view name) {
   using nlohmann::json;
   const json out = {{"outcome", json_name(result.ending)},
@@ -68,33 +58,6 @@ std::string error_json(const Result& result, std::string_view name) {
                     {"status", result.exit_code},
                     {"message", result.message}};
   return out.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-}
-
-bool printed() { return g_printed; }
-
-void note_printed() { g_printed = true; }
-
-std::optional<std::vector<RosterEntry>> read_roster(Session& session, const Barrier& barrier,
-                                                    std::int64_t generation, std::string_view name,
-                                                    Duration timeout) {
-  std::optional<std::vector<RosterEntry>> roster;
-  try {
-    roster = session.run(
-        [&](redis::Connection& connection, Deadline attempt) {
-          return barrier.roster(connection, generation, attempt);
-        },
-        Clock::now() + timeout);
-  } catch (const Error& error) {
-    log::warning(
-        fmt::format("could not read the members of barrier {}: {}", quote(name), error.what()));
-    return std::nullopt;
-  }
-  if (!roster) {
-    log::warning(fmt::format("the members of generation {} of barrier {} are no longer known",
-                             generation, quote(name)));
-    return std::nullopt;
-  }
-  return in_rank_order(std::move(*roster));
 }
 
 std::string list_ids(const std::vector<std::string>& ids, std::size_t shown) {

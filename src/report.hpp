@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
+// What --json prints for a party: the report of its outcome, as one line of JSON (no I/O).
 
 #include <cstdint>
 #include <optional>
@@ -8,7 +9,6 @@
 
 #include "barrier.hpp"
 #include "ending.hpp"
-#include "session.hpp"
 
 namespace rbarrier {
 
@@ -32,24 +32,9 @@ struct Report {
 // without --data.
 std::string to_json(const Report& report);
 
-// Prints the report on stdout, flushed (before an exec, or the exit).
-void print(const Report& report);
-
 // The object --json prints for an ending that made no report (an error, a signal before the
 // party knew anything): {"outcome", "name", "status", "message"}, on one line.
 std::string error_json(const Result& result, std::string_view name);
-
-// Whether a report (or, for status --json, a snapshot: note_printed()) went to stdout: main()
-// prints error_json() when --json was asked for and nothing was.
-bool printed();
-void note_printed();
-
-// The members of released `generation` of barrier `name` in rank order, read with one command
-// within `timeout`; nullopt, with a warning, when they cannot be read or are no longer kept (the
-// outcome stands: the roster only adds to it).
-std::optional<std::vector<RosterEntry>> read_roster(Session& session, const Barrier& barrier,
-                                                    std::int64_t generation, std::string_view name,
-                                                    Duration timeout);
 
 // "a", "b" and 3 more: at most `shown` ids, quoted, for a message.
 std::string list_ids(const std::vector<std::string>& ids, std::size_t shown = 5);

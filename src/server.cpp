@@ -22,30 +22,30 @@ std::string read_password_file(const std::string& path, Deadline deadline) {
 
 } // namespace
 
-Server resolve_server(const GlobalOptions& global, Deadline deadline) {
+Server resolve_server(const ServerOptions& options, Deadline deadline) {
   Server server;
   redis::Endpoint& endpoint = server.endpoint;
-  endpoint = redis::parse_url(global.url);
-  if (endpoint.tls || global.tls.enabled) {
+  endpoint = redis::parse_url(options.url);
+  if (endpoint.tls || options.tls.enabled) {
     if (endpoint.kind != redis::Endpoint::Kind::tcp) {
       throw UsageError("--tls needs a redis:// or rediss:// URL");
     }
     endpoint.tls = true;
   }
-  if (!global.sentinels.empty()) {
-    endpoint.sentinels = global.sentinels;
-    endpoint.master = global.master;
+  if (!options.sentinels.empty()) {
+    endpoint.sentinels = options.sentinels;
+    endpoint.master = options.master;
   }
   server.password_on_command_line =
-      endpoint.password && !endpoint.password->empty() && global.url_from_command_line;
+      endpoint.password && !endpoint.password->empty() && options.url_from_command_line;
   redis::Credentials& credentials = server.credentials;
-  credentials.user = global.user ? global.user : endpoint.user;
-  if (global.password_file) {
-    credentials.password = read_password_file(*global.password_file, deadline);
+  credentials.user = options.user ? options.user : endpoint.user;
+  if (options.password_file) {
+    credentials.password = read_password_file(*options.password_file, deadline);
   } else if (endpoint.password) {
     credentials.password = endpoint.password;
   } else {
-    credentials.password = global.password;
+    credentials.password = options.password;
   }
   return server;
 }

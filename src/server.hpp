@@ -19,6 +19,6 @@ struct Server {
 // Throws UsageError for what cannot work (--tls with a unix socket, an unreadable password file).
 // The password comes from --password-file (read by `deadline`), else the URL, else
 // RBARRIER_PASSWORD or REDISCLI_AUTH; the user from --user or RBARRIER_USER, else the URL.
-Server resolve_server(const GlobalOptions& global, Deadline deadline);
+Server resolve_server(const ServerOptions& options, Deadline deadline);
 
 } // namespace rbarrier

@@ -36,15 +36,15 @@ void sleep_until(Deadline until, int wake_fd) {
 
 } // namespace
 
-Session::Session(const GlobalOptions& global)
-    : m_connect_deadline(Clock::now() + global.connect_timeout),
-      m_connect_timeout(global.connect_timeout), m_wait_replicas(global.wait_replicas),
+Session::Session(const ServerOptions& options)
+    : m_connect_deadline(Clock::now() + options.connect_timeout),
+      m_connect_timeout(options.connect_timeout), m_wait_replicas(options.wait_replicas),
       m_wake_fd(signals::wake_fd()), m_backoff(k_first_backoff) {
-  Server server = resolve_server(global, m_connect_deadline);
+  Server server = resolve_server(options, m_connect_deadline);
   m_endpoint = std::move(server.endpoint);
   m_credentials = std::move(server.credentials);
   if (m_endpoint.tls) {
-    m_tls = std::make_unique<redis::TlsContext>(global.tls);
+    m_tls = std::make_unique<redis::TlsContext>(options.tls);
   }
   if (server.password_on_command_line) {
     log::warning("a password in --url can be seen by other users of this machine; "

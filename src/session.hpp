@@ -18,7 +18,7 @@ namespace rbarrier {
 // that is made again, with jittered exponential backoff, whenever it breaks.
 class Session {
 public:
-  explicit Session(const GlobalOptions& global);
+  explicit Session(const ServerOptions& options);
 
   // Runs `fn(connection, attempt_deadline)` until it returns, repeating it on a new connection
   // after a connection error or a transient error reply, until `deadline`; then the last error

@@ -112,7 +112,7 @@ std::optional<Result> Waiter::on_check(const Check& result) {
 }
 
 Deadline Waiter::grace() const {
-  return Clock::now() + std::min(m_global.connect_timeout, k_max_grace);
+  return Clock::now() + std::min(m_global.server.connect_timeout, k_max_grace);
 }
 
 Result Waiter::on_timeout() {

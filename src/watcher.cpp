@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "output.hpp"
 #include "util/log.hpp"
 #include "util/signals.hpp"
 #include "util/text.hpp"
@@ -130,7 +131,7 @@ Result Watcher::released(bool roster, Ending how) {
   const bool run = !m_command.empty() && !m_signalled;
   if (roster && (m_json || run)) {
     m_report.members =
-        read_roster(m_session, m_barrier, m_generation, m_name, m_global.connect_timeout);
+        read_roster(m_session, m_barrier, m_generation, m_name, m_global.server.connect_timeout);
   }
   if (!run) {
     return {how, {}};

@@ -23,9 +23,9 @@ constexpr OptionSpec k_options[] = {
 };
 
 Result abort(const GlobalOptions& global, const AbortOptions& options) {
-  Session session(global);
+  Session session(global.server);
   const Barrier barrier(global.prefix, options.name, global.ttl);
-  const Deadline deadline = Clock::now() + global.connect_timeout;
+  const Deadline deadline = Clock::now() + global.server.connect_timeout;
   const std::string token = random_hex(12);
   session.run(
       [&](redis::Connection& connection, Deadline attempt) {

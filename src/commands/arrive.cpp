@@ -3,6 +3,8 @@
 
 #include "barrier.hpp"
 #include "commands/commands.hpp"
+#include "output.hpp"
+#include "party.hpp"
 #include "events.hpp"
 #include "report.hpp"
 #include "session.hpp"
@@ -29,7 +31,7 @@ constexpr OptionSpec k_options[] = {k_name_option,    k_parties_option, k_id_opt
 
 // Counts the party without a lease: it stays counted until its generation ends.
 Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
-  Session session(global);
+  Session session(global.server);
   const Barrier barrier(global.prefix, options.name, global.ttl);
   const std::string id = options.id ? *options.id : default_member_id();
   const std::string nonce = random_hex(12);
@@ -46,7 +48,7 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
                                     options.once, new_token, expected, options.data, std::nullopt,
                                     attempt);
             },
-            Clock::now() + global.connect_timeout);
+            Clock::now() + global.server.connect_timeout);
       },
       options.name, k_never);
   Report report{
@@ -59,8 +61,8 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
                  arrival.generation);
     result = {Ending::released, {}};
     if (options.json) {
-      report.members =
-          read_roster(session, barrier, arrival.generation, options.name, global.connect_timeout);
+      report.members = read_roster(session, barrier, arrival.generation, options.name,
+                                   global.server.connect_timeout);
     }
     break;
   case Arrival::Status::passed:
@@ -95,7 +97,7 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
 }
 
 Prepared build(const Values& values, const GlobalOptions& global) {
-  auto who = membership(values, Clock::now() + global.connect_timeout);
+  auto who = membership(values, Clock::now() + global.server.connect_timeout);
   return prepare(ArriveOptions{.name = barrier_name(values),
                                .parties = who.parties,
                                .members = std::move(who.members),

@@ -20,9 +20,9 @@ constexpr OptionSpec k_options[] = {
 };
 
 Result reset(const GlobalOptions& global, const ResetOptions& options) {
-  Session session(global);
+  Session session(global.server);
   const Barrier barrier(global.prefix, options.name, global.ttl);
-  const Deadline deadline = Clock::now() + global.connect_timeout;
+  const Deadline deadline = Clock::now() + global.server.connect_timeout;
   const auto generation =
       session.run([&](redis::Connection& connection,
                       Deadline attempt) { return barrier.reset(connection, attempt); },

@@ -7,6 +7,7 @@
 #include <poll.h>
 
 #include "commands/commands.hpp"
+#include "output.hpp"
 #include "events.hpp"
 #include "util/child.hpp"
 #include "util/identity.hpp"
@@ -296,7 +297,7 @@ Result Worker::failed(int exit_code, const std::string& failure) {
         [&](redis::Connection& connection, Deadline attempt) {
           return m_barrier.quit(connection, m_id, m_token, m_report.reason, m_generation, attempt);
         },
-        Clock::now() + m_global.connect_timeout);
+        Clock::now() + m_global.server.connect_timeout);
     switch (quit.status) {
     case Check::Status::aborted:
       m_session.wait_for_replicas(m_options.name);
@@ -361,7 +362,7 @@ Result Worker::withdraw(Result why) {
         [&](redis::Connection& connection, Deadline attempt) {
           return m_barrier.quit(connection, m_id, m_token, "", m_generation, attempt);
         },
-        Clock::now() + std::min(m_global.connect_timeout, k_max_withdrawal));
+        Clock::now() + std::min(m_global.server.connect_timeout, k_max_withdrawal));
     if (left.status == Check::Status::decided) {
       return ended_by(left.decision);
     }

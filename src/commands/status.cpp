@@ -6,6 +6,7 @@
 
 #include "barrier.hpp"
 #include "commands/commands.hpp"
+#include "output.hpp"
 #include "events.hpp"
 #include "session.hpp"
 #include "util/signals.hpp"
@@ -118,7 +119,7 @@ std::string json(std::string_view name, const Snapshot& s, int indent) {
 // too (leases and the TTL count down); elsewhere snapshots follow each other, text separated by a
 // blank line, JSON one line each ("null" while there is no barrier).
 Result watch(const GlobalOptions& global, const StatusOptions& options) {
-  Session session(global);
+  Session session(global.server);
   const Barrier barrier(global.prefix, options.name, global.ttl);
   const bool screen = !options.json && ::isatty(STDOUT_FILENO) == 1;
   // Read again now and then while nothing happens, so that a stopped server is noticed.
@@ -161,9 +162,9 @@ Result status(const GlobalOptions& global, const StatusOptions& options) {
   if (options.watch) {
     return watch(global, options);
   }
-  Session session(global);
+  Session session(global.server);
   const Barrier barrier(global.prefix, options.name, global.ttl);
-  const Deadline deadline = Clock::now() + global.connect_timeout;
+  const Deadline deadline = Clock::now() + global.server.connect_timeout;
   const auto snapshot =
       session
           .run([&](redis::Connection& connection,

@@ -49,7 +49,7 @@ Prepared build(const Values& values, const GlobalOptions& global) {
 WaitOptions waiting_options(const Values& values, const GlobalOptions& global) {
   WaitOptions options;
   options.name = barrier_name(values);
-  auto who = membership(values, Clock::now() + global.connect_timeout);
+  auto who = membership(values, Clock::now() + global.server.connect_timeout);
   options.parties = who.parties;
   options.members = std::move(who.members);
   options.id = std::move(who.id);

@@ -58,8 +58,8 @@ TEST_CASE("wait with every option") {
       f.parse({"-u",           "unix:///s", "--prefix", "p:",  "--ttl", "2h",    "wait",    "jobs",
                "-n",           "8",         "-t",       "30s", "--id",  "pod-0", "--lease", "9s",
                "--on-timeout", "break",     "--once",   "-v",  "--",    "echo",  "--once"});
-  CHECK(inv.global.url == "unix:///s");
-  CHECK(inv.global.url_from_command_line);
+  CHECK(inv.global.server.url == "unix:///s");
+  CHECK(inv.global.server.url_from_command_line);
   CHECK(inv.global.prefix == "p:");
   CHECK(inv.global.ttl == std::chrono::hours(2));
   CHECK(inv.global.verbosity == log::Level::verbose);
@@ -99,11 +99,11 @@ TEST_CASE("run with every option, its defaults, and its refusals") {
 TEST_CASE("defaults") {
   Fixture f;
   const auto inv = f.parse({"wait", "x", "--parties", "2"});
-  CHECK(inv.global.url == "redis://127.0.0.1:6379/0");
+  CHECK(inv.global.server.url == "redis://127.0.0.1:6379/0");
   CHECK(inv.global.prefix == "rbarrier:");
-  CHECK(inv.global.connect_timeout == std::chrono::seconds(5));
+  CHECK(inv.global.server.connect_timeout == std::chrono::seconds(5));
   CHECK(inv.global.ttl == std::chrono::hours(24));
-  CHECK_FALSE(inv.global.password);
+  CHECK_FALSE(inv.global.server.password);
   const auto& w = options<WaitOptions>(inv);
   CHECK_FALSE(w.timeout);
   CHECK(w.lease == std::chrono::seconds(30));
@@ -121,49 +121,49 @@ TEST_CASE("the environment, and flags winning over it") {
            {"RBARRIER_USER", "bob"},
            {"RBARRIER_PREFIX", "env:"}};
   auto inv = f.parse({"status", "x"});
-  CHECK(inv.global.url == "redis://from-redis-url");
-  CHECK_FALSE(inv.global.url_from_command_line);
-  CHECK(inv.global.password == "pw");
-  CHECK(inv.global.user == "bob");
+  CHECK(inv.global.server.url == "redis://from-redis-url");
+  CHECK_FALSE(inv.global.server.url_from_command_line);
+  CHECK(inv.global.server.password == "pw");
+  CHECK(inv.global.server.user == "bob");
   CHECK(inv.global.prefix == "env:");
   f.env["RBARRIER_URL"] = "redis://from-rbarrier-url";
-  CHECK(f.parse({"status", "x"}).global.url == "redis://from-rbarrier-url");
+  CHECK(f.parse({"status", "x"}).global.server.url == "redis://from-rbarrier-url");
   inv = f.parse({"--url", "redis://flag", "--user", "al", "--prefix", "f:", "--password-file", "/p",
                  "status", "x"});
-  CHECK(inv.global.url == "redis://flag");
-  CHECK(inv.global.user == "al");
+  CHECK(inv.global.server.url == "redis://flag");
+  CHECK(inv.global.server.user == "al");
   CHECK(inv.global.prefix == "f:");
-  CHECK(inv.global.password_file == "/p");
-  CHECK_FALSE(inv.global.password);
+  CHECK(inv.global.server.password_file == "/p");
+  CHECK_FALSE(inv.global.server.password);
   f.env.erase("RBARRIER_PASSWORD");
-  CHECK(f.parse({"status", "x"}).global.password == "other");
+  CHECK(f.parse({"status", "x"}).global.server.password == "other");
 }
 
 TEST_CASE("TLS options") {
   Fixture f;
   auto inv = f.parse({"--tls", "--cacert", "/ca.pem", "--cacertdir", "/cas", "--cert", "/c.pem",
                       "--key", "/k.pem", "--sni", "redis.example", "--insecure", "status", "x"});
-  CHECK(inv.global.tls.enabled);
-  CHECK(inv.global.tls.cacert == "/ca.pem");
-  CHECK(inv.global.tls.cacertdir == "/cas");
-  CHECK(inv.global.tls.cert == "/c.pem");
-  CHECK(inv.global.tls.key == "/k.pem");
-  CHECK(inv.global.tls.sni == "redis.example");
-  CHECK(inv.global.tls.insecure);
+  CHECK(inv.global.server.tls.enabled);
+  CHECK(inv.global.server.tls.cacert == "/ca.pem");
+  CHECK(inv.global.server.tls.cacertdir == "/cas");
+  CHECK(inv.global.server.tls.cert == "/c.pem");
+  CHECK(inv.global.server.tls.key == "/k.pem");
+  CHECK(inv.global.server.tls.sni == "redis.example");
+  CHECK(inv.global.server.tls.insecure);
   inv = f.parse({"status", "x"});
-  CHECK_FALSE(inv.global.tls.enabled);
-  CHECK_FALSE(inv.global.tls.cacert);
-  CHECK_FALSE(inv.global.tls.insecure);
+  CHECK_FALSE(inv.global.server.tls.enabled);
+  CHECK_FALSE(inv.global.server.tls.cacert);
+  CHECK_FALSE(inv.global.server.tls.insecure);
 }
 
 TEST_CASE("--sentinel and --master") {
   Fixture f;
   const auto inv =
       f.parse({"--sentinel", "s1:26380", "--sentinel", "s2", "--master", "m", "status", "x"});
-  REQUIRE(inv.global.sentinels.size() == 2);
-  CHECK(inv.global.sentinels[0].port == 26380);
-  CHECK(inv.global.sentinels[1].host == "s2");
-  CHECK(inv.global.master == "m");
+  REQUIRE(inv.global.server.sentinels.size() == 2);
+  CHECK(inv.global.server.sentinels[0].port == 26380);
+  CHECK(inv.global.server.sentinels[1].host == "s2");
+  CHECK(inv.global.server.master == "m");
   CHECK(f.error({"--sentinel", "s1", "status", "x"}) == "--sentinel and --master go together");
   CHECK(f.error({"--master", "m", "status", "x"}) == "--sentinel and --master go together");
   CHECK(f.error({"--sentinel", "s1:x", "--master", "m", "status", "x"}) ==
@@ -202,8 +202,8 @@ TEST_CASE("usage errors") {
   CHECK(f.error({"status", "x"}).starts_with("invalid value \"{\" for --prefix"));
   f.env.clear();
   CHECK(f.parse({"--prefix", "a}:", "status", "x"}).global.prefix == "a}:");
-  CHECK(f.parse({"--wait-replicas", "2", "status", "x"}).global.wait_replicas == 2);
-  CHECK(f.parse({"status", "x"}).global.wait_replicas == 0);
+  CHECK(f.parse({"--wait-replicas", "2", "status", "x"}).global.server.wait_replicas == 2);
+  CHECK(f.parse({"status", "x"}).global.server.wait_replicas == 0);
   CHECK(f.parse({"--termination-log", "/dev/termination-log", "status", "x"})
             .global.termination_log == "/dev/termination-log");
   CHECK(f.parse({"status", "x"}).global.termination_log.empty());
@@ -241,7 +241,7 @@ TEST_CASE("--help and --version print and end") {
 TEST_CASE("every spelling of an option reaches it") {
   Fixture f;
   const auto inv = f.parse({"--url=unix:///s", "wait", "--timeout=2s", "x", "-qn3", "--once"});
-  CHECK(inv.global.url == "unix:///s");
+  CHECK(inv.global.server.url == "unix:///s");
   CHECK(inv.global.verbosity == log::Level::quiet);
   const auto& w = options<WaitOptions>(inv);
   CHECK(w.parties == 3);

@@ -10,8 +10,8 @@ using namespace rbarrier;
 
 namespace {
 
-GlobalOptions options(std::string url) {
-  GlobalOptions global;
+ServerOptions options(std::string url) {
+  ServerOptions global;
   global.url = std::move(url);
   return global;
 }

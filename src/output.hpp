@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: Apache-2.0
+// What goes to stdout: a party's --json report, and whether anything did.
+#pragma once
+
+#include "report.hpp"
+
+namespace rbarrier {
+
+// Prints the report on stdout, flushed (before an exec, or the exit).
+void print(const Report& report);
+
+// Whether a report (or, for status --json, a snapshot: note_printed()) went to stdout: main()
+// prints error_json() when --json was asked for and nothing was.
+bool printed();
+void note_printed();
+
+} // namespace rbarrier
