@@ -2,6 +2,7 @@
 #include "barrier.hpp"
 
 #include <algorithm>
+#include <span>
 #include <map>
 #include <charconv>
 #include <fmt/format.h>
@@ -134,13 +135,13 @@ std::optional<Event> decode_event(const Reply& fields) {
 
 namespace {
 
-// The reply of arrive and observe: {status, gen, count, parties, token, detail, events_from,
-// progress_from}, with the status one of `statuses`, in the order of T::Status.
+// The reply of arrive, enter and observe: {status, gen, count, parties, token, detail,
+// events_from, progress_from}, with the status one of `statuses`, in the order of T::Status;
+// returns the detail, which `decode_detail` reads by the status.
 template <typename T>
-T decode_view(const Reply& reply, std::string_view what,
-              std::initializer_list<std::string_view> statuses) {
+std::string decode_view(T& out, const Reply& reply, std::string_view what,
+                        std::span<const std::string_view> statuses) {
   const auto v = strings(reply, what, 8);
-  T out;
   const auto found = std::find(statuses.begin(), statuses.end(), v[0]);
   if (found == statuses.end()) {
     throw ProtocolError(fmt::format("unknown {} status \"{}\"", what, v[0]));
@@ -150,22 +151,58 @@ T decode_view(const Reply& reply, std::string_view what,
   out.count = to_int(v[2], "count");
   out.parties = to_int(v[3], "parties");
   out.token = v[4];
-  out.detail = v[5];
   out.from = {v[6], v[7]};
-  return out;
+  return v[5];
 }
+
+// What the detail of arrive's and enter's replies means, by their status.
+void decode_detail(Standing& out, std::string_view status, const std::string& detail) {
+  if (status == "broken" || status == "lost") {
+    out.reason = detail;
+    if (status == "broken") {
+      out.refused = Refused::broken;
+    }
+  } else if (status == "mismatch") {
+    out.refused = Refused::mismatch;
+    out.once = detail == "1";
+  } else if (status == "members") {
+    out.refused = Refused::members;
+    out.members = to_int(detail, "members");
+  } else if (status == "stopped") {
+    out.ended = work_ended(detail);
+  }
+}
+
+// In the order of Arrival::Status, Entry::Status and Observation::Status.
+constexpr std::string_view k_arrival_statuses[] = {
+    "waiting", "released", "passed", "broken", "mismatch", "members", "stopped", "lost", "full"};
+constexpr std::string_view k_entry_statuses[] = {
+    "working", "entered", "broken", "mismatch", "members", "stopped", "lost", "full", "duplicate"};
+constexpr std::string_view k_observation_statuses[] = {"none",   "waiting", "decided",
+                                                       "broken", "passed",  "lost"};
 
 } // namespace
 
 Arrival decode_arrival(const Reply& reply) {
-  return decode_view<Arrival>(reply, "arrival",
-                              {"waiting", "released", "passed", "broken", "mismatch", "members",
-                               "stopped", "working", "entered", "lost", "full", "duplicate"});
+  Arrival out;
+  const std::string detail = decode_view(out, reply, "arrival", k_arrival_statuses);
+  decode_detail(out, k_arrival_statuses[static_cast<int>(out.status)], detail);
+  return out;
+}
+
+Entry decode_entry(const Reply& reply) {
+  Entry out;
+  const std::string detail = decode_view(out, reply, "entry", k_entry_statuses);
+  decode_detail(out, k_entry_statuses[static_cast<int>(out.status)], detail);
+  if (out.status == Entry::Status::duplicate) {
+    out.lease_left = Duration(to_int(detail, "lease"));
+  }
+  return out;
 }
 
 Observation decode_observation(const Reply& reply) {
-  auto out = decode_view<Observation>(reply, "observe",
-                                      {"none", "waiting", "decided", "broken", "passed", "lost"});
+  Observation out;
+  out.detail = decode_view(out, reply, "observe", k_observation_statuses);
   if (const auto v = strings(reply, "observe", 8); v.size() > 8 && !v[8].empty()) {
     out.lapse = Duration(to_int(v[8], "lapse"));
   }
@@ -346,16 +383,16 @@ Arrival Barrier::arrive(redis::Connection& connection, const std::string& id,
                             deadline));
 }
 
-Arrival Barrier::enter(redis::Connection& connection, const std::string& id, std::int64_t parties,
-                       Duration lease, const std::string& expected, const std::string& token,
-                       const std::string& new_token, std::int64_t generation,
-                       Deadline deadline) const {
+Entry Barrier::enter(redis::Connection& connection, const std::string& id, std::int64_t parties,
+                     Duration lease, const std::string& expected, const std::string& token,
+                     const std::string& new_token, std::int64_t generation,
+                     Deadline deadline) const {
   // A first entry's record is named by its new token, the same in each retry of it.
-  return decode_arrival(run(connection, scripts::k_enter,
-                            token.empty() ? with_arrival(new_token) : m_keys.common(),
-                            {id, std::to_string(parties), std::to_string(lease.count()), expected,
-                             token, new_token, generation ? std::to_string(generation) : ""},
-                            deadline));
+  return decode_entry(run(connection, scripts::k_enter,
+                          token.empty() ? with_arrival(new_token) : m_keys.common(),
+                          {id, std::to_string(parties), std::to_string(lease.count()), expected,
+                           token, new_token, generation ? std::to_string(generation) : ""},
+                          deadline));
 }
 
 Check Barrier::quit(redis::Connection& connection, const std::string& id, const std::string& token,

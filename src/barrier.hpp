@@ -72,10 +72,27 @@ inline Decision work_ended(std::string_view detail) {
 // The lease of a party that holds none (arrive): it counts until its generation ends.
 inline constexpr Duration k_no_lease{0};
 
-// What arrive found, and enter (a working party's entry or renewal; run).
-struct Arrival {
-  // stopped: the party was no longer working (a reset ended its work); working, entered and lost
-  // only from enter: entered when as many parties as the barrier's entered (count).
+// The ways the barrier refuses an arrival or an entry, as refusal.hpp ends a party with them.
+enum class Refused { broken, mismatch, members };
+
+// What the replies of arrive and enter say besides their status (PROTOCOL.md, "Replies"): where
+// the barrier stands, and what their sixth field, the detail, means for the status it came with.
+struct Standing {
+  std::optional<Refused> refused; // broken, mismatch, members: the refusal
+  std::int64_t generation = 0;
+  std::int64_t count = 0;
+  std::int64_t parties = 0; // the barrier's
+  std::string token;
+  StreamPositions from; // the streams as they stood after the script
+  std::string reason; // broken: the barrier's reason; lost: why
+  bool once = false; // mismatch: the barrier's --once
+  std::int64_t members = 0; // members: how many member ids the barrier expects (0: none)
+  Decision ended; // stopped: the outcome that ended the party's work (reset when not named)
+};
+
+// The reply of arrive (a waiting party's arrival, or a working party's at the end of its work), as
+// src/lua/arrive.lua's opening comment gives its shape.
+struct Arrival : Standing {
   enum class Status {
     waiting,
     released,
@@ -83,22 +100,29 @@ struct Arrival {
     broken,
     mismatch,
     members,
-    stopped,
-    working,
-    entered,
-    lost,
+    stopped, // from work: the outcome of its generation ended the party's work
+    lost, // from work: the barrier it worked in is gone
     full, // not counted: as many entered as the barrier has, one still working
-    duplicate // enter: another party works under this id (detail: the ms left on its lease)
   };
   Status status = Status::waiting;
-  std::int64_t generation = 0;
-  std::int64_t count = 0;
-  std::int64_t parties = 0; // the barrier's
-  std::string token;
-  // broken: the reason; mismatch: the barrier's once flag; members: how many member ids the
-  // barrier expects ("0": none); lost: why
-  std::string detail;
-  StreamPositions from; // waiting: the streams as they stood after the arrival
+};
+
+// The reply of enter (a working party's entry or the renewal of its lease; run), as
+// src/lua/enter.lua's opening comment gives its shape.
+struct Entry : Standing {
+  enum class Status {
+    working,
+    entered, // as many parties as the barrier's entered (count)
+    broken,
+    mismatch,
+    members,
+    stopped, // the outcome of its generation ended the party's work
+    lost,
+    full, // not counted: as many entered as the barrier has, one still working
+    duplicate, // another party works under this id
+  };
+  Status status = Status::working;
+  Duration lease_left{0}; // duplicate: what is left of the other party's lease
 };
 
 // What observe found, for a party that waits without being counted (await).
@@ -195,6 +219,7 @@ std::optional<Event> decode_event(const redis::Reply& fields);
 
 // Decoders of the scripts' replies, separate so that they are tested without a server.
 Arrival decode_arrival(const redis::Reply& reply);
+Entry decode_entry(const redis::Reply& reply);
 Observation decode_observation(const redis::Reply& reply);
 // nullopt: the generation was not released, or its roster is no longer kept.
 std::optional<std::vector<RosterEntry>> decode_roster(const redis::Reply& reply);
@@ -217,9 +242,9 @@ public:
   // instance it entered); with an empty `token`, `new_token` names the barrier if it is new.
   // A renewal names the `generation` it entered: when the party no longer works, the reply is
   // that generation's outcome.
-  Arrival enter(redis::Connection& connection, const std::string& id, std::int64_t parties,
-                Duration lease, const std::string& expected, const std::string& token,
-                const std::string& new_token, std::int64_t generation, Deadline deadline) const;
+  Entry enter(redis::Connection& connection, const std::string& id, std::int64_t parties,
+              Duration lease, const std::string& expected, const std::string& token,
+              const std::string& new_token, std::int64_t generation, Deadline deadline) const;
   // A working party stops working: with a `reason` (its command failed), aborting the current
   // generation with it (aborted); without, only withdrawing (left). decided: it was no longer
   // working, the barrier broke (aborted) or its generation was decided (reset) before.

@@ -77,7 +77,7 @@ EventStream::Batch EventStream::next(Deadline until, Deadline deadline) {
   return batch;
 }
 
-void EventStream::await_room(const Arrival& full, std::string_view name, bool first,
+void EventStream::await_room(const Standing& full, std::string_view name, bool first,
                              Deadline deadline) {
   if (first) {
     log::verbose("barrier {} is full ({}/{} entered, one still working): waiting for generation "

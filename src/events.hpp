@@ -33,18 +33,18 @@ public:
   // are not events of this protocol are skipped.
   Batch next(Deadline until, Deadline deadline);
 
-  // Runs `attempt` (an arrival or an entry, returning an Arrival) until it finds room in a
-  // generation: while the generation is full (as many parties entered as the barrier has, one
-  // still working), the party waits for its outcome and tries again, in the next generation.
-  // Past `deadline` it throws TimeoutError, as the session does.
+  // Runs `attempt` (an arrival or an entry, returning an Arrival or an Entry) until it finds
+  // room in a generation: while the generation is full (as many parties entered as the barrier
+  // has, one still working), the party waits for its outcome and tries again, in the next
+  // generation. Past `deadline` it throws TimeoutError, as the session does.
   template <typename Attempt>
-  Arrival until_room(Attempt&& attempt, std::string_view name, Deadline deadline) {
+  auto until_room(Attempt&& attempt, std::string_view name, Deadline deadline) {
     for (bool first = true;; first = false) {
-      Arrival arrival = attempt();
-      if (arrival.status != Arrival::Status::full) {
-        return arrival;
+      auto reply = attempt();
+      if (reply.status != decltype(reply)::Status::full) {
+        return reply;
       }
-      await_room(arrival, name, first, deadline);
+      await_room(reply, name, first, deadline);
     }
   }
 
@@ -53,7 +53,7 @@ public:
 private:
   // Reads on from `full`'s stream positions until an outcome event, a reconnection,
   // k_room_recheck or `deadline`, whichever comes first.
-  void await_room(const Arrival& full, std::string_view name, bool first, Deadline deadline);
+  void await_room(const Standing& full, std::string_view name, bool first, Deadline deadline);
 
   Session& m_session;
   const BarrierKeys& m_keys;

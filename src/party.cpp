@@ -57,7 +57,7 @@ Result Party::framed(const std::function<Result()>& body) {
   }
 }
 
-void Party::adopt(const Arrival& reply) {
+void Party::adopt(const Standing& reply) {
   m_generation = reply.generation;
   m_parties = reply.parties;
   m_count = reply.count;

@@ -55,7 +55,7 @@ protected:
 
   // Takes in the reply to an arrival or an entry: its generation, parties, count and instance,
   // and the stream positions from which to read on.
-  void adopt(const Arrival& reply);
+  void adopt(const Standing& reply);
   // How the outcome of its generation ends the party when it is a reset or an abort, with the
   // reason for --json.
   Result ended_by(const Decision& decision);

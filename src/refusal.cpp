@@ -11,23 +11,23 @@ namespace rbarrier {
 
 namespace {
 
-Result refused(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once,
+Result refused(const Standing& arrival, const std::string& name, std::int64_t parties, bool once,
                const std::string& id, std::size_t members) {
-  if (arrival.status == Arrival::Status::broken) {
+  if (arrival.refused == Refused::broken) {
     return {Ending::broken,
-            arrival.detail.empty()
+            arrival.reason.empty()
                 ? fmt::format("barrier {} is broken; reset it to use it again", quote(name))
                 : fmt::format("barrier {} is broken: {}; reset it to use it again", quote(name),
-                              arrival.detail)};
+                              arrival.reason)};
   }
   // A mismatch says what the barrier holds, and what to do: the first party fixed it.
   const std::string remedy = fmt::format(
       " (the first party of a generation fixes it): reset {} to change it, or use another name",
       quote(name));
-  if (arrival.status == Arrival::Status::members) {
-    const std::string expected = arrival.detail == "0"
+  if (arrival.refused == Refused::members) {
+    const std::string expected = arrival.members == 0
                                      ? std::string("no --members")
-                                     : fmt::format("other --members ({} ids)", arrival.detail);
+                                     : fmt::format("other --members ({} ids)", arrival.members);
     return {Ending::mismatch,
             (members == 0 ? fmt::format("barrier {} expects {}; this party ({}) gave none",
                                         quote(name), expected, quote(id))
@@ -35,7 +35,7 @@ Result refused(const Arrival& arrival, const std::string& name, std::int64_t par
                                         quote(name), expected, quote(id), members)) +
                 remedy};
   }
-  const bool barrier_once = arrival.detail == "1";
+  const bool barrier_once = arrival.once;
   if (barrier_once != once) {
     return {Ending::mismatch,
             fmt::format("barrier {} was created {} --once, this party {} it", quote(name),
@@ -49,12 +49,12 @@ Result refused(const Arrival& arrival, const std::string& name, std::int64_t par
 
 } // namespace
 
-Result refusal(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once,
+Result refusal(const Standing& arrival, const std::string& name, std::int64_t parties, bool once,
                const std::string& id, std::size_t members, Report& report) {
   Result result = refused(arrival, name, parties, once, id, members);
-  const bool broken = arrival.status == Arrival::Status::broken;
+  const bool broken = arrival.refused == Refused::broken;
   // The barrier's reason when broken; for a mismatch, what differs (the detail is only a flag).
-  report.reason = broken ? arrival.detail : result.message;
+  report.reason = broken ? arrival.reason : result.message;
   return result;
 }
 

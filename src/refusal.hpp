@@ -14,7 +14,7 @@ namespace rbarrier {
 // The ending and message of an arrival the barrier refused (broken, or a --parties, --once or
 // --members that is not the barrier's), with its reason for --json in `report`; for wait, arrive
 // and run. `members`: how many --members this party gave (0: none).
-Result refusal(const Arrival& arrival, const std::string& name, std::int64_t parties, bool once,
+Result refusal(const Standing& arrival, const std::string& name, std::int64_t parties, bool once,
                const std::string& id, std::size_t members, Report& report);
 
 } // namespace rbarrier

@@ -65,13 +65,10 @@ std::optional<Result> Waiter::start() {
                    m_options.members.size(), m_report);
   case Arrival::Status::stopped: // its work ended by its generation's outcome
     m_generation = m_from_work->generation;
-    return on_decision(work_ended(arrival.detail));
+    return on_decision(arrival.ended);
   case Arrival::Status::lost: // from work: the barrier it worked in is gone
-    return lost(arrival.detail, "this party worked");
-  case Arrival::Status::working:
-  case Arrival::Status::entered:
-  case Arrival::Status::full:
-  case Arrival::Status::duplicate:
+    return lost(arrival.reason, "this party worked");
+  case Arrival::Status::full: // until_room() tried again
     break;
   case Arrival::Status::waiting:
     m_arrived = true;

@@ -81,11 +81,8 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
                      options.members.size(), report);
     break;
   case Arrival::Status::stopped: // only for a working party's (run)
-  case Arrival::Status::working:
-  case Arrival::Status::entered:
   case Arrival::Status::lost:
-  case Arrival::Status::full:
-  case Arrival::Status::duplicate:
+  case Arrival::Status::full: // until_room() tried again
     result = {Ending::error, to_int(ExitCode::internal), "unexpected arrival status"};
     break;
   }

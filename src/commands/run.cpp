@@ -126,7 +126,7 @@ Result Worker::on_signal(int signo) {
 
 std::optional<Result> Worker::enter() {
   const std::string new_token = random_hex(12);
-  const Arrival entry = m_events.until_room(
+  const Entry entry = m_events.until_room(
       [&] {
         return m_session.run(
             [&](redis::Connection& connection, Deadline attempt) {
@@ -138,28 +138,25 @@ std::optional<Result> Worker::enter() {
       m_options.name, m_deadline);
   adopt(entry);
   switch (entry.status) {
-  case Arrival::Status::working:
-  case Arrival::Status::entered:
+  case Entry::Status::working:
+  case Entry::Status::entered:
     log::verbose("working at barrier {}: {}/{} entered in generation {}", name(), entry.count,
                  entry.parties, entry.generation);
     return std::nullopt;
-  case Arrival::Status::broken:
-  case Arrival::Status::mismatch:
-  case Arrival::Status::members:
+  case Entry::Status::broken:
+  case Entry::Status::mismatch:
+  case Entry::Status::members:
     return refusal(entry, m_options.name, m_options.parties, false, m_id, m_options.members.size(),
                    m_report);
-  case Arrival::Status::duplicate:
+  case Entry::Status::duplicate:
     m_report.reason = "duplicate id";
     return Result{Ending::mismatch,
                   fmt::format("another party works at barrier {} under --id {} (for {} ms more "
                               "unless it renews): give each party its own --id",
-                              name(), quote(m_id), entry.detail)};
-  case Arrival::Status::passed:
-  case Arrival::Status::waiting:
-  case Arrival::Status::released:
-  case Arrival::Status::stopped:
-  case Arrival::Status::lost:
-  case Arrival::Status::full:
+                              name(), quote(m_id), entry.lease_left.count())};
+  case Entry::Status::stopped: // only for a renewal
+  case Entry::Status::lost:
+  case Entry::Status::full: // until_room() tried again
     break;
   }
   return Result{Ending::error, to_int(ExitCode::internal), "unexpected reply to entering"};
@@ -199,30 +196,27 @@ bool Worker::read_events(Deadline until, Deadline deadline) {
 }
 
 std::optional<Result> Worker::renew(Deadline deadline) {
-  const Arrival renewal = m_session.run(
+  const Entry renewal = m_session.run(
       [&](redis::Connection& connection, Deadline attempt) {
         return m_barrier.enter(connection, m_id, m_options.parties, m_options.lease, m_expected,
                                m_token, "", m_generation, attempt);
       },
       deadline);
   switch (renewal.status) {
-  case Arrival::Status::working:
-  case Arrival::Status::entered:
+  case Entry::Status::working:
+  case Entry::Status::entered:
     m_count = renewal.count;
     return std::nullopt;
-  case Arrival::Status::broken:
-    return ended_by({Outcome::aborted, renewal.detail});
-  case Arrival::Status::stopped: // the outcome of its generation ended its work
-    return ended_by(work_ended(renewal.detail));
-  case Arrival::Status::lost:
-    return lost(renewal.detail, doing());
-  case Arrival::Status::waiting:
-  case Arrival::Status::released:
-  case Arrival::Status::passed:
-  case Arrival::Status::mismatch:
-  case Arrival::Status::members:
-  case Arrival::Status::full:
-  case Arrival::Status::duplicate:
+  case Entry::Status::broken:
+    return ended_by({Outcome::aborted, renewal.reason});
+  case Entry::Status::stopped: // the outcome of its generation ended its work
+    return ended_by(renewal.ended);
+  case Entry::Status::lost:
+    return lost(renewal.reason, doing());
+  case Entry::Status::mismatch: // only for a first entry
+  case Entry::Status::members:
+  case Entry::Status::full:
+  case Entry::Status::duplicate:
     break;
   }
   return Result{Ending::error, to_int(ExitCode::internal), "unexpected reply to a renewal"};

@@ -41,9 +41,14 @@ local function refuse(status, count, detail)
   return {status, fmt(m.gen), fmt(count), fmt(m.parties or 0), m.token, detail, '0-0', '0-0'}
 end
 
+-- A reply with the streams' last ids, from which the party reads on.
+local function standing(status, count)
+  return {status, fmt(m.gen), fmt(count), fmt(m.parties or 0), m.token, '', last_id(events),
+          last_id(progress)}
+end
+
 local function reply(status, count)
-  local r = {status, fmt(m.gen), fmt(count), fmt(m.parties or 0), m.token, '', last_id(events),
-             last_id(progress)}
+  local r = standing(status, count)
   redis.call('SET', cache, cjson.encode(r), 'PX', fmt(lease > 0 and lease or keep_record))
   touch()
   return r
@@ -67,8 +72,7 @@ if refused then
 end
 if from_work ~= '1' and full(m, id, now) then
   -- Not counted: the party waits for this generation's outcome and arrives again.
-  return {'full', fmt(m.gen), fmt(entered(now)), fmt(m.parties), m.token, '', last_id(events),
-          last_id(progress)}
+  return standing('full', entered(now))
 end
 if from_work == '1' then
   redis.call('ZREM', working, id)

@@ -110,6 +110,25 @@ TEST_CASE("a reply of the wrong type is a protocol error naming what was expecte
   CHECK(parse("$3\r\na\x01\"\r\n").describe() == "\"a\\x01\\\"\"");
 }
 
+TEST_CASE("enter replies: a working party's entry and renewals") {
+  CHECK(decode_entry(strings({"entered", "2", "3", "3", "t", "", "0-0", "0-0"})).status ==
+        Entry::Status::entered);
+  CHECK(decode_entry(strings({"working", "2", "1", "3", "t", "", "0-0", "0-0"})).count == 1);
+  const Entry duplicate =
+      decode_entry(strings({"duplicate", "2", "0", "3", "t", "1500", "0-0", "0-0"}));
+  CHECK(duplicate.status == Entry::Status::duplicate);
+  CHECK(duplicate.lease_left == Duration(1500));
+  const Entry broken = decode_entry(strings({"broken", "2", "0", "3", "t", "why", "0-0", "0-0"}));
+  CHECK(broken.refused == Refused::broken);
+  CHECK(broken.reason == "why");
+  CHECK(decode_entry(strings({"stopped", "2", "0", "3", "t", "released", "0-0", "0-0"}))
+            .ended.outcome == Outcome::released);
+  CHECK_THROWS_AS(decode_entry(strings({"passed", "1", "0", "1", "t", "", "0-0", "0-0"})),
+                  ProtocolError);
+  CHECK_THROWS_AS(decode_entry(strings({"duplicate", "2", "0", "3", "t", "soon", "0-0", "0-0"})),
+                  ProtocolError);
+}
+
 TEST_CASE("arrive replies") {
   Arrival a = decode_arrival(strings({"waiting", "3", "2", "8", "tok", "", "17-0", "0-0"}));
   CHECK(a.status == Arrival::Status::waiting);
@@ -121,21 +140,33 @@ TEST_CASE("arrive replies") {
   CHECK(a.from.progress == "0-0");
   a = decode_arrival(strings({"broken", "1", "0", "0", "tok", "build failed", "0-0", "0-0"}));
   CHECK(a.status == Arrival::Status::broken);
-  CHECK(a.detail == "build failed");
+  CHECK(a.refused == Refused::broken);
+  CHECK(a.reason == "build failed");
   CHECK(decode_arrival(strings({"released", "1", "1", "1", "t", "", "1-0", "2-0"})).status ==
         Arrival::Status::released);
   CHECK(decode_arrival(strings({"passed", "1", "0", "1", "t", "", "0-0", "0-0"})).status ==
         Arrival::Status::passed);
-  CHECK(decode_arrival(strings({"mismatch", "1", "0", "3", "t", "1", "0-0", "0-0"})).status ==
-        Arrival::Status::mismatch);
-  // enter's (run): a working party's entry and renewals
-  CHECK(decode_arrival(strings({"entered", "2", "3", "3", "t", "", "0-0", "0-0"})).status ==
-        Arrival::Status::entered);
-  CHECK(decode_arrival(strings({"working", "2", "1", "3", "t", "", "0-0", "0-0"})).count == 1);
-  CHECK(decode_arrival(strings({"stopped", "2", "0", "3", "t", "", "0-0", "0-0"})).status ==
-        Arrival::Status::stopped);
-  CHECK(decode_arrival(strings({"lost", "0", "0", "0", "", "gone", "0-0", "0-0"})).detail ==
+  a = decode_arrival(strings({"mismatch", "1", "0", "3", "t", "1", "0-0", "0-0"}));
+  CHECK(a.status == Arrival::Status::mismatch);
+  CHECK(a.refused == Refused::mismatch);
+  CHECK(a.once);
+  a = decode_arrival(strings({"members", "1", "0", "3", "t", "3", "0-0", "0-0"}));
+  CHECK(a.refused == Refused::members);
+  CHECK(a.members == 3);
+  CHECK_FALSE(decode_arrival(strings({"waiting", "1", "1", "2", "t", "", "0-0", "0-0"})).refused);
+  // a working party's arrival at the end of its work
+  a = decode_arrival(
+      strings({"stopped", "2", "0", "3", "t", "aborted:job-1: exited 7", "0-0", "0-0"}));
+  CHECK(a.status == Arrival::Status::stopped);
+  CHECK(a.ended.outcome == Outcome::aborted);
+  CHECK(a.ended.reason == "job-1: exited 7");
+  CHECK(decode_arrival(strings({"stopped", "2", "0", "3", "t", "", "0-0", "0-0"})).ended.outcome ==
+        Outcome::reset);
+  CHECK(decode_arrival(strings({"lost", "0", "0", "0", "", "gone", "0-0", "0-0"})).reason ==
         "gone");
+  // enter's statuses are not arrive's
+  CHECK_THROWS_AS(decode_arrival(strings({"entered", "2", "3", "3", "t", "", "0-0", "0-0"})),
+                  ProtocolError);
   CHECK_THROWS_AS(decode_arrival(strings({"joined", "1", "1", "1", "t", "", "0-0", "0-0"})),
                   ProtocolError);
   CHECK_THROWS_AS(decode_arrival(strings({"waiting", "x", "1", "1", "t", "", "0-0", "0-0"})),
