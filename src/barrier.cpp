@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// The protocol over a connection: a barrier's keys, its scripts run, their replies decoded.
 #include "barrier.hpp"
 
 #include <algorithm>

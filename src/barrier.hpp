@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// The protocol of PROTOCOL.md: a barrier's keys, the scripts that change it, their replies.
 #pragma once
 
 #include <cstdint>

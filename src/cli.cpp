@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// The command line: CLI11 registers what the table of subcommands says, and Values come out.
 #include "cli.hpp"
 
 #include <algorithm>

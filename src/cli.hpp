@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// The command line parsed into an Invocation, or --help and --version answered.
 #pragma once
 
 #include <functional>

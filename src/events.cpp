@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// A barrier's events, read with a blocking XREAD on from a stream position.
 #include "events.hpp"
 
 #include <algorithm>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// --help, written from the table of subcommands and the global options.
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// The global options, as plain values: those of the server, and the rest.
 #pragma once
 
 #include <cstdint>

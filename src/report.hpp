@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// What --json prints for a party: the report of its outcome (text only, no I/O).
 #pragma once
 // What --json prints for a party: the report of its outcome, as one line of JSON (no I/O).
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Where the server is and how to log in, resolved once from the ServerOptions.
 #include "server.hpp"
 
 #include <algorithm>

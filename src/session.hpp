@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// The way to the server for one command: a connection made again, with backoff, as it breaks.
 #pragma once
 
 #include <exception>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// A subcommand as data: its options, how they are built, what it prepares to run.
 #pragma once
 
 #include <any>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// What --version prints.
 #include "version.hpp"
 
 #include <fmt/format.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// What --version prints.
 #pragma once
 
 #include <string>

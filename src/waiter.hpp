@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// A waiting party: wait's, and run's once its command succeeded.
 #pragma once
 
 #include "watcher.hpp"

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// A party that waits for an outcome: events and checks, progress, the command after a release.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// rbarrier abort NAME: end the current generation as aborted and break the barrier.
 #include <fmt/format.h>
 
 #include "barrier.hpp"

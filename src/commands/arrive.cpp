@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// rbarrier arrive NAME: count this party without waiting.
 #include <fmt/format.h>
 
 #include "barrier.hpp"

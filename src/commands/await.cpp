@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// rbarrier await NAME: wait for a generation's outcome without being counted.
 #include <fmt/format.h>
 
 #include "barrier.hpp"

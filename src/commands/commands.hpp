@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// What the subcommands share: option specs, --members and the options of a waiting party.
 #pragma once
 
 #include <optional>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// rbarrier reset NAME: end the current generation as reset.
 #include <fmt/format.h>
 
 #include "barrier.hpp"

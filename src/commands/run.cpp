@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// rbarrier run NAME -- CMD: a party that works under the barrier's watch, then waits.
 #include <algorithm>
 #include <cerrno>
 #include <csignal>

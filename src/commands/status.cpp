@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// rbarrier status NAME: a barrier's state, once or on every change.
 #include <fmt/format.h>
 #include <iostream>
 #include <nlohmann/json.hpp>

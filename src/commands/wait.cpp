@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// rbarrier wait NAME: wait until N parties have arrived.
 #include <fmt/format.h>
 
 #include "commands/commands.hpp"

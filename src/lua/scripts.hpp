@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// The Lua scripts of src/lua, embedded in the binary with their SHA1s.
 #pragma once
 
 #include <string_view>

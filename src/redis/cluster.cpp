@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Redis Cluster: MOVED and ASK redirections, and the nodes CLUSTER SLOTS names.
 #include "redis/cluster.hpp"
 
 #include <algorithm>

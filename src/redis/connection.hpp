@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// One connection to a Redis server, logged in and on its database.
 #pragma once
 
 #include <memory>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Where the server is and how to log in, parsed from a URL.
 #include "redis/endpoint.hpp"
 
 #include <charconv>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// One RESP2 reply, as a value the rest of the program inspects without hiredis.
 #pragma once
 
 #include <cstdint>

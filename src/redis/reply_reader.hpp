@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// RESP2 bytes parsed into Reply values with hiredis's reader, within bounds.
 #pragma once
 
 #include <cstddef>

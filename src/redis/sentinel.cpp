@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Where a master is, asked of its Sentinels in turn.
 #include "redis/sentinel.hpp"
 
 #include <fmt/format.h>

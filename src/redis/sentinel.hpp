@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Where a master is, asked of its Sentinels in turn.
 #pragma once
 
 #include "redis/endpoint.hpp"

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// A non-blocking TCP or unix socket whose every wait is bounded and woken by signals.
 #include "redis/socket.hpp"
 
 #include <cerrno>

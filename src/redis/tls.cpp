@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// TLS: the OpenSSL client context and a socket's handshake and verification.
 #include "redis/tls.hpp"
 
 #include <arpa/inet.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// poll(2) on one descriptor until a deadline, woken by the signal pipe.
 #include "redis/wait_fd.hpp"
 
 #include <cerrno>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// run's command: a child process, and the words for how it ended.
 #include "util/child.hpp"
 
 #include <cerrno>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Durations: parsed from the command line ("1h30m") and written for people.
 #include "util/duration.hpp"
 
 #include <algorithm>

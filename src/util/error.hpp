@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Errors that end the command, and what Redis's error replies mean for the exit status.
 #pragma once
 
 #include <stdexcept>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// The exit statuses of the manual (EXIT STATUS).
 #pragma once
 
 // The exit statuses of the manual (EXIT STATUS): the one table every outcome maps to.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Files named on the command line, read with bounds.
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Random tokens and nonces, and a process's default member id.
 #include "util/identity.hpp"
 
 #include <array>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Diagnostics on stderr: errors, warnings, -v lines and the live line on a terminal.
 #pragma once
 
 #include <fmt/format.h>

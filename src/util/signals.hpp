@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// SIGINT, SIGTERM and SIGCHLD: recorded, and made readable on a pipe that wakes every wait.
 #pragma once
 
 // SIGINT and SIGTERM while waiting, and SIGCHLD while run's command runs: the handler records the

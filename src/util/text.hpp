@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Text for people: quoting, escaping control characters, masking credentials.
 #pragma once
 
 #include <optional>

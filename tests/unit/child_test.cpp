@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Unit tests: run's child process and the words for its ending.
 #include <cerrno>
 #include <csignal>
 #include <doctest/doctest.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Unit tests: the command line, --help and the table of subcommands.
 #include <doctest/doctest.h>
 #include <map>
 #include <sstream>

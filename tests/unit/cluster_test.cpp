@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Unit tests: Cluster redirections and slots.
 #include <doctest/doctest.h>
 
 #include "redis/cluster.hpp"

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Unit tests: durations parsed and written.
 #include <doctest/doctest.h>
 
 #include "util/duration.hpp"

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Unit tests: URLs parsed into endpoints.
 #include <doctest/doctest.h>
 
 #include "redis/endpoint.hpp"

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Unit tests: Redis error replies and the exit statuses they mean.
 #include <doctest/doctest.h>
 
 #include "util/error.hpp"

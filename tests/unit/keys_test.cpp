@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Unit tests: a barrier's keys and hash tags.
 #include <doctest/doctest.h>
 
 #include "barrier.hpp"

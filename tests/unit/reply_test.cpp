@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Unit tests: RESP replies, and the scripts' replies and events decoded.
 #include <doctest/doctest.h>
 
 #include "barrier.hpp"

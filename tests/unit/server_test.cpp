@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Unit tests: where the server is and how to log in.
 #include <doctest/doctest.h>
 #include <cstdio>
 #include <fstream>

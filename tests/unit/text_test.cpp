@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Unit tests: quoting, escaping and masking.
 #include <doctest/doctest.h>
 
 #include "util/text.hpp"
