@@ -42,4 +42,9 @@ Ending ending_of_signal(int signo) {
   return signo == SIGINT ? Ending::interrupted : Ending::terminated;
 }
 
+Result stopped_by(int signo, std::string_view doing) {
+  const Ending ending = ending_of_signal(signo);
+  return {ending, std::string(json_name(ending)) + " while " + std::string(doing)};
+}
+
 } // namespace rbarrier

@@ -50,4 +50,8 @@ struct Result {
   std::string message;
 };
 
+// A subcommand stopped by signal `signo` while `doing` (for the message): "interrupted while
+// waiting at barrier "x"" (130), or "terminated ..." (143).
+Result stopped_by(int signo, std::string_view doing);
+
 } // namespace rbarrier

@@ -44,10 +44,10 @@ int main(int argc, char** argv) {
     } catch (const Interrupted& interrupted) {
       // Before it knew what the server did: a change may or may not have taken effect.
       const auto& subcommand = *invocation.subcommand;
-      result = {ending_of_signal(interrupted.signo),
-                fmt::format("{} while running {} on barrier {}{}",
-                            signals::outcome(interrupted.signo), subcommand.name, quote(name),
-                            subcommand.reads_only ? "" : ": whether it took effect is unknown")};
+      result = stopped_by(
+          interrupted.signo,
+          fmt::format("running {} on barrier {}{}", subcommand.name, quote(name),
+                      subcommand.reads_only ? "" : ": whether it took effect is unknown"));
     }
     if (!result.message.empty()) {
       log::error(result.message);

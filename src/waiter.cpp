@@ -211,9 +211,7 @@ std::vector<std::string> Waiter::left_of(const std::vector<std::string>& missing
 
 Result Waiter::on_signal(int signo) {
   m_session.stop_interrupting();
-  const char* what = signals::outcome(signo);
-  const Result interrupted{ending_of_signal(signo),
-                           fmt::format("{} while waiting at barrier {}", what, name())};
+  const Result interrupted = stopped_by(signo, fmt::format("waiting at barrier {}", name()));
   try {
     const Check result = m_session.run(
         [&](redis::Connection& connection, Deadline attempt) {

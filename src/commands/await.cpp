@@ -66,8 +66,7 @@ std::optional<Result> Awaiter::start() {
 }
 
 Result Awaiter::on_signal(int signo) {
-  return {ending_of_signal(signo),
-          fmt::format("{} while awaiting barrier {}", signals::outcome(signo), name())};
+  return stopped_by(signo, fmt::format("awaiting barrier {}", name()));
 }
 
 std::optional<Result> Awaiter::check() {

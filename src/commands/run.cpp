@@ -121,8 +121,7 @@ Result Worker::on_timeout() {
 
 Result Worker::on_signal(int signo) {
   signals::take(); // taken: the withdrawal is not interrupted by it
-  return withdraw({ending_of_signal(signo),
-                   fmt::format("{} while entering barrier {}", signals::outcome(signo), name())});
+  return withdraw(stopped_by(signo, fmt::format("entering barrier {}", name())));
 }
 
 std::optional<Result> Worker::enter() {
@@ -277,7 +276,8 @@ std::optional<Result> Worker::ended(int status) {
     return failed(exit_status_of(status), describe_wait_status(status));
   }
   if (m_signal != 0) { // told to stop: this party will not finish, whatever its command said
-    return failed(signals::exit_status(m_signal), signals::outcome(m_signal));
+    const Result stopped = stopped_by(m_signal, "working");
+    return failed(stopped.exit_code, std::string(json_name(stopped.ending)));
   }
   log::verbose("{} succeeded: arriving at barrier {}", quote(m_options.work[0]), name());
   return std::nullopt;

@@ -153,9 +153,7 @@ Result watch(const GlobalOptions& global, const StatusOptions& options) {
       }
     }
   } catch (const Interrupted& interrupted) {
-    return {ending_of_signal(interrupted.signo),
-            fmt::format("{} while watching barrier {}", signals::outcome(interrupted.signo),
-                        quote(options.name))};
+    return stopped_by(interrupted.signo, fmt::format("watching barrier {}", quote(options.name)));
   }
 }
 

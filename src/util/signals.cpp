@@ -7,8 +7,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "util/exit_code.hpp"
-
 namespace rbarrier::signals {
 
 namespace {
@@ -99,11 +97,5 @@ Taken take() {
   return {g_first.exchange(0), (flags & k_pass_interrupt) != 0, (flags & k_pass_terminate) != 0,
           (flags & k_child) != 0};
 }
-
-int exit_status(int signo) {
-  return to_int(signo == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
-}
-
-const char* outcome(int signo) { return signo == SIGINT ? "interrupted" : "terminated"; }
 
 } // namespace rbarrier::signals

@@ -41,11 +41,4 @@ struct Taken {
 // signals to come wake waits again.
 Taken take();
 
-// The exit status for a signal of install()'s: 130 for SIGINT, 143 for SIGTERM.
-int exit_status(int signo);
-
-// What a signal of install()'s did, as messages and --json say it: "interrupted" for SIGINT,
-// "terminated" for SIGTERM.
-const char* outcome(int signo);
-
 } // namespace rbarrier::signals

@@ -27,4 +27,9 @@ TEST_CASE("every ending has its own --json name and the manual's exit status") {
   CHECK(ending_of_signal(SIGTERM) == Ending::terminated);
   CHECK(Result(Ending::terminated, "x").exit_code == 143);
   CHECK(Result(Ending::failed, 7, "x").exit_code == 7);
+  const Result stopped = stopped_by(SIGTERM, "waiting at barrier \"b\"");
+  CHECK(stopped.ending == Ending::terminated);
+  CHECK(stopped.exit_code == 143);
+  CHECK(stopped.message == "terminated while waiting at barrier \"b\"");
+  CHECK(stopped_by(SIGINT, "x").message == "interrupted while x");
 }
