@@ -7,10 +7,10 @@
 -- it works (token: the instance it entered).
 -- Returns {status, gen, count, parties, token, detail, events_from, progress_from}, as arrive's:
 -- count is how many parties entered (working or arrived); status is working, entered (count
--- reached parties), broken (detail: the reason), mismatch, members or passed (as arrive's),
--- duplicate (another party works under this id; detail: the ms left on its lease), full (as
--- arrive's), stopped (a renewal, but the outcome of its generation, the detail, ended its work)
--- or lost (detail: why).
+-- reached parties), broken (detail: the reason), mismatch or members (as arrive's; an entry's
+-- once is 0: never passed), duplicate (another party works under this id; detail: the ms left
+-- on its lease), full (as arrive's), stopped (a renewal, but the outcome of its generation, the
+-- detail, ended its work) or lost (detail: why).
 local id, parties, lease, expected, token, new_token, gen = ARGV[2], tonumber(ARGV[3]),
   tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8] or ''
 
