@@ -4,8 +4,9 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "commands/commands.hpp"
+#include "ending.hpp"
 #include "output.hpp"
+#include "report.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 #include "util/signals.hpp"

@@ -21,12 +21,6 @@ namespace rbarrier {
 // How often a party checks the stored state at most while nothing happens.
 inline constexpr Duration k_max_check_interval = std::chrono::seconds(5);
 
-// The engine every kind of party runs on: a waiting party (wait, and run's once its command
-// succeeded: Waiter), an awaiting one (await) and a working one (run's while its command runs).
-// It holds the session and the barrier, the generation and instance the party is in, the
-// barrier's events, the party's deadline and its --json report; it turns a deadline and a signal
-// into the party's ending, and says what an outcome of its generation means for it, so that these
-// rules are written once for every kind.
 // The members of released `generation` of barrier `name` in rank order, read with one command
 // within `timeout`; nullopt, with a warning, when they cannot be read or are no longer kept (the
 // outcome stands: the roster only adds to it).
@@ -34,6 +28,12 @@ std::optional<std::vector<RosterEntry>> read_roster(Session& session, const Barr
                                                     std::int64_t generation, std::string_view name,
                                                     Duration timeout);
 
+// The engine every kind of party runs on: a waiting party (wait, and run's once its command
+// succeeded: Waiter), an awaiting one (await) and a working one (run's while its command runs).
+// It holds the session and the barrier, the generation and instance the party is in, the
+// barrier's events, the party's deadline and its --json report; it turns a deadline and a signal
+// into the party's ending, and says what an outcome of its generation means for it, so that these
+// rules are written once for every kind.
 class Party {
 public:
   Party(const Party&) = delete;

@@ -4,9 +4,9 @@
 
 #include "barrier.hpp"
 #include "commands/commands.hpp"
+#include "events.hpp"
 #include "output.hpp"
 #include "party.hpp"
-#include "events.hpp"
 #include "report.hpp"
 #include "session.hpp"
 #include "util/identity.hpp"

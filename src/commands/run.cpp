@@ -8,8 +8,8 @@
 #include <poll.h>
 
 #include "commands/commands.hpp"
-#include "output.hpp"
 #include "events.hpp"
+#include "output.hpp"
 #include "util/child.hpp"
 #include "util/identity.hpp"
 #include "util/log.hpp"

@@ -7,11 +7,11 @@
 
 #include "barrier.hpp"
 #include "commands/commands.hpp"
-#include "output.hpp"
 #include "events.hpp"
+#include "output.hpp"
+#include "report.hpp"
 #include "session.hpp"
 #include "util/signals.hpp"
-#include "report.hpp"
 #include "util/text.hpp"
 
 namespace rbarrier::commands {
