@@ -74,12 +74,13 @@ class Bench:
         idle waiter, on database 1, is not counted)."""
         if kind == "floor-party":
             return int(redis(self.address, "GET", name + ":count") or 0)
-        if kind == "before":  # a version whose waiters subscribe
-            return int(redis(self.address, "PUBSUB", "NUMSUB", "rbarrier:{%s}" % name)[1])
         command = "blpop" if kind == "redis-cli" else "xread"
         clients = redis(self.address, "CLIENT", "LIST").splitlines()
-        return sum(1 for c in clients
-                   if "db=0" in c.split() and ("cmd=" + command) in c.split())
+        blocked = sum(1 for c in clients
+                      if "db=0" in c.split() and ("cmd=" + command) in c.split())
+        if kind == "before":  # 0.1.0's waiters subscribe; later ones block in XREAD
+            blocked += int(redis(self.address, "PUBSUB", "NUMSUB", "rbarrier:{%s}" % name)[1])
+        return blocked
 
     def wait_until(self, kind, name, n):
         deadline = time.monotonic() + 300
