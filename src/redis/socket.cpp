@@ -90,18 +90,19 @@ Socket::Socket(const Endpoint& endpoint, Deadline deadline, int wake_fd, const T
     addrinfo hints = {};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    addrinfo* addresses = nullptr;
+    addrinfo* found = nullptr;
     const std::string port = std::to_string(endpoint.port);
-    if (const int rc = ::getaddrinfo(endpoint.host.c_str(), port.c_str(), &hints, &addresses);
+    if (const int rc = ::getaddrinfo(endpoint.host.c_str(), port.c_str(), &hints, &found);
         rc != 0) {
       throw ConnectionError(
           fmt::format("cannot resolve \"{}\": {}", endpoint.host, ::gai_strerror(rc)));
     }
-    for (addrinfo* ai = addresses; ai != nullptr && m_fd < 0; ai = ai->ai_next) {
+    // Freed also when a connect throws: a signal (Interrupted) ends the wait for it.
+    const std::unique_ptr<addrinfo, void (*)(addrinfo*)> addresses(found, ::freeaddrinfo);
+    for (addrinfo* ai = addresses.get(); ai != nullptr && m_fd < 0; ai = ai->ai_next) {
       m_fd = connect_one(ai->ai_family, ai->ai_socktype, ai->ai_protocol, ai->ai_addr,
                          ai->ai_addrlen, deadline, wake_fd, error);
     }
-    ::freeaddrinfo(addresses);
   }
   if (m_fd < 0) {
     throw ConnectionError(fmt::format("cannot connect to {}: {}", m_peer, error));
@@ -113,6 +114,10 @@ Socket::Socket(const Endpoint& endpoint, Deadline deadline, int wake_fd, const T
       ::close(m_fd);
       m_fd = -1;
       throw ConnectionError(fmt::format("cannot connect to {}: {}", m_peer, failure.what()));
+    } catch (...) { // a signal during the handshake: no destructor closes it
+      ::close(m_fd);
+      m_fd = -1;
+      throw;
     }
   }
 }

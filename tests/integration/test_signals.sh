@@ -94,4 +94,26 @@ for args in "wait sig3 -n 2" "arrive sig3 -n 2" "await sig3" "run sig3 -n 2 -- t
   done
 done
 proxy proxy refuse off >/dev/null
+
+begin_case "a signal while a TCP connection is being made: its status, nothing leaked"
+# A listener whose accept queue is full: the party's SYN goes unanswered, and its connect waits.
+# The address list of getaddrinfo was not freed when a signal ended that wait (the ASan build's
+# leak check made it exit 134).
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+c = socket.socket(); c.connect(s.getsockname())
+open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1])
+time.sleep(120)' "$TMP/blackhole.port" &
+REDIS_PIDS+=($!) # stopped with the servers
+check "no listener" eventually test -s "$TMP/blackhole.port"
+port=$(cat "$TMP/blackhole.port")
+syn_sent() { # a connection to the listener waits for its SYN's answer (/proc/net/tcp: state 02)
+  grep -qi " 0100007F:$(printf %04X "$port") 02 " /proc/net/tcp
+}
+URL=redis://127.0.0.1:$port spawn syn --connect-timeout 60s wait tcp -n 2
+check "the party never waited to connect" eventually syn_sent
+kill -TERM "${PID[syn]}"
+expect_exit syn 143
+check "syn: $(tail -3 "$TMP/syn.err")" grep -q '^rbarrier: terminated while' "$TMP/syn.err"
 finish
