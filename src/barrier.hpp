@@ -76,7 +76,7 @@ inline constexpr Duration k_no_lease{0};
 // The ways the barrier refuses an arrival or an entry, as refusal.hpp ends a party with them.
 enum class Refused { broken, mismatch, members };
 
-// What the replies of arrive and enter say besides their status (PROTOCOL.md, "Replies"): where
+// What the replies of arrive and enter say besides their status (PROTOCOL.md, "Scripts"): where
 // the barrier stands, and what their sixth field, the detail, means for the status it came with.
 struct Standing {
   std::optional<Refused> refused; // broken, mismatch, members: the refusal
