@@ -15,10 +15,11 @@
 #include "ending.hpp"
 #include "options.hpp"
 
-// A subcommand as data: its name, summary, options, how its options struct is built from what
-// the command line gave, and the function that runs it. src/subcommands.cpp holds the table of
-// them; the command line (src/cli.cpp), --help (src/help.cpp) and main.cpp read it, and nothing
-// else needs to know which subcommands there are.
+// A subcommand as data: its name, summary, options, and how what the command line gave is made
+// into a Prepared, its options struct with what runs it. src/subcommands.cpp holds the table of
+// them; the command line (src/cli.cpp), --help (src/help.cpp) and the completions
+// (src/commands/completion.cpp) read it, and nothing else needs to know which subcommands there
+// are.
 namespace rbarrier {
 
 // Reads an environment variable; nullopt when unset.
