@@ -76,7 +76,88 @@ Decision parse_decision(std::string_view text) {
   if (text.starts_with("aborted:")) {
     return {Outcome::aborted, std::string(text.substr(8))};
   }
+  if (text.starts_with("expired:")) {
+    return {Outcome::expired, std::string(text.substr(8))};
+  }
   throw ProtocolError(fmt::format("unknown outcome \"{}\"", text));
+}
+
+Expiry parse_expiry(std::string_view reason) {
+  Expiry out;
+  const auto line = reason.substr(0, reason.find('\n'));
+  const auto slash = line.find('/');
+  if (slash == std::string_view::npos) {
+    throw ProtocolError(fmt::format("unexpected expiry \"{}\"", reason));
+  }
+  out.entered = to_int(line.substr(0, slash), "count");
+  out.needed = to_int(line.substr(slash + 1), "parties");
+  for (auto rest = reason.substr(line.size()); !rest.empty();) {
+    rest.remove_prefix(1); // the line end
+    const auto end = std::min(rest.find('\n'), rest.size());
+    out.never.emplace_back(rest.substr(0, end));
+    rest.remove_prefix(end);
+  }
+  return out;
+}
+
+namespace {
+constexpr std::string_view k_rank_orders[] = {"id", "natural", "arrival"};
+} // namespace
+
+std::string_view name_of(RankBy rank_by) { return k_rank_orders[static_cast<int>(rank_by)]; }
+
+bool bytewise_less(const std::string& a, const std::string& b) {
+  return std::string_view(a) < std::string_view(b); // char_traits<char>: as unsigned char
+}
+
+bool natural_less(const std::string& a, const std::string& b) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  // A run of digits from `at`, without its leading zeros; `at` moves past it.
+  const auto number = [&](const std::string& s, std::size_t& at) {
+    const std::size_t begin = at;
+    while (at < s.size() && digit(s[at])) {
+      ++at;
+    }
+    std::string_view run(s.data() + begin, at - begin);
+    run.remove_prefix(std::min(run.find_first_not_of('0'), run.size()));
+    return run;
+  };
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      const auto x = number(a, i);
+      const auto y = number(b, j);
+      if (x.size() != y.size()) {
+        return x.size() < y.size();
+      }
+      if (x != y) {
+        return x < y;
+      }
+    } else {
+      if (a[i] != b[j]) {
+        return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]);
+      }
+      ++i;
+      ++j;
+    }
+  }
+  if (i == a.size() && j == b.size()) {
+    return bytewise_less(a, b); // equal as numbers ("a01", "a1")
+  }
+  return i == a.size();
+}
+
+std::string parties_text(std::int64_t min, std::int64_t max) {
+  return min < max ? fmt::format("{}:{}", min, max) : std::to_string(max);
+}
+
+std::optional<RankBy> parse_rank_by(std::string_view text) {
+  const auto found = std::find(std::begin(k_rank_orders), std::end(k_rank_orders), text);
+  if (found == std::end(k_rank_orders)) {
+    return std::nullopt;
+  }
+  return static_cast<RankBy>(found - std::begin(k_rank_orders));
 }
 
 std::optional<Event> decode_event(const Reply& fields) {
@@ -88,6 +169,7 @@ std::optional<Event> decode_event(const Reply& fields) {
   std::string_view generation;
   std::string_view count;
   std::string_view parties;
+  std::string_view closes_in;
   Event event;
   for (std::size_t i = 0; i < v.size(); i += 2) {
     const std::string& field = v[i];
@@ -104,20 +186,28 @@ std::optional<Event> decode_event(const Reply& fields) {
       parties = value;
     } else if (field == "reason") {
       event.reason = value;
+    } else if (field == "in") {
+      closes_in = value;
     }
   }
   try {
-    if (kind == "arrived" || kind == "left" || kind == "entered" || kind == "working") {
+    if (kind == "arrived" || kind == "left" || kind == "entered" || kind == "working" ||
+        kind == "last-call") {
       event.kind = kind == "arrived"   ? Event::Kind::arrived
                    : kind == "left"    ? Event::Kind::left
                    : kind == "working" ? Event::Kind::working
-                                       : Event::Kind::entered;
+                   : kind == "entered" ? Event::Kind::entered
+                                       : Event::Kind::last_call;
       event.count = to_int(count, "count");
       event.parties = to_int(parties, "parties");
-    } else if (kind == "released" || kind == "reset" || kind == "aborted") {
-      event.kind = kind == "released" ? Event::Kind::released
-                   : kind == "reset"  ? Event::Kind::reset
-                                      : Event::Kind::aborted;
+      if (event.kind == Event::Kind::last_call) {
+        event.closes_in = Duration(to_int(closes_in, "last call"));
+      }
+    } else if (kind == "released" || kind == "reset" || kind == "aborted" || kind == "expired") {
+      event.kind = kind == "released"  ? Event::Kind::released
+                   : kind == "reset"   ? Event::Kind::reset
+                   : kind == "aborted" ? Event::Kind::aborted
+                                       : Event::Kind::expired;
       if (!parties.empty()) { // the generation's parties (absent from older writers)
         event.parties = to_int(parties, "parties");
       }
@@ -136,13 +226,33 @@ std::optional<Event> decode_event(const Reply& fields) {
 
 namespace {
 
+std::optional<Duration> optional_ms(const std::string& text, std::string_view what) {
+  return text.empty() ? std::nullopt : std::optional(Duration(to_int(text, what)));
+}
+
+// The five fields of `timing` (common.lua) from v[at]; none in a reply of an older script.
+Timing decode_timing(const std::vector<std::string>& v, std::size_t at) {
+  Timing out;
+  if (v.size() < at + 5) {
+    return out;
+  }
+  out.min = to_int(v[at], "min");
+  out.closes_in = optional_ms(v[at + 1], "last call");
+  out.deadline_in = optional_ms(v[at + 2], "deadline");
+  out.deadline = optional_ms(v[at + 3], "deadline");
+  out.rank_by = parse_rank_by(v[at + 4]).value_or(RankBy::id);
+  return out;
+}
+
 // The reply of arrive, enter and observe: {status, gen, count, parties, token, detail,
-// events_from, progress_from}, with the status one of `statuses`, in the order of T::Status;
-// returns the detail, which `decode_detail` reads by the status.
+// events_from, progress_from, ...}, with the status one of `statuses`, in the order of
+// T::Status, and the timing from `timing_at`; returns the detail, which `decode_detail` reads by
+// the status.
 template <typename T>
 std::string decode_view(T& out, const Reply& reply, std::string_view what,
-                        std::span<const std::string_view> statuses) {
+                        std::span<const std::string_view> statuses, std::size_t timing_at) {
   const auto v = strings(reply, what, 8);
+  out.timing = decode_timing(v, timing_at);
   const auto found = std::find(statuses.begin(), statuses.end(), v[0]);
   if (found == statuses.end()) {
     throw ProtocolError(fmt::format("unknown {} status \"{}\"", what, v[0]));
@@ -171,6 +281,8 @@ void decode_detail(Standing& out, std::string_view status, const std::string& de
     out.members = to_int(detail, "members");
   } else if (status == "stopped") {
     out.ended = work_ended(detail);
+  } else if (status == "waiting") {
+    out.late = detail == "late";
   }
 }
 
@@ -186,14 +298,14 @@ constexpr std::string_view k_observation_statuses[] = {"none",   "waiting", "dec
 
 Arrival decode_arrival(const Reply& reply) {
   Arrival out;
-  const std::string detail = decode_view(out, reply, "arrival", k_arrival_statuses);
+  const std::string detail = decode_view(out, reply, "arrival", k_arrival_statuses, 8);
   decode_detail(out, k_arrival_statuses[static_cast<int>(out.status)], detail);
   return out;
 }
 
 Entry decode_entry(const Reply& reply) {
   Entry out;
-  const std::string detail = decode_view(out, reply, "entry", k_entry_statuses);
+  const std::string detail = decode_view(out, reply, "entry", k_entry_statuses, 8);
   decode_detail(out, k_entry_statuses[static_cast<int>(out.status)], detail);
   if (out.status == Entry::Status::duplicate) {
     out.lease_left = Duration(to_int(detail, "lease"));
@@ -203,7 +315,7 @@ Entry decode_entry(const Reply& reply) {
 
 Observation decode_observation(const Reply& reply) {
   Observation out;
-  out.detail = decode_view(out, reply, "observe", k_observation_statuses);
+  out.detail = decode_view(out, reply, "observe", k_observation_statuses, 9);
   if (const auto v = strings(reply, "observe", 8); v.size() > 8 && !v[8].empty()) {
     out.lapse = Duration(to_int(v[8], "lapse"));
   }
@@ -219,6 +331,9 @@ Check decode_check(const Reply& reply) {
     if (v.size() >= 3) {
       check.generation = to_int(v[2], "generation");
     }
+    if (v.size() >= 4) { // a release's: how many it released
+      check.parties = to_int(v[3], "parties");
+    }
   } else if (v[0] == "lost") {
     check.status = Check::Status::lost;
     check.why = v[1];
@@ -226,6 +341,7 @@ Check decode_check(const Reply& reply) {
     check.status = Check::Status::waiting;
     check.count = to_int(v[1], "count");
     check.parties = to_int(v[2], "parties");
+    check.timing = decode_timing(v, 3);
   } else if (v[0] == "left") {
     check.status = Check::Status::left;
     check.count = to_int(v[1], "count");
@@ -248,12 +364,12 @@ Status decode_status(const Reply& reply) {
     return status;
   }
   // The positions and the barrier's, then the working parties and the members.
-  constexpr std::size_t k_fields = 13;
+  constexpr std::size_t k_fields = 19;
   constexpr std::size_t k_member_fields = 3;
   if (v.size() < k_fields) {
     throw ProtocolError(fmt::format("unexpected reply for status: {} elements", v.size()));
   }
-  const auto working = static_cast<std::size_t>(to_int(v[12], "working parties"));
+  const auto working = static_cast<std::size_t>(to_int(v[k_fields - 1], "working parties"));
   const std::size_t first_member = k_fields + 2 * working;
   if (v.size() < first_member || (v.size() - first_member) % k_member_fields != 0) {
     throw ProtocolError(fmt::format("unexpected reply for status: {} elements", v.size()));
@@ -276,6 +392,8 @@ Status decode_status(const Reply& reply) {
     end = std::min(v[11].find('\n', begin), v[11].size());
     s.expected.push_back(v[11].substr(begin, end - begin));
   }
+  s.last_call = Duration(to_int(v[12], "last call"));
+  s.timing = decode_timing(v, 13);
   for (std::size_t i = k_fields; i < first_member; i += 2) {
     s.working.push_back({v[i], Duration(to_int(v[i + 1], "lease")), {}});
   }
@@ -329,12 +447,6 @@ std::vector<std::string> missing_members(const Snapshot& snapshot) {
   return out;
 }
 
-std::vector<RosterEntry> in_rank_order(std::vector<RosterEntry> roster) {
-  std::sort(roster.begin(), roster.end(),
-            [](const RosterEntry& a, const RosterEntry& b) { return a.id < b.id; });
-  return roster;
-}
-
 std::string canonical_members(std::vector<std::string> ids) {
   std::sort(ids.begin(), ids.end());
   std::string out;
@@ -371,29 +483,52 @@ std::vector<std::string> Barrier::with_arrival(std::string_view nonce) const {
   return keys;
 }
 
-Arrival Barrier::arrive(redis::Connection& connection, const std::string& id,
-                        const std::string& nonce, std::int64_t parties, Duration lease, bool once,
-                        const std::string& new_token, const std::string& expected,
-                        const std::string& value, const std::optional<Work>& from_work,
-                        Deadline deadline) const {
-  return decode_arrival(run(connection, scripts::k_arrive, with_arrival(nonce),
-                            {id, std::to_string(parties), std::to_string(lease.count()),
-                             once ? "1" : "0", new_token, expected, value, from_work ? "1" : "0",
-                             from_work ? std::to_string(from_work->generation) : "",
-                             from_work ? from_work->token : ""},
-                            deadline));
+namespace {
+
+// The arguments of shape_of (common.lua) after parties, once and expected: MIN, the last call,
+// the rank order and the deadline.
+void append_shape(std::vector<std::string>& args, const Shape& shape) {
+  args.insert(args.end(), {std::to_string(shape.fewest()), std::to_string(shape.last_call.count()),
+                           std::string(name_of(shape.rank_by)),
+                           std::to_string(shape.deadline.value_or(Duration(0)).count())});
 }
 
-Entry Barrier::enter(redis::Connection& connection, const std::string& id, std::int64_t parties,
-                     Duration lease, const std::string& expected, const std::string& token,
-                     const std::string& new_token, std::int64_t generation,
-                     Deadline deadline) const {
+} // namespace
+
+Arrival Barrier::arrive(redis::Connection& connection, const std::string& id,
+                        const std::string& nonce, const Shape& shape, Duration lease,
+                        const std::string& new_token, const std::string& value,
+                        const std::optional<Work>& from_work, Deadline deadline) const {
+  std::vector<std::string> args{id,
+                                std::to_string(shape.parties),
+                                std::to_string(lease.count()),
+                                shape.once ? "1" : "0",
+                                new_token,
+                                shape.expected,
+                                value,
+                                from_work ? "1" : "0",
+                                from_work ? std::to_string(from_work->generation) : "",
+                                from_work ? from_work->token : ""};
+  append_shape(args, shape);
+  return decode_arrival(
+      run(connection, scripts::k_arrive, with_arrival(nonce), std::move(args), deadline));
+}
+
+Entry Barrier::enter(redis::Connection& connection, const std::string& id, const Shape& shape,
+                     Duration lease, const std::string& token, const std::string& new_token,
+                     std::int64_t generation, Deadline deadline) const {
+  std::vector<std::string> args{id,
+                                std::to_string(shape.parties),
+                                std::to_string(lease.count()),
+                                shape.expected,
+                                token,
+                                new_token,
+                                generation ? std::to_string(generation) : ""};
+  append_shape(args, shape);
   // A first entry's record is named by its new token, the same in each retry of it.
   return decode_entry(run(connection, scripts::k_enter,
                           token.empty() ? with_arrival(new_token) : m_keys.common(),
-                          {id, std::to_string(parties), std::to_string(lease.count()), expected,
-                           token, new_token, generation ? std::to_string(generation) : ""},
-                          deadline));
+                          std::move(args), deadline));
 }
 
 Check Barrier::quit(redis::Connection& connection, const std::string& id, const std::string& token,

@@ -54,15 +54,64 @@ struct Work {
   Duration waited{0}; // waiting for the others to enter: it counts against --timeout
 };
 
-enum class Outcome { released, reset, aborted };
+// expired: the generation's --deadline passed before its release.
+enum class Outcome { released, reset, aborted, expired };
 
 struct Decision {
   Outcome outcome = Outcome::released;
-  std::string reason; // aborted only
+  std::string reason; // aborted: the reason; expired: who came, as Expiry reads it
 };
 
-// "released", "reset", "aborted:<reason>"; throws ProtocolError otherwise.
+// "released", "reset", "aborted:<reason>", "expired:<who>"; throws ProtocolError otherwise.
 Decision parse_decision(std::string_view text);
+
+// Who an expired generation had: "<entered>/<needed>", then a line for each of its --members
+// that never entered.
+struct Expiry {
+  std::int64_t entered = 0;
+  std::int64_t needed = 0; // the parties (MIN of MIN:MAX) that would have sufficed
+  std::vector<std::string> never; // --members only
+};
+Expiry parse_expiry(std::string_view reason);
+
+// How the ids of a released generation are ranked (--rank-by): bytewise, bytewise with runs of
+// digits compared as numbers (node2 before node10), or in the order they arrived.
+enum class RankBy { id, natural, arrival };
+std::string_view name_of(RankBy rank_by);
+std::optional<RankBy> parse_rank_by(std::string_view text);
+// The orders of id and natural, as roster.lua ranks a roster (for a gang whose --members are its
+// ranks before anyone arrived).
+bool bytewise_less(const std::string& a, const std::string& b);
+bool natural_less(const std::string& a, const std::string& b);
+
+// How --parties reads: "N", or "MIN:MAX" when MIN < MAX.
+std::string parties_text(std::int64_t min, std::int64_t max);
+
+// What a joining party asks of the barrier (PROTOCOL.md, `admit`): the first party fixes it,
+// and a party that asks otherwise is refused -- but for the last call and the deadline, which
+// the first one to give them fixes.
+struct Shape {
+  std::int64_t parties = 0; // the most a generation holds (MAX)
+  std::int64_t min = 0; // the fewest released once the last call ended (MIN; 0: parties)
+  Duration last_call{0};
+  bool once = false;
+  std::string expected; // canonical_members() of --members; empty: any
+  RankBy rank_by = RankBy::id;
+  std::optional<Duration> deadline; // for the whole generation, from its first arrival
+  std::int64_t fewest() const { return min > 0 ? min : parties; }
+  bool elastic() const { return fewest() < parties; }
+};
+
+// What replies say of a generation's time and shape (PROTOCOL.md, `timing`): the fewest it is
+// released with, when its last call ends, when its deadline passes and the --deadline that
+// fixed it, and its rank order.
+struct Timing {
+  std::int64_t min = 0;
+  std::optional<Duration> closes_in;
+  std::optional<Duration> deadline_in;
+  std::optional<Duration> deadline; // the --deadline that fixed it
+  RankBy rank_by = RankBy::id;
+};
 
 // What ended a working party's work, from a `stopped` reply's detail: its generation's outcome,
 // or a reset when the reply names none (a script that was not told the generation).
@@ -89,6 +138,10 @@ struct Standing {
   bool once = false; // mismatch: the barrier's --once
   std::int64_t members = 0; // members: how many member ids the barrier expects (0: none)
   Decision ended; // stopped: the outcome that ended the party's work (reset when not named)
+  Timing timing;
+  // waiting: counted after the previous generation, elastic, was released without it less than
+  // a last call before
+  bool late = false;
 };
 
 // The reply of arrive (a waiting party's arrival, or a working party's at the end of its work), as
@@ -138,6 +191,7 @@ struct Observation {
   StreamPositions from;
   // When the first working party's lease lapses (which breaks the barrier), if one works.
   std::optional<Duration> lapse;
+  Timing timing;
 };
 
 // What poll, leave and a conditional abort found.
@@ -148,7 +202,8 @@ struct Check {
   std::optional<std::int64_t> generation; // decided, left: when the caller did not know it
   std::string why; // lost
   std::int64_t count = 0;
-  std::int64_t parties = 0;
+  std::int64_t parties = 0; // waiting, left; decided: how many a release released, if known
+  Timing timing; // waiting (poll)
 };
 
 struct Member {
@@ -163,10 +218,6 @@ struct RosterEntry {
   std::string value;
 };
 
-// The roster in rank order: the ids sorted bytewise, so that a member's rank (its index) depends
-// on the ids alone, not on who came first.
-std::vector<RosterEntry> in_rank_order(std::vector<RosterEntry> roster);
-
 // The expected member ids (--members) as the protocol stores and compares them: sorted bytewise,
 // joined by newlines; empty for none.
 std::string canonical_members(std::vector<std::string> ids);
@@ -174,6 +225,8 @@ std::string canonical_members(std::vector<std::string> ids);
 struct Snapshot {
   std::int64_t generation = 0;
   std::optional<std::int64_t> parties; // unset after a reset, until the next arrival
+  Duration last_call{0};
+  Timing timing;
   std::string state; // open, broken, passed
   std::string reason;
   bool once = false;
@@ -200,17 +253,22 @@ struct Event {
   // entered: as many parties as the barrier's entered (run --enter waits for it)
   // working: a run party started or stopped working (count: how many entered), for those that
   // show the barrier (status --watch).
-  enum class Kind { arrived, left, released, reset, aborted, entered, working };
+  // last_call: MIN parties entered an elastic generation, whose last call ends in `closes_in`.
+  enum class Kind { arrived, left, released, reset, aborted, expired, entered, working, last_call };
   Kind kind = Kind::arrived;
   std::int64_t generation = 0;
   std::string token;
-  std::int64_t count = 0; // arrived, left, entered, working
-  std::int64_t parties = 0; // arrived, left, entered, working; an outcome's generation's
-  std::string reason; // aborted
+  std::int64_t count = 0; // arrived, left, entered, working, last_call
+  // arrived, left, entered, working, last_call; an outcome's generation's (a release's: how many
+  // it released)
+  std::int64_t parties = 0;
+  std::string reason; // aborted; expired: who came (parse_expiry)
+  Duration closes_in{0}; // last_call
 
-  // An outcome of a generation: released, reset or aborted.
+  // An outcome of a generation: released, reset, aborted or expired.
   bool is_outcome() const {
-    return kind == Kind::released || kind == Kind::reset || kind == Kind::aborted;
+    return kind == Kind::released || kind == Kind::reset || kind == Kind::aborted ||
+           kind == Kind::expired;
   }
 };
 
@@ -233,19 +291,19 @@ public:
 
   const BarrierKeys& keys() const { return m_keys; }
 
-  // `expected`: canonical_members() of --members (empty: none); `value`: --data (empty: none);
-  // `from_work`: a working party (run) that finished its work arrives, and stops working.
+  // `value`: --data (empty: none); `from_work`: a working party (run) that finished its work
+  // arrives, and stops working.
   Arrival arrive(redis::Connection& connection, const std::string& id, const std::string& nonce,
-                 std::int64_t parties, Duration lease, bool once, const std::string& new_token,
-                 const std::string& expected, const std::string& value,
-                 const std::optional<Work>& from_work, Deadline deadline) const;
+                 const Shape& shape, Duration lease, const std::string& new_token,
+                 const std::string& value, const std::optional<Work>& from_work,
+                 Deadline deadline) const;
   // A party starts working (`token` empty), or renews its lease while it works (`token`: the
   // instance it entered); with an empty `token`, `new_token` names the barrier if it is new.
   // A renewal names the `generation` it entered: when the party no longer works, the reply is
   // that generation's outcome.
-  Entry enter(redis::Connection& connection, const std::string& id, std::int64_t parties,
-              Duration lease, const std::string& expected, const std::string& token,
-              const std::string& new_token, std::int64_t generation, Deadline deadline) const;
+  Entry enter(redis::Connection& connection, const std::string& id, const Shape& shape,
+              Duration lease, const std::string& token, const std::string& new_token,
+              std::int64_t generation, Deadline deadline) const;
   // A working party stops working: with a `reason` (its command failed), aborting the current
   // generation with it (aborted); without, only withdrawing (left). decided: it was no longer
   // working, the barrier broke (aborted) or its generation was decided (reset) before.

@@ -25,6 +25,7 @@ constexpr Row k_endings[] = {
     {"mismatch", ExitCode::mismatch},
     {"lost", ExitCode::state_lost},
     {"timeout", ExitCode::timeout},
+    {"expired", ExitCode::timeout},
     {"interrupted", ExitCode::interrupted},
     {"terminated", ExitCode::terminated},
     {"failed", ExitCode::internal},

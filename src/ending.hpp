@@ -20,6 +20,7 @@ enum class Ending {
   mismatch, // --parties, --once, --members or --id disagree with the barrier's
   lost, // the barrier's state was lost (a restart without persistence)
   timeout,
+  expired, // the generation's --deadline passed before its release
   interrupted, // SIGINT
   terminated, // SIGTERM
   failed, // run's command failed: the ending carries the command's status

@@ -28,6 +28,10 @@ std::optional<std::vector<RosterEntry>> read_roster(Session& session, const Barr
                                                     std::int64_t generation, std::string_view name,
                                                     Duration timeout);
 
+// Says that an arrival came after its elastic generation was released without it, and counts in
+// the next one (Standing::late).
+void note_late(std::string_view name, const Arrival& arrival);
+
 // The engine every kind of party runs on: a waiting party (wait, and run's once its command
 // succeeded: Waiter), an awaiting one (await) and a working one (run's while its command runs).
 // It holds the session and the barrier, the generation and instance the party is in, the
@@ -54,11 +58,18 @@ protected:
   virtual std::string_view doing() const = 0;
 
   // Takes in the reply to an arrival or an entry: its generation, parties, count and instance,
-  // and the stream positions from which to read on.
+  // the stream positions from which to read on, and its timing.
   void adopt(const Standing& reply);
+  // Takes in what a reply says of the generation's time: the party checks the stored state when
+  // the last call ends or the deadline passes (m_wake), which decides them.
+  void timed(const Timing& timing);
+  // A last call that ends in `closes_in`, from the event that opened it.
+  void called(Duration closes_in);
   // How the outcome of its generation ends the party when it is a reset or an abort, with the
   // reason for --json.
   Result ended_by(const Decision& decision);
+  // Its generation's deadline passed: `reason` is the stored outcome's (parse_expiry).
+  Result expired(const std::string& reason);
   // The barrier's state was lost (restarted without persistence, deleted) while it did `doing`.
   Result lost(const std::string& why, std::string_view doing);
   std::string name() const; // quoted, for messages
@@ -69,6 +80,8 @@ protected:
   Barrier m_barrier;
   EventStream m_events;
   Deadline m_deadline;
+  Timing m_timing; // as the last reply said
+  Deadline m_wake = k_never; // when the last call ends or the deadline passes: check then
   std::int64_t m_generation = 0;
   std::int64_t m_parties = 0;
   std::int64_t m_count = 0; // arrived (waiting, awaiting) or entered (working)

@@ -11,7 +11,7 @@ namespace rbarrier {
 
 namespace {
 
-Result refused(const Standing& arrival, const std::string& name, std::int64_t parties, bool once,
+Result refused(const Standing& arrival, const std::string& name, const Shape& shape,
                const std::string& id, std::size_t members) {
   if (arrival.refused == Refused::broken) {
     return {Ending::broken,
@@ -36,22 +36,31 @@ Result refused(const Standing& arrival, const std::string& name, std::int64_t pa
                 remedy};
   }
   const bool barrier_once = arrival.once;
-  if (barrier_once != once) {
+  if (barrier_once != shape.once) {
     return {Ending::mismatch,
             fmt::format("barrier {} was created {} --once, this party {} it", quote(name),
-                        barrier_once ? "with" : "without", once ? "gave" : "lacks") +
+                        barrier_once ? "with" : "without", shape.once ? "gave" : "lacks") +
+                remedy};
+  }
+  const std::int64_t barrier_min = arrival.timing.min > 0 ? arrival.timing.min : arrival.parties;
+  if (arrival.parties == shape.parties && barrier_min == shape.fewest() &&
+      arrival.timing.rank_by != shape.rank_by) {
+    return {Ending::mismatch,
+            fmt::format("barrier {} ranks by {}, this party asked for {}", quote(name),
+                        name_of(arrival.timing.rank_by), name_of(shape.rank_by)) +
                 remedy};
   }
   return {Ending::mismatch, fmt::format("barrier {} has --parties {}, this party asked for {}",
-                                        quote(name), arrival.parties, parties) +
+                                        quote(name), parties_text(barrier_min, arrival.parties),
+                                        parties_text(shape.fewest(), shape.parties)) +
                                 remedy};
 }
 
 } // namespace
 
-Result refusal(const Standing& arrival, const std::string& name, std::int64_t parties, bool once,
+Result refusal(const Standing& arrival, const std::string& name, const Shape& shape,
                const std::string& id, std::size_t members, Report& report) {
-  Result result = refused(arrival, name, parties, once, id, members);
+  Result result = refused(arrival, name, shape, id, members);
   const bool broken = arrival.refused == Refused::broken;
   // The barrier's reason when broken; for a mismatch, what differs (the detail is only a flag).
   report.reason = broken ? arrival.reason : result.message;

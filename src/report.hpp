@@ -19,11 +19,15 @@ struct Report {
   Ending outcome = Ending::error; // how the party ended: that of its Result
   std::string name = {};
   std::int64_t generation = 0;
-  std::int64_t parties = 0;
+  std::int64_t parties = 0; // a released generation's: how many it was released with
+  std::optional<std::int64_t> min = {}; // -n MIN:MAX: MIN, and MAX
+  std::optional<std::int64_t> max = {};
+  std::optional<Duration> deadline = {}; // the generation's --deadline, when it has one
   std::optional<std::string> id = {}; // a counted party's member id
   std::string reason = {}; // aborted, broken, mismatch, lost, failed: why
   std::optional<std::vector<RosterEntry>> members = {}; // released: the roster, in rank order
-  // timeout with --members: who is not there (sorted), and of them who came and left
+  // timeout with --members: who is not there (sorted), and of them who came and left; expired:
+  // who never arrived
   std::optional<std::vector<std::string>> missing = {};
   std::optional<std::vector<std::string>> left = {};
 };

@@ -35,18 +35,20 @@ Waiter::Waiter(const GlobalOptions& global, const WaitOptions& options,
               "waiting at", options.json),
       m_options(options), m_nonce(random_hex(12)), m_from_work(std::move(from_work)) {
   m_id = options.id ? *options.id : default_member_id();
+  if (options.shape.elastic()) {
+    m_report.min = options.shape.min;
+    m_report.max = options.shape.parties;
+  }
 }
 
 std::optional<Result> Waiter::start() {
   const std::string new_token = random_hex(12);
-  const std::string expected = canonical_members(m_options.members);
   const Arrival arrival = m_events.until_room(
       [&] {
         return m_session.run(
             [&](redis::Connection& connection, Deadline attempt) {
-              return m_barrier.arrive(connection, m_id, m_nonce, m_options.parties, m_options.lease,
-                                      m_options.once, new_token, expected, m_options.data,
-                                      m_from_work, attempt);
+              return m_barrier.arrive(connection, m_id, m_nonce, m_options.shape, m_options.lease,
+                                      new_token, m_options.data, m_from_work, attempt);
             },
             m_deadline);
       },
@@ -54,6 +56,7 @@ std::optional<Result> Waiter::start() {
   adopt(arrival);
   switch (arrival.status) {
   case Arrival::Status::released:
+    m_parties = arrival.count; // how many it was released with
     m_session.wait_for_replicas(m_options.name);
     return released();
   case Arrival::Status::passed:
@@ -62,8 +65,8 @@ std::optional<Result> Waiter::start() {
   case Arrival::Status::broken:
   case Arrival::Status::mismatch:
   case Arrival::Status::members:
-    return refusal(arrival, m_options.name, m_options.parties, m_options.once, m_id,
-                   m_options.members.size(), m_report);
+    return refusal(arrival, m_options.name, m_options.shape, m_id, m_options.members.size(),
+                   m_report);
   case Arrival::Status::stopped: // its work ended by its generation's outcome
     m_generation = m_from_work->generation;
     return on_decision(arrival.ended);
@@ -74,7 +77,10 @@ std::optional<Result> Waiter::start() {
   case Arrival::Status::waiting:
     m_arrived = true;
     log::verbose("arrived at barrier {}: {}/{} in generation {}", name(), arrival.count,
-                 arrival.parties, arrival.generation);
+                 parties_text(m_options.shape.fewest(), arrival.parties), arrival.generation);
+    if (arrival.late) {
+      note_late(m_options.name, arrival);
+    }
     show_progress();
     return std::nullopt;
   }
@@ -96,10 +102,14 @@ std::optional<Result> Waiter::on_check(const Check& result) {
   }
   switch (result.status) {
   case Check::Status::decided:
+    if (result.decision.outcome == Outcome::released && result.parties > 0) {
+      m_parties = result.parties; // how many it was released with
+    }
     return on_decision(result.decision);
   case Check::Status::lost:
     return lost(result.why, doing());
   case Check::Status::waiting:
+    timed(result.timing);
     counted(result.count, result.parties);
     return std::nullopt;
   case Check::Status::left:

@@ -11,7 +11,7 @@ enum class OnTimeout { leave, abort };
 
 struct WaitOptions {
   std::string name;
-  std::int64_t parties = 0;
+  Shape shape; // --parties (MIN:MAX), --last-call, --once, --members, --rank-by, --deadline
   std::vector<std::string> members; // --members: the expected ids; empty: any
   std::string data; // --data; empty: none
   bool json = false; // print the outcome as JSON
@@ -19,7 +19,6 @@ struct WaitOptions {
   std::optional<std::string> id;
   Duration lease = std::chrono::seconds(30);
   OnTimeout on_timeout = OnTimeout::leave;
-  bool once = false;
   std::vector<std::string> command; // after "--"
 };
 

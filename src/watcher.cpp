@@ -43,11 +43,13 @@ Result Watcher::wait_for_outcome() {
     if (Clock::now() >= m_deadline) {
       return on_timeout();
     }
-    const auto batch = m_events.next(std::min({next_check, m_deadline, next_tick()}), m_deadline);
+    // The end of a last call or a deadline is decided by the check that finds it passed.
+    const Deadline check_at = std::min(next_check, m_wake);
+    const auto batch = m_events.next(std::min({check_at, m_deadline, next_tick()}), m_deadline);
     // Time to check (for a waiting party, to renew its lease), a reconnection (after which only
     // the stored state is sure), or an event not ours (of another generation or instance, which
     // only a check can tell about).
-    bool check_now = batch.reconnected || Clock::now() >= next_check;
+    bool check_now = batch.reconnected || Clock::now() >= std::min(next_check, m_wake);
     for (const auto& event : batch.events) {
       if (event.generation != m_generation || !ours(event)) {
         check_now = true;
@@ -90,6 +92,12 @@ std::optional<Result> Watcher::on_event(const Event& event) {
     return on_decision({Outcome::reset, {}});
   case Event::Kind::aborted:
     return on_decision({Outcome::aborted, event.reason});
+  case Event::Kind::expired:
+    return on_decision({Outcome::expired, event.reason});
+  case Event::Kind::last_call:
+    called(event.closes_in);
+    counted(event.count, event.parties);
+    return std::nullopt;
   case Event::Kind::entered:
   case Event::Kind::working: // a working party: not a member to count
     break;
@@ -115,8 +123,11 @@ void Watcher::show_progress() const {
     return;
   }
   const auto waited = std::chrono::floor<std::chrono::seconds>(Clock::now() - m_started);
-  log::live(fmt::format("{} barrier {}: {}/{} arrived, {}", m_doing, name(), m_count, m_parties,
-                        waited.count() == 0 ? "0s" : format_duration(waited)));
+  const std::int64_t min = m_timing.min > 0 ? m_timing.min : m_parties;
+  log::live(fmt::format("{} barrier {}: {}/{} arrived, {}{}", m_doing, name(), m_count,
+                        parties_text(min, m_parties),
+                        waited.count() == 0 ? "0s" : format_duration(waited),
+                        m_timing.closes_in && m_wake != k_never ? ", last call" : ""));
 }
 
 Deadline Watcher::next_tick() const {

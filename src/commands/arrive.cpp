@@ -19,16 +19,16 @@ namespace {
 
 struct ArriveOptions {
   std::string name;
-  std::int64_t parties = 0;
+  Shape shape;
   std::vector<std::string> members;
   std::string data;
   bool json = false;
   std::optional<std::string> id;
-  bool once = false;
 };
 
-constexpr OptionSpec k_options[] = {k_name_option,    k_parties_option, k_id_option,  k_once_option,
-                                    k_members_option, k_data_option,    k_json_option};
+constexpr OptionSpec k_options[] = {
+    k_name_option, k_parties_option, k_last_call_option, k_deadline_option, k_rank_by_option,
+    k_id_option,   k_once_option,    k_members_option,   k_data_option,     k_json_option};
 
 // Counts the party without a lease: it stays counted until its generation ends.
 Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
@@ -37,7 +37,6 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
   const std::string id = options.id ? *options.id : default_member_id();
   const std::string nonce = random_hex(12);
   const std::string new_token = random_hex(12);
-  const std::string expected = canonical_members(options.members);
   // A full generation (its last places taken by parties still working) is waited out: the
   // arrival counts in the next one.
   EventStream events(session, barrier.keys(), false);
@@ -45,15 +44,21 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
       [&] {
         return session.run(
             [&](redis::Connection& connection, Deadline attempt) {
-              return barrier.arrive(connection, id, nonce, options.parties, k_no_lease,
-                                    options.once, new_token, expected, options.data, std::nullopt,
-                                    attempt);
+              return barrier.arrive(connection, id, nonce, options.shape, k_no_lease, new_token,
+                                    options.data, std::nullopt, attempt);
             },
             Clock::now() + global.server.connect_timeout);
       },
       options.name, k_never);
-  Report report{
-      .name = options.name, .generation = arrival.generation, .parties = arrival.parties, .id = id};
+  Report report{.name = options.name,
+                .generation = arrival.generation,
+                .parties = arrival.parties,
+                .deadline = arrival.timing.deadline,
+                .id = id};
+  if (options.shape.elastic()) {
+    report.min = options.shape.min;
+    report.max = options.shape.parties;
+  }
   Result result;
   switch (arrival.status) {
   case Arrival::Status::released:
@@ -61,6 +66,7 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
     log::verbose("arrived at barrier {} and released it (generation {})", quote(options.name),
                  arrival.generation);
     result = {Ending::released, {}};
+    report.parties = arrival.count; // how many it was released with
     if (options.json) {
       report.members = read_roster(session, barrier, arrival.generation, options.name,
                                    global.server.connect_timeout);
@@ -72,14 +78,17 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
     break;
   case Arrival::Status::waiting:
     log::verbose("arrived at barrier {}: {}/{} in generation {}", quote(options.name),
-                 arrival.count, arrival.parties, arrival.generation);
+                 arrival.count, parties_text(options.shape.fewest(), arrival.parties),
+                 arrival.generation);
+    if (arrival.late) {
+      note_late(options.name, arrival);
+    }
     result = {Ending::arrived, {}};
     break;
   case Arrival::Status::broken:
   case Arrival::Status::mismatch:
   case Arrival::Status::members:
-    result = refusal(arrival, options.name, options.parties, options.once, id,
-                     options.members.size(), report);
+    result = refusal(arrival, options.name, options.shape, id, options.members.size(), report);
     break;
   case Arrival::Status::stopped: // only for a working party's (run)
   case Arrival::Status::lost:
@@ -96,13 +105,13 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
 
 Prepared build(const Values& values, const GlobalOptions& global) {
   auto who = membership(values, Clock::now() + global.server.connect_timeout);
+  who.shape.once = values.given("once");
   return prepare(ArriveOptions{.name = barrier_name(values),
-                               .parties = who.parties,
+                               .shape = who.shape,
                                .members = std::move(who.members),
                                .data = std::move(who.data),
                                .json = values.given("json"),
-                               .id = std::move(who.id),
-                               .once = values.given("once")},
+                               .id = std::move(who.id)},
                  arrive);
 }
 

@@ -95,7 +95,15 @@ std::optional<Result> Awaiter::on_observation(const Observation& observation) {
   if (!observation.token.empty()) {
     m_token = observation.token;
   }
-  m_parties = observation.parties;
+  if (observation.parties > 0) { // none after a reset or an expiry: what it saw before
+    m_parties = observation.parties;
+  }
+  timed(observation.timing);
+  if (observation.timing.min > 0 && observation.timing.min < observation.parties &&
+      observation.status == Observation::Status::waiting) {
+    m_report.min = observation.timing.min;
+    m_report.max = observation.parties;
+  }
   switch (observation.status) {
   case Observation::Status::none:
     if (first) {

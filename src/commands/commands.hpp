@@ -21,8 +21,18 @@ namespace rbarrier::commands {
 inline constexpr OptionSpec k_name_option{"NAME", OptionSpec::Kind::positional, "",
                                           "the barrier's name"};
 inline constexpr OptionSpec k_parties_option{
-    "-n,--parties", OptionSpec::Kind::value, "N",
-    "how many parties meet (the first arrival fixes it); required without --members"};
+    "-n,--parties", OptionSpec::Kind::value, "N|MIN:MAX",
+    "how many parties meet (the first arrival fixes it); MIN:MAX: at least MIN after "
+    "--last-call, at once at MAX; required without --members"};
+inline constexpr OptionSpec k_last_call_option{
+    "--last-call", OptionSpec::Kind::value, "DUR",
+    "with -n MIN:MAX: release DUR after the MIN-th party arrived (the first arrival fixes it)"};
+inline constexpr OptionSpec k_deadline_option{
+    "--deadline", OptionSpec::Kind::value, "DUR",
+    "the generation expires for all (exit 124) DUR after its first arrival, unless released"};
+inline constexpr OptionSpec k_rank_by_option{
+    "--rank-by", OptionSpec::Kind::value, "id|natural|arrival",
+    "rank ids bytewise (default), with numbers as numbers (node2 before node10), or by arrival"};
 inline constexpr OptionSpec k_id_option{
     "--id", OptionSpec::Kind::value, "ID",
     "this party's member id; arriving twice with one id counts once (default host:pid:random)"};
@@ -45,10 +55,11 @@ inline constexpr OptionSpec k_timeout_option{"-t,--timeout", OptionSpec::Kind::v
 inline constexpr std::size_t k_max_data = 4096;
 inline constexpr std::size_t k_max_members_file = 1024 * 1024;
 
-// What wait and arrive are told of the members: --parties, --members, --id and --data, checked
-// together (throws UsageError).
+// What wait, arrive and run are told of the members: --parties, --last-call, --rank-by,
+// --deadline, --members, --id and --data, checked together (throws UsageError). The shape's once
+// is left to the caller.
 struct Membership {
-  std::int64_t parties = 0;
+  Shape shape;
   std::vector<std::string> members;
   std::optional<std::string> id;
   std::string data;

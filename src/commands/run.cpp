@@ -76,8 +76,12 @@ private:
   Result on_signal(int signo) override;
   std::string_view doing() const override { return m_command ? "working" : "entering"; }
 
+  // All parties of the generation entered: its parties, or the size fixed at the end of its
+  // last call (m_count, then).
+  void all_entered(std::int64_t count);
+
   const RunOptions& m_options;
-  std::string m_expected;
+  bool m_all_entered = false;
   Duration m_interval; // between renewals
   std::optional<Child> m_command;
   int m_signal = 0; // the first SIGINT or SIGTERM received while working
@@ -87,7 +91,6 @@ private:
 // Its deadline is that of the waiting to enter.
 Worker::Worker(const GlobalOptions& global, const RunOptions& options, const std::string& id)
     : Party(global, options.name, deadline_after(options.timeout), false), m_options(options),
-      m_expected(canonical_members(options.members)),
       m_interval(std::min(options.lease / 3, k_max_check_interval)) {
   m_id = id;
   m_report.id = id;
@@ -130,23 +133,25 @@ std::optional<Result> Worker::enter() {
       [&] {
         return m_session.run(
             [&](redis::Connection& connection, Deadline attempt) {
-              return m_barrier.enter(connection, m_id, m_options.parties, m_options.lease,
-                                     m_expected, "", new_token, 0, attempt);
+              return m_barrier.enter(connection, m_id, m_options.shape, m_options.lease, "",
+                                     new_token, 0, attempt);
             },
             m_deadline);
       },
       m_options.name, m_deadline);
   adopt(entry);
   switch (entry.status) {
-  case Entry::Status::working:
   case Entry::Status::entered:
+    all_entered(entry.count);
+    [[fallthrough]];
+  case Entry::Status::working:
     log::verbose("working at barrier {}: {}/{} entered in generation {}", name(), entry.count,
                  entry.parties, entry.generation);
     return std::nullopt;
   case Entry::Status::broken:
   case Entry::Status::mismatch:
   case Entry::Status::members:
-    return refusal(entry, m_options.name, m_options.parties, false, m_id, m_options.members.size(),
+    return refusal(entry, m_options.name, m_options.shape, m_id, m_options.members.size(),
                    m_report);
   case Entry::Status::duplicate:
     m_report.reason = "duplicate id";
@@ -162,14 +167,22 @@ std::optional<Result> Worker::enter() {
   return Result{Ending::error, to_int(ExitCode::internal), "unexpected reply to entering"};
 }
 
+void Worker::all_entered(std::int64_t count) {
+  m_all_entered = true;
+  m_count = count;
+  m_parties = count; // with -n MIN:MAX, the gang is those who entered
+}
+
 std::optional<Result> Worker::wait_entered() {
   Deadline next_check = Clock::now() + m_interval;
-  while (m_count < m_parties) {
+  while (!m_all_entered) {
     if (Clock::now() >= m_deadline) {
       throw TimeoutError("the deadline passed"); // as the session would
     }
-    const bool check = read_events(std::min(next_check, m_deadline), m_deadline);
-    if (m_count < m_parties && (check || Clock::now() >= next_check)) {
+    // The end of a last call (or the deadline) is decided by the renewal that finds it passed.
+    const Deadline check_at = std::min(next_check, m_wake);
+    const bool check = read_events(std::min(check_at, m_deadline), m_deadline);
+    if (!m_all_entered && (check || Clock::now() >= check_at)) {
       if (auto stopped = renew(m_deadline)) {
         return stopped;
       }
@@ -186,9 +199,12 @@ bool Worker::read_events(Deadline until, Deadline deadline) {
   for (const auto& event : batch.events) {
     if (event.token != m_token) {
       check = true; // another instance of the barrier: only the stored state tells
-    } else if (event.kind == Event::Kind::entered) {
-      m_count = std::max(m_count, event.count);
-    } else if (event.kind == Event::Kind::reset || event.kind == Event::Kind::aborted) {
+    } else if (event.kind == Event::Kind::entered && event.generation == m_generation) {
+      all_entered(event.count);
+    } else if (event.kind == Event::Kind::last_call && event.generation == m_generation) {
+      called(event.closes_in);
+    } else if (event.kind == Event::Kind::reset || event.kind == Event::Kind::aborted ||
+               event.kind == Event::Kind::expired) {
       check = true; // it ended this party's work, unless it was of another generation
     }
   }
@@ -198,14 +214,20 @@ bool Worker::read_events(Deadline until, Deadline deadline) {
 std::optional<Result> Worker::renew(Deadline deadline) {
   const Entry renewal = m_session.run(
       [&](redis::Connection& connection, Deadline attempt) {
-        return m_barrier.enter(connection, m_id, m_options.parties, m_options.lease, m_expected,
-                               m_token, "", m_generation, attempt);
+        return m_barrier.enter(connection, m_id, m_options.shape, m_options.lease, m_token, "",
+                               m_generation, attempt);
       },
       deadline);
   switch (renewal.status) {
-  case Entry::Status::working:
   case Entry::Status::entered:
+    if (!m_all_entered) {
+      all_entered(renewal.count);
+    }
+    timed(renewal.timing);
+    return std::nullopt;
+  case Entry::Status::working:
     m_count = renewal.count;
+    timed(renewal.timing);
     return std::nullopt;
   case Entry::Status::broken:
     return ended_by({Outcome::aborted, renewal.reason});
@@ -223,10 +245,13 @@ std::optional<Result> Worker::renew(Deadline deadline) {
 }
 
 std::optional<Result> Worker::run_command() {
-  std::optional<std::vector<std::string>> ranked; // with --members, the ranks are known now
-  if (!m_options.members.empty()) {
+  // With --members, all of them, ranked by id or naturally, the ranks are known now.
+  std::optional<std::vector<std::string>> ranked;
+  if (!m_options.members.empty() && !m_options.shape.elastic() &&
+      m_options.shape.rank_by != RankBy::arrival) {
     ranked = m_options.members;
-    std::sort(ranked->begin(), ranked->end());
+    std::sort(ranked->begin(), ranked->end(),
+              m_options.shape.rank_by == RankBy::natural ? natural_less : bytewise_less);
   }
   export_party(m_options.name, m_generation, m_parties, m_id, ranked);
   try {
@@ -241,9 +266,10 @@ std::optional<Result> Worker::run_command() {
       return ended(*status);
     }
     try {
-      // The server may be away for a while: the command goes on, and its lease with it.
-      if (Clock::now() < next_renewal && !read_events(next_renewal, k_never) &&
-          Clock::now() < next_renewal) {
+      // The server may be away for a while: the command goes on, and its lease with it. A
+      // deadline is decided by the renewal that finds it passed.
+      const Deadline renew_at = std::min(next_renewal, m_wake);
+      if (Clock::now() < renew_at && !read_events(renew_at, k_never) && Clock::now() < renew_at) {
         continue;
       }
       if (auto stopped = renew(k_never)) {
@@ -395,6 +421,9 @@ using Kind = OptionSpec::Kind;
 constexpr OptionSpec k_options[] = {
     k_name_option,
     k_parties_option,
+    k_last_call_option,
+    k_deadline_option,
+    k_rank_by_option,
     {"-t,--timeout", Kind::value, "DUR",
      "give up after waiting DUR in all, for the others to enter and to finish; the command's "
      "time does not count (0, the default: wait for ever)"},
@@ -402,7 +431,9 @@ constexpr OptionSpec k_options[] = {
     {"--lease", Kind::value, "DUR",
      "if this party stops renewing for DUR, the barrier is aborted while it works, and it is "
      "withdrawn once it waits (default 30s)"},
-    {"--enter", Kind::flag, "", "start the command only once all N parties have entered"},
+    {"--enter", Kind::flag, "",
+     "start the command only once all N parties have entered (with MIN:MAX, those who entered "
+     "by the end of the last call)"},
     {"--grace", Kind::value, "DUR",
      "when the barrier breaks, how long the command may take to end after SIGTERM before "
      "SIGKILL (default 10s)"},

@@ -41,8 +41,22 @@ std::string describe(const Decision& decision) {
   case Outcome::aborted:
     return decision.reason.empty() ? "aborted"
                                    : fmt::format("aborted: {}", escape_controls(decision.reason));
+  case Outcome::expired: {
+    const Expiry expiry = parse_expiry(decision.reason);
+    return fmt::format("expired: the deadline passed with {} of {} parties{}", expiry.entered,
+                       expiry.needed,
+                       expiry.never.empty() ? "" : "; never arrived: " + list_ids(expiry.never));
+  }
   }
   return "unknown";
+}
+
+// -n as the first party gave it: "N", or "MIN:MAX".
+std::string parties_of(const Snapshot& s) {
+  if (!s.parties) {
+    return "? (set by the next arrival)";
+  }
+  return parties_text(s.timing.min > 0 ? s.timing.min : *s.parties, *s.parties);
 }
 
 std::string text(std::string_view name, const Snapshot& s) {
@@ -61,9 +75,23 @@ std::string text(std::string_view name, const Snapshot& s) {
                              : std::string("lease lapsed (the next operation aborts)"));
     }
   }
-  out += fmt::format("  arrived:    {} of {}{}\n", s.members.size(),
-                     s.parties ? std::to_string(*s.parties) : "? (set by the next arrival)",
+  out += fmt::format("  arrived:    {} of {}{}\n", s.members.size(), parties_of(s),
                      s.once ? " (--once)" : "");
+  if (s.parties && s.timing.min > 0 && s.timing.min < *s.parties) {
+    out +=
+        fmt::format("  last call:  {}\n",
+                    s.timing.closes_in ? "ends in " + format_duration(*s.timing.closes_in)
+                                       : fmt::format("{} once {} are there",
+                                                     format_duration(s.last_call), s.timing.min));
+  }
+  if (s.timing.deadline_in) {
+    out +=
+        fmt::format("  deadline:   in {} (--deadline {})\n", format_duration(*s.timing.deadline_in),
+                    format_duration(s.timing.deadline.value_or(Duration(0))));
+  }
+  if (s.timing.rank_by != RankBy::id) {
+    out += fmt::format("  ranks by:   {}\n", name_of(s.timing.rank_by));
+  }
   for (const auto& member : s.members) {
     out += fmt::format("    {}  {}{}\n", quote(member.id),
                        member.lease_left ? "lease " + format_duration(*member.lease_left)
@@ -95,9 +123,21 @@ std::string json(std::string_view name, const Snapshot& s, int indent) {
   for (const auto& party : s.working) {
     working.push_back({{"id", party.id}, {"lease_ms", party.lease_left->count()}});
   }
+  const auto ms = [](const std::optional<Duration>& d) {
+    return d ? nlohmann::json(d->count()) : nlohmann::json(nullptr);
+  };
+  const bool elastic = s.parties && s.timing.min > 0 && s.timing.min < *s.parties;
   nlohmann::json out = {
       {"name", name},
       {"parties", s.parties ? nlohmann::json(*s.parties) : nlohmann::json(nullptr)},
+      // -n MIN:MAX: MIN (null for N), the last call, and when it ends (null: not called)
+      {"min", elastic ? nlohmann::json(s.timing.min) : nlohmann::json(nullptr)},
+      {"last_call_ms", elastic ? nlohmann::json(s.last_call.count()) : nlohmann::json(nullptr)},
+      {"last_call_ends_ms", ms(s.timing.closes_in)},
+      // the generation's --deadline, and the time left to it (null: none)
+      {"deadline_ms", ms(s.timing.deadline)},
+      {"deadline_in_ms", ms(s.timing.deadline_in)},
+      {"rank_by", name_of(s.timing.rank_by)},
       {"generation", s.generation},
       {"state", s.state},
       {"reason", s.reason},

@@ -15,6 +15,9 @@ using Kind = OptionSpec::Kind;
 constexpr OptionSpec k_options[] = {
     k_name_option,
     k_parties_option,
+    k_last_call_option,
+    k_deadline_option,
+    k_rank_by_option,
     k_timeout_option,
     k_id_option,
     {"--lease", Kind::value, "DUR",
@@ -40,7 +43,7 @@ Prepared build(const Values& values, const GlobalOptions& global) {
     }
     options.on_timeout = on_timeout == "break" ? OnTimeout::abort : OnTimeout::leave;
   }
-  options.once = values.given("once");
+  options.shape.once = values.given("once");
   options.command = values.all("--");
   return prepare(std::move(options), wait_for_release);
 }
@@ -51,7 +54,7 @@ WaitOptions waiting_options(const Values& values, const GlobalOptions& global) {
   WaitOptions options;
   options.name = barrier_name(values);
   auto who = membership(values, Clock::now() + global.server.connect_timeout);
-  options.parties = who.parties;
+  options.shape = who.shape;
   options.members = std::move(who.members);
   options.id = std::move(who.id);
   options.data = std::move(who.data);
@@ -63,7 +66,7 @@ WaitOptions waiting_options(const Values& values, const GlobalOptions& global) {
 
 extern const Subcommand k_wait{
     .name = "wait",
-    .summary = "wait until N processes have arrived at NAME",
+    .summary = "wait until N (or MIN to MAX) processes have arrived at NAME",
     .options = k_options,
     .footer = "After \"--\", CMD [ARGS...] is run once the barrier is released, and its exit "
               "status becomes rbarrier's.",

@@ -3,9 +3,12 @@
 -- ARGV: ttl, id, parties, lease ms (0: none, counted until the generation ends), once ('0'/'1'),
 -- new_token, expected (the member ids sorted and joined by newlines; '': any), value ('': none),
 -- from_work ('1': a working party (run) that finished its work: it stops working), work_gen and
--- work_token (from work: the generation it entered and the instance).
--- Returns {status, gen, count, parties, token, detail, events_from, progress_from}: status is
--- waiting, released, passed, broken (detail: the reason), mismatch (detail: the barrier's once
+-- work_token (from work: the generation it entered and the instance), then min, last call ms,
+-- rank order (id, natural, arrival) and deadline ms (0: none): see shape_of.
+-- Returns {status, gen, count, parties, token, detail, events_from, progress_from, min, closes_in,
+-- deadline_in, deadline_dur, rank_by} (the last five: see timing): status is
+-- waiting (detail: 'late' when the previous generation, elastic, was released without it less
+-- than a last call before), released, passed, broken (detail: the reason), mismatch (detail: the barrier's once
 -- flag), members (another set of expected members; detail: how many the barrier's has, 0 for
 -- none), stopped (from_work, but the party was no longer working: the outcome of its generation,
 -- the detail, ended its work), lost (from work: its instance is gone; detail: why) or
@@ -15,6 +18,7 @@ local cache = KEYS[8]
 local id, parties, lease, once, new_token, expected, value, from_work, work_gen, work_token =
   ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9],
   ARGV[10] or '', ARGV[11] or ''
+local shape = shape_of(parties, once, expected, 12)
 local from_work_known = from_work == '1' and work_token ~= ''
 
 -- How long the reply to an arrival without a lease is kept for a retry.
@@ -29,26 +33,27 @@ local now = now_ms()
 local m = load_meta()
 -- A party that worked in an instance that is gone lost its state: it does not make a new one.
 if from_work_known and (not m or m.token ~= work_token) then
-  return {'lost', '0', '0', '0', '', m and 'the barrier was deleted and created again' or
-          'the barrier no longer exists', '0-0', '0-0'}
+  return with_timing({'lost', '0', '0', '0', '', m and 'the barrier was deleted and created again'
+                      or 'the barrier no longer exists', '0-0', '0-0'})
 end
 m = m or open_barrier(new_token, now)
-expire_working(m, now)
+settle(m, now)
 
 -- Refusals change nothing; a counted arrival is remembered for a lease, so that a retry whose
 -- reply was lost gets this reply again instead of joining the next generation.
 local function refuse(status, count, detail)
-  return {status, fmt(m.gen), fmt(count), fmt(m.parties or 0), m.token, detail, '0-0', '0-0'}
+  return with_timing({status, fmt(m.gen), fmt(count), fmt(m.parties or 0), m.token, detail, '0-0',
+                      '0-0'}, m, now)
 end
 
 -- A reply with the streams' last ids, from which the party reads on.
-local function standing(status, count)
-  return {status, fmt(m.gen), fmt(count), fmt(m.parties or 0), m.token, '', last_id(events),
-          last_id(progress)}
+local function standing(status, count, detail)
+  return with_timing({status, fmt(m.gen), fmt(count), fmt(m.parties or 0), m.token, detail or '',
+                      last_id(events), last_id(progress)}, m, now)
 end
 
-local function reply(status, count)
-  local r = standing(status, count)
+local function reply(status, count, detail)
+  local r = standing(status, count, detail)
   redis.call('SET', cache, cjson.encode(r), 'PX', fmt(lease > 0 and lease or keep_record))
   touch()
   return r
@@ -65,7 +70,7 @@ if from_work == '1' and not redis.call('ZSCORE', working, id) then
     return refuse('stopped', 0, '')
   end
 end
-local refused, detail = admit(m, parties, once, expected)
+local refused, detail = admit(m, shape)
 if refused then
   local counted = (refused == 'mismatch' or refused == 'members') and redis.call('ZCARD', members)
   return refuse(refused, counted or 0, detail)
@@ -80,10 +85,18 @@ end
 if value ~= '' then
   redis.call('HSET', data, id, value)
 end
+fix_deadline(m, shape, now)
 local gen = m.gen
 local count, released = join(m, id, lease, now)
 m.gen = gen -- report the generation this party arrived in
 if released then
   return reply('released', count)
 end
-return reply('waiting', count)
+-- Late for an elastic generation released without it: it says so.
+local late = ''
+local released_at = tonumber(redis.call('HGET', meta, 'released_at'))
+if m.min < m.parties and released_at and now - released_at <= m.last_call and
+    redis.call('HGET', outcomes, fmt(gen - 1)) == 'released' then
+  late = 'late'
+end
+return reply('waiting', count, late)

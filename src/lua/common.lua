@@ -4,6 +4,8 @@
 -- KEYS[4] the stream of outcomes, KEYS[5] the stream of arrivals and departures, KEYS[6] the
 -- members' data (--data) of the current generation, KEYS[7] the working parties (run) sorted set.
 -- ARGV[1] the idle TTL in milliseconds.
+-- Derived keys in the same hash tag (so in the same Cluster slot), not among KEYS: the arrival
+-- order of the current generation (--rank-by arrival) and each kept roster (see roster_keys).
 if redis.replicate_commands then
   redis.replicate_commands() -- scripts read TIME, then write: needed before Redis 5
 end
@@ -27,12 +29,15 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- id -> its place in the order of arrival, for --rank-by arrival (current generation).
+local order = meta .. ':order'
+
 
 -- Sets the idle TTL on the main keys. Every script that writes calls it before it returns, and
 -- decide() and open_barrier() call it themselves: a script may return on any path after them
 -- (a refusal after expire_working() decided), and a key they made must not live for ever.
 local function touch()
-  for _, key in ipairs({meta, members, outcomes, events, progress, data, working}) do
+  for _, key in ipairs({meta, members, outcomes, events, progress, data, working, order}) do
     redis.call('PEXPIRE', key, ttl)
   end
 end
@@ -52,53 +57,81 @@ end
 -- The metadata as a table, or nil when the barrier does not exist.
 local function load_meta()
   check_types()
-  local v = redis.call('HMGET', meta, 'gen', 'parties', 'state', 'reason', 'token', 'once')
+  local v = redis.call('HMGET', meta, 'gen', 'parties', 'state', 'reason', 'token', 'once', 'min',
+    'last_call', 'closes', 'size', 'deadline', 'deadline_dur', 'rank_by')
   if not v[1] then
     return nil
   end
   if not tonumber(v[1]) or (v[2] and not tonumber(v[2])) then
     error({err = 'ERR key ' .. meta .. ' is not a barrier: its gen or parties is not a number'})
   end
-  return {gen = tonumber(v[1]), parties = tonumber(v[2]), state = v[3] or 'open',
-          reason = v[4] or '', token = v[5] or '', once = v[6] or '0'}
+  -- parties is the most (MAX) a generation holds, min the fewest released (MIN, after the last
+  -- call: last_call ms after closes was set); size, once fixed, how many the generation holds.
+  local parties = tonumber(v[2])
+  return {gen = tonumber(v[1]), parties = parties, state = v[3] or 'open', reason = v[4] or '',
+          token = v[5] or '', once = v[6] or '0', min = tonumber(v[7]) or parties,
+          last_call = tonumber(v[8]) or 0, closes = tonumber(v[9]), size = tonumber(v[10]),
+          deadline = tonumber(v[11]), deadline_dur = tonumber(v[12]), rank_by = v[13] or 'id'}
 end
 
 -- The members and their data of released generation `g`, and their text for readers (roster.lua):
 -- its roster (same hash tag, same slot).
+-- Returns the members, their data, the text in rank order, the arrival order (--rank-by arrival)
+-- and the rank order when not by id; and the text an older version kept (deleted with them).
 local function roster_keys(g)
   local roster = meta .. ':roster:' .. fmt(g)
-  return roster, meta .. ':data:' .. fmt(g), roster .. ':text'
+  return roster, meta .. ':data:' .. fmt(g), roster .. ':ranked', meta .. ':order:' .. fmt(g),
+    roster .. ':rank_by', roster .. ':text'
 end
 
 -- Record the outcome of generation `gen`, then start the next one. The outcome is written
 -- before anything is cleared, so a reader never sees an empty generation without it. A
 -- released generation's members and data are kept as its roster.
+-- A generation's window (closes), fixed size and deadline end with it.
 local function decide(m, outcome)
   redis.call('HSET', outcomes, fmt(m.gen), outcome)
   redis.call('HDEL', outcomes, fmt(m.gen - keep_outcomes))
   redis.call('HSET', meta, 'gen', fmt(m.gen + 1))
+  if m.closes or m.size or m.deadline then
+    redis.call('HDEL', meta, 'closes', 'size', 'deadline', 'deadline_dur')
+  end
   if outcome == 'released' then
+    redis.call('HSET', meta, 'released_at', fmt(now_ms()))
     redis.call('DEL', roster_keys(m.gen - keep_rosters))
-    local roster, roster_data = roster_keys(m.gen)
-    for from, to in pairs({[members] = roster, [data] = roster_data}) do
+    local roster, roster_data, _, roster_order, roster_rank_by = roster_keys(m.gen)
+    for from, to in pairs({[members] = roster, [data] = roster_data, [order] = roster_order}) do
       if redis.call('EXISTS', from) == 1 then
         redis.call('RENAME', from, to)
         redis.call('PEXPIRE', to, ttl)
       end
     end
+    if m.rank_by ~= 'id' then
+      redis.call('SET', roster_rank_by, m.rank_by, 'PX', ttl)
+    end
   else
-    redis.call('DEL', members, data, working) -- working parties learn of it and stop
+    redis.call('DEL', members, data, working, order) -- working parties learn of it and stop
   end
-  local parties = fmt(m.parties or 0)
-  if string.sub(outcome, 1, 8) == 'aborted:' then
-    redis.call('XADD', events, 'MAXLEN', '~', keep_events, '*', 'event', 'aborted', 'gen',
-      fmt(m.gen), 'token', m.token, 'parties', parties, 'reason', string.sub(outcome, 9))
+  -- The generation's parties: those it was released with, or the most it could hold.
+  local parties = fmt(m.size or m.parties or 0)
+  local kind, detail = string.match(outcome, '^(%a+):(.*)$')
+  if kind then -- aborted:<reason>, expired:<who>
+    redis.call('XADD', events, 'MAXLEN', '~', keep_events, '*', 'event', kind, 'gen',
+      fmt(m.gen), 'token', m.token, 'parties', parties, 'reason', detail)
   else
     redis.call('XADD', events, 'MAXLEN', '~', keep_events, '*', 'event', outcome, 'gen',
       fmt(m.gen), 'token', m.token, 'parties', parties)
   end
   m.gen = m.gen + 1
+  m.closes, m.size, m.deadline, m.deadline_dur = nil, nil, nil, nil
   touch()
+end
+
+-- What the first party of a generation after a reset, or after a deadline passed, fixes again:
+-- the barrier is open, its parties, --once, members, MIN:MAX and rank order unset.
+local function clear_shape(m)
+  redis.call('HSET', meta, 'state', 'open')
+  redis.call('HDEL', meta, 'parties', 'once', 'reason', 'expected', 'min', 'last_call', 'rank_by')
+  m.state, m.parties, m.min, m.once, m.reason, m.rank_by = 'open', nil, nil, '0', '', 'id'
 end
 
 -- Creates the barrier (instance `new_token`) and returns its metadata.
@@ -111,24 +144,41 @@ local function open_barrier(new_token, now)
   return {gen = 1, state = 'open', reason = '', token = new_token, once = '0'}
 end
 
--- Whether a party with these --parties, --once and expected members (canonical, '' for any) may
--- join: nil, or the status that refuses it (broken, mismatch, members, passed) and its detail.
--- The first party fixes them.
-local function admit(m, parties, once, expected)
+-- What a joining party asks of the barrier, from ARGV from index `i`: MIN, the last call (ms),
+-- the rank order and its --deadline (ms, 0: none), after its parties (MAX), once and expected.
+local function shape_of(parties, once, expected, i)
+  local min = tonumber(ARGV[i]) or parties
+  return {parties = parties, once = once, expected = expected, min = min,
+          last_call = tonumber(ARGV[i + 1]) or 0, rank_by = ARGV[i + 2] or 'id',
+          deadline = tonumber(ARGV[i + 3]) or 0}
+end
+
+-- Whether a party with this shape (shape_of) may join: nil, or the status that refuses it
+-- (broken, mismatch, members, passed) and its detail. The first party fixes the shape; the last
+-- call is the first party's too (not a mismatch).
+local function admit(m, s)
   if m.state == 'broken' then
     return 'broken', m.reason
   end
   if not m.parties then
-    redis.call('HSET', meta, 'parties', fmt(parties), 'once', once)
-    if expected ~= '' then
-      redis.call('HSET', meta, 'expected', expected)
+    redis.call('HSET', meta, 'parties', fmt(s.parties), 'once', s.once)
+    if s.expected ~= '' then
+      redis.call('HSET', meta, 'expected', s.expected)
     end
-    m.parties, m.once = parties, once
-  elseif m.parties ~= parties or m.once ~= once then
+    if s.min < s.parties then
+      redis.call('HSET', meta, 'min', fmt(s.min), 'last_call', fmt(s.last_call))
+    end
+    if s.rank_by ~= 'id' then
+      redis.call('HSET', meta, 'rank_by', s.rank_by)
+    end
+    m.parties, m.once, m.min, m.last_call, m.rank_by = s.parties, s.once, s.min, s.last_call,
+      s.rank_by
+  elseif m.parties ~= s.parties or m.min ~= s.min or m.once ~= s.once or
+      m.rank_by ~= s.rank_by then
     return 'mismatch', m.once
   else
     local have = redis.call('HGET', meta, 'expected') or ''
-    if have ~= expected then
+    if have ~= s.expected then
       return 'members', fmt(have == '' and 0 or select(2, string.gsub(have, '\n', '')) + 1)
     end
   end
@@ -136,6 +186,15 @@ local function admit(m, parties, once, expected)
     return 'passed', ''
   end
   return nil
+end
+
+-- The first party of a generation that gives a --deadline fixes the generation's (server clock);
+-- later ones read it and do not move it.
+local function fix_deadline(m, s, now)
+  if s.deadline > 0 and not m.deadline then
+    m.deadline, m.deadline_dur = now + s.deadline, s.deadline
+    redis.call('HSET', meta, 'deadline', fmt(m.deadline), 'deadline_dur', fmt(s.deadline))
+  end
 end
 
 -- Ends the current generation as aborted and leaves the barrier broken until a reset.
@@ -157,6 +216,11 @@ local function expire_working(m, now)
   end
 end
 
+-- Whether the generation's membership may still change: MIN < MAX and its size not yet fixed.
+local function elastic(m)
+  return m.parties and m.min < m.parties and not m.size
+end
+
 local function live_member(id, now)
   local lease = redis.call('ZSCORE', members, id)
   return lease and (lease == 'inf' or tonumber(lease) > now)
@@ -175,6 +239,13 @@ local function entered(now)
   return count
 end
 
+-- How many parties released generation `gen` were (its roster's size; the barrier's parties when
+-- that is no longer kept), as a reply's string.
+local function released_size(m, gen)
+  local size = redis.call('ZCARD', (roster_keys(gen)))
+  return fmt(size > 0 and size or (m.parties or 0))
+end
+
 -- The stored outcome of generation `gen` ('' : none asked for), or nil: for a working party that
 -- no longer works, what ended its work.
 local function outcome_of(gen)
@@ -182,13 +253,14 @@ local function outcome_of(gen)
 end
 
 -- Whether `id` would be one party too many: it is neither working nor a live member, and as many
--- parties as the barrier has entered already, one of them still working (a generation holds at
--- most `parties`, working and arrived together; it waits for the next one).
+-- parties as the generation holds entered already, one of them still working (a generation
+-- holds at most `parties`, or its size once fixed, working and arrived together; it waits for the
+-- next one).
 local function full(m, id, now)
   if redis.call('ZSCORE', working, id) or live_member(id, now) then
     return false
   end
-  return redis.call('ZCARD', working) > 0 and entered(now) >= m.parties
+  return redis.call('ZCARD', working) > 0 and entered(now) >= (m.size or m.parties)
 end
 
 -- Says on the outcome stream that all parties entered, for those that wait for it (run --enter).
@@ -230,13 +302,43 @@ local function count_event(kind, m, count, ids)
   end
 end
 
--- Releases the generation when `parties` members are present and no party works (a member under
--- the id of a working party waits for that work). Returns the member count and whether it did.
-local function release_if_complete(m)
+-- Opens the last call when MIN parties entered an elastic generation (server clock: it closes
+-- last_call ms later), and closes it again when fewer are left; says so on the outcome stream,
+-- so that the waiting parties check the stored state when it ends.
+local function update_window(m, now)
+  if not elastic(m) then
+    return
+  end
+  local count = entered(now)
+  if count >= m.min and not m.closes then
+    m.closes = now + m.last_call
+    redis.call('HSET', meta, 'closes', fmt(m.closes))
+    redis.call('XADD', events, 'MAXLEN', '~', keep_events, '*', 'event', 'last-call', 'gen',
+      fmt(m.gen), 'token', m.token, 'count', fmt(count), 'parties', fmt(m.parties), 'in',
+      fmt(m.last_call))
+  elseif count < m.min and m.closes then
+    m.closes = nil
+    redis.call('HDEL', meta, 'closes')
+  end
+end
+
+-- Whether the last call of the generation is over (MIN or more are present since then).
+local function called(m, now)
+  return m.closes and now >= m.closes
+end
+
+-- Releases the generation when its members are complete and no party works (a member under the
+-- id of a working party waits for that work): `parties` of them (or its size, once fixed), or at
+-- least MIN once the last call is over. Returns the member count and whether it did.
+local function release_if_complete(m, now)
   local count = redis.call('ZCARD', members)
-  if count < m.parties or redis.call('ZCARD', working) > 0 then
+  if redis.call('ZCARD', working) > 0 then
     return count, false
   end
+  if count < (m.size or m.parties) and not (not m.size and called(m, now) and count >= m.min) then
+    return count, false
+  end
+  m.size = count -- what the generation was released with
   decide(m, 'released')
   if m.once == '1' then
     redis.call('HSET', meta, 'state', 'passed')
@@ -254,11 +356,15 @@ local function join(m, id, lease, now)
     score = fmt(now + lease)
   end
   local added = redis.call('ZADD', members, score, id) -- first: see arrive's HSET
+  if added > 0 and m.rank_by == 'arrival' then
+    redis.call('HSET', order, id, fmt(redis.call('HINCRBY', meta, 'arrivals', 1)))
+  end
   local expired = expire_members(now)
-  local count, released = release_if_complete(m)
+  local count, released = release_if_complete(m, now)
   if released then
     return count, true
   end
+  update_window(m, now)
   if #expired > 0 then
     count_event('left', m, count, expired)
   end
@@ -269,4 +375,71 @@ local function join(m, id, lease, now)
     announce_entered(m, m.parties)
   end
   return count, false
+end
+
+-- The generation's deadline passed before its release: it ends as expired, naming how many
+-- entered of how many would have sufficed, and the --members that never did, and the next
+-- generation starts as after a reset (the outcome is stored as
+-- "expired:<entered>/<needed>[\n<id>...]").
+local function expire_deadline(m, now)
+  if not m.deadline or now < m.deadline or m.state ~= 'open' then
+    return
+  end
+  expire_members(now)
+  local never = {}
+  for id in string.gmatch(redis.call('HGET', meta, 'expected') or '', '[^\n]+') do
+    if not live_member(id, now) and not redis.call('ZSCORE', working, id) then
+      never[#never + 1] = id
+    end
+  end
+  local who = fmt(entered(now)) .. '/' .. fmt(m.min)
+  if #never > 0 then
+    who = who .. '\n' .. table.concat(never, '\n')
+  end
+  decide(m, 'expired:' .. who)
+  clear_shape(m)
+end
+
+-- What time decides, run first by every script that changes a barrier and by observe: a working
+-- party's lapsed lease breaks it, a passed deadline ends its generation, and the end of a last
+-- call releases the members present (or, while some work, fixes the generation's size: those
+-- who entered, announced to those that wait for it).
+local function settle(m, now)
+  expire_working(m, now)
+  expire_deadline(m, now)
+  if not called(m, now) or m.state ~= 'open' then
+    return
+  end
+  local gone = expire_members(now)
+  if #gone > 0 then
+    count_event('left', m, redis.call('ZCARD', members), gone)
+  end
+  update_window(m, now)
+  if called(m, now) and redis.call('ZCARD', working) > 0 then
+    if not m.size then
+      m.size = entered(now)
+      redis.call('HSET', meta, 'size', fmt(m.size))
+      announce_entered(m, m.size)
+    end
+  elseif called(m, now) then
+    release_if_complete(m, now)
+  end
+end
+
+-- The times a party acts on, as ms from now ('' for none): when the last call ends, when the
+-- deadline passes, and the --deadline that fixed it; with MIN and the rank order, what a reply
+-- says of the generation's shape. Appended to the replies of arrive, enter, poll and observe.
+local function timing(m, now)
+  local function left(t)
+    return t and fmt(math.max(0, t - now)) or ''
+  end
+  return {fmt(m.min or 0), left(elastic(m) and m.closes), left(m.deadline),
+          m.deadline_dur and fmt(m.deadline_dur) or '', m.rank_by or 'id'}
+end
+
+local function with_timing(r, m, now)
+  for _, v in ipairs(m and timing(m, now) or {'0', '', '', '', 'id'}) do
+    r[#r + 1] = v
+  end
+  return r
 end

@@ -2,25 +2,27 @@
 -- enter: KEYS[8] (a first entry): its record, named by its new_token, so that a retried entry
 -- whose reply was lost finds itself working, not a duplicate.
 -- ARGV: ttl, id, parties, lease ms, expected (as arrive's), token, new_token, gen (a renewal:
--- the generation it entered).
+-- the generation it entered), then min, last call ms, rank order and deadline ms, as arrive's.
 -- A party starts working (run) in the current generation (token ''), or renews its lease while
 -- it works (token: the instance it entered).
--- Returns {status, gen, count, parties, token, detail, events_from, progress_from}, as arrive's:
--- count is how many parties entered (working or arrived); status is working, entered (count
--- reached parties), broken (detail: the reason), mismatch or members (as arrive's; an entry's
+-- Returns {status, gen, count, parties, token, detail, events_from, progress_from, min,
+-- closes_in, deadline_in, deadline_dur, rank_by}, as arrive's: count is how many parties entered
+-- (working or arrived); status is working, entered (count reached parties, or the size fixed at
+-- the end of a last call: count), broken (detail: the reason), mismatch or members (as arrive's; an entry's
 -- once is 0: never passed), duplicate (another party works under this id; detail: the ms left
 -- on its lease), full (as arrive's), stopped (a renewal, but the outcome of its generation, the
 -- detail, ended its work) or lost (detail: why).
 local id, parties, lease, expected, token, new_token, gen = ARGV[2], tonumber(ARGV[3]),
   tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8] or ''
+local shape = shape_of(parties, '0', expected, 9)
 
 local now = now_ms()
 local m = load_meta()
 -- The streams' positions only for an entry: a renewing party reads on from where it is.
 local function reply(status, count, detail)
   local from = token == '' and {last_id(events), last_id(progress)} or {'0-0', '0-0'}
-  return {status, fmt(m and m.gen or 0), fmt(count), fmt(m and m.parties or 0),
-          m and m.token or '', detail, from[1], from[2]}
+  return with_timing({status, fmt(m and m.gen or 0), fmt(count), fmt(m and m.parties or 0),
+                      m and m.token or '', detail, from[1], from[2]}, m, now)
 end
 
 if token ~= '' then
@@ -32,9 +34,9 @@ if token ~= '' then
   end
 end
 m = m or open_barrier(new_token, now)
-expire_working(m, now)
+settle(m, now)
 if token == '' then
-  local refused, detail = admit(m, parties, '0', expected)
+  local refused, detail = admit(m, shape)
   if refused then
     return reply(refused, 0, detail)
   end
@@ -48,6 +50,7 @@ if token == '' then
     return reply('full', entered(now), '')
   end
   redis.call('SET', KEYS[8], id, 'PX', fmt(lease))
+  fix_deadline(m, shape, now)
 elseif not redis.call('ZSCORE', working, id) then
   -- Its work was ended by its generation's outcome, which is its own whatever came after it.
   local outcome = outcome_of(gen)
@@ -66,6 +69,7 @@ if added > 0 then
   if count == m.parties then
     announce_entered(m, count)
   end
+  update_window(m, now)
 end
 touch()
-return reply(count >= m.parties and 'entered' or 'working', count, '')
+return reply(count >= (m.size or m.parties) and 'entered' or 'working', count, '')

@@ -1,7 +1,8 @@
 -- SPDX-License-Identifier: Apache-2.0
 -- leave: KEYS[8] this arrival's reply cache. ARGV: ttl, id, gen, token, lease ms; gen and token
 -- empty: those of the arrival in the cache, if the server counted it.
--- Returns {'decided', outcome, gen} | {'lost', why} | {'left', count, gen, parties}: the member
+-- Returns {'decided', outcome, gen[, parties released]} | {'lost', why} |
+-- {'left', count, gen, parties}: the member
 -- count, the current generation and its parties (0 without a barrier), for the report of
 -- a party that never learned them.
 local cache = KEYS[8]
@@ -37,9 +38,11 @@ local m = load_meta()
 if not m or m.token ~= token then
   return {'lost', 'the barrier no longer exists'}
 end
+local now = now_ms()
+settle(m, now)
 local outcome = redis.call('HGET', outcomes, fmt(gen))
 if outcome then
-  return {'decided', outcome, fmt(gen)}
+  return {'decided', outcome, fmt(gen), outcome == 'released' and released_size(m, gen) or nil}
 end
 if m.gen ~= gen then
   return {'lost', 'the outcome of generation ' .. fmt(gen) .. ' is unknown'}
@@ -54,6 +57,7 @@ end
 local count = redis.call('ZCARD', members)
 if removed > 0 then
   count_event('left', m, count, {id})
+  update_window(m, now)
 end
 touch()
 return {'left', fmt(count), fmt(gen), fmt(m.parties or 0)}

@@ -1,6 +1,9 @@
 -- SPDX-License-Identifier: Apache-2.0
 -- poll: ARGV: ttl, id, gen, token, lease ms, value (--data; '': none).
--- Returns {'decided', outcome} | {'lost', why} | {'waiting', count, parties}.
+-- Returns {'decided', outcome} | {'lost', why} | {'waiting', count, parties, min, closes_in,
+-- deadline_in, deadline_dur, rank_by} (the last five: see timing).
+-- A release's reply also says the generation and how many it released: {'decided',
+-- 'released', gen, parties}.
 local id, gen, token, lease, value = ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]),
   ARGV[6] or ''
 
@@ -12,17 +15,17 @@ if m.token ~= token then
   return {'lost', 'the barrier was deleted and created again'}
 end
 local now = now_ms()
-expire_working(m, now)
+settle(m, now)
 local outcome = redis.call('HGET', outcomes, fmt(gen))
 if outcome then
-  return {'decided', outcome}
+  return {'decided', outcome, fmt(gen), outcome == 'released' and released_size(m, gen) or nil}
 end
 if m.gen ~= gen then
   return {'lost', 'the outcome of generation ' .. fmt(gen) .. ' is unknown'}
 end
 if full(m, id, now) then
   -- Withdrawn meanwhile (its lease lapsed), and others took its place: it is not added again.
-  return {'waiting', fmt(entered(now)), fmt(m.parties)}
+  return with_timing({'waiting', fmt(entered(now)), fmt(m.parties)}, m, now)
 end
 -- Its value again, before the member is (re-)added: a withdrawal under its id (another party
 -- that timed out, a lapse) took it away with the member.
@@ -32,6 +35,6 @@ end
 local count, released = join(m, id, lease, now)
 touch()
 if released then
-  return {'decided', 'released'}
+  return {'decided', 'released', fmt(gen), released_size(m, gen)}
 end
-return {'waiting', fmt(count), fmt(m.parties)}
+return with_timing({'waiting', fmt(count), fmt(m.parties)}, m, now)

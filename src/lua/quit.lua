@@ -13,7 +13,7 @@ if not m or (token ~= '' and m.token ~= token) then
   return {'lost', 'the barrier no longer exists'}
 end
 local now = now_ms()
-expire_working(m, now)
+settle(m, now)
 if m.state == 'broken' then
   return {'decided', 'aborted:' .. m.reason}
 end
@@ -32,7 +32,9 @@ else
   count_event('working', m, entered(now))
   -- The last work gone: members that waited for it may be complete.
   expire_members(now)
-  release_if_complete(m)
+  if not select(2, release_if_complete(m, now)) then
+    update_window(m, now)
+  end
 end
 touch()
 if reason ~= '' then

@@ -7,7 +7,6 @@ if not m then
 end
 local gen = m.gen
 decide(m, 'reset')
-redis.call('HSET', meta, 'state', 'open')
-redis.call('HDEL', meta, 'parties', 'once', 'reason', 'expected')
+clear_shape(m)
 touch()
 return {'reset', fmt(gen)}

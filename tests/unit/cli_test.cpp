@@ -66,12 +66,12 @@ TEST_CASE("wait with every option") {
   CHECK(inv.global.verbosity == log::Level::verbose);
   const auto& w = options<WaitOptions>(inv);
   CHECK(w.name == "jobs");
-  CHECK(w.parties == 8);
+  CHECK(w.shape.parties == 8);
   CHECK(w.timeout == std::chrono::seconds(30));
   CHECK(w.id == "pod-0");
   CHECK(w.lease == std::chrono::seconds(9));
   CHECK(w.on_timeout == OnTimeout::abort);
-  CHECK(w.once);
+  CHECK(w.shape.once);
   CHECK(w.command == std::vector<std::string>{"echo", "--once"});
 }
 
@@ -109,7 +109,7 @@ TEST_CASE("defaults") {
   CHECK_FALSE(w.timeout);
   CHECK(w.lease == std::chrono::seconds(30));
   CHECK(w.on_timeout == OnTimeout::leave);
-  CHECK_FALSE(w.once);
+  CHECK_FALSE(w.shape.once);
   CHECK_FALSE(w.id);
   CHECK(w.command.empty());
 }
@@ -245,9 +245,9 @@ TEST_CASE("every spelling of an option reaches it") {
   CHECK(inv.global.server.url == "unix:///s");
   CHECK(inv.global.verbosity == log::Level::quiet);
   const auto& w = options<WaitOptions>(inv);
-  CHECK(w.parties == 3);
+  CHECK(w.shape.parties == 3);
   CHECK(w.timeout == std::chrono::seconds(2));
-  CHECK(w.once);
+  CHECK(w.shape.once);
   const auto timeout = [&](const char* value) {
     return options<WaitOptions>(f.parse({"wait", "x", "-n", "2", "-t", value})).timeout;
   };

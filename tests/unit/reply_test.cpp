@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Unit tests: RESP replies, and the scripts' replies and events decoded.
+#include <algorithm>
 #include <doctest/doctest.h>
 
 #include "barrier.hpp"
@@ -229,9 +230,10 @@ TEST_CASE("status replies") {
   CHECK(none.from.events == "5-1");
   CHECK(none.from.progress == "0-0");
   const auto status = decode_status(
-      strings({"5-1",  "6-0",      "4",        "8",           "open", "",   "0",   "1000",
-               "2000", "86400000", "released", "a\nb\nc",     "2",    "w1", "900", "w2",
-               "-5",   "a",        "1500",     "10.0.0.1:80", "b",    "20", ""}));
+      strings({"5-1",  "6-0",         "4",        "8",       "open",  "",   "0",    "1000",
+               "2000", "86400000",    "released", "a\nb\nc", "60000", "4",  "1500", "",
+               "",     "natural",     "2",        "w1",      "900",   "w2", "-5",   "a",
+               "1500", "10.0.0.1:80", "b",        "20",      ""}));
   CHECK(status.from.progress == "6-0");
   const auto& s = status.snapshot;
   REQUIRE(s);
@@ -252,24 +254,34 @@ TEST_CASE("status replies") {
   CHECK(s->working[0].id == "w1");
   CHECK(s->working[0].lease_left == Duration(900));
   CHECK(s->working[1].lease_left == Duration(-5));
-  const auto arrived = decode_status(strings(
-      {"0-0", "0-0", "1", "2", "open", "", "0", "1000", "2000", "-1", "", "", "0", "job", "", ""}));
+  CHECK(s->last_call == Duration(60'000)); // -n 4:8 --last-call 60s, called 1.5 s ago
+  CHECK(s->timing.min == 4);
+  CHECK(s->timing.closes_in == Duration(1500));
+  CHECK_FALSE(s->timing.deadline_in);
+  CHECK(s->timing.rank_by == RankBy::natural);
+  const auto arrived =
+      decode_status(strings({"0-0", "0-0", "1", "2", "open", "", "0",  "1000", "2000", "-1", "",
+                             "",    "0",   "2", "",  "",     "", "id", "0",    "job",  "",   ""}));
   REQUIRE(arrived.snapshot);
   REQUIRE(arrived.snapshot->members.size() == 1);
   CHECK_FALSE(arrived.snapshot->members[0].lease_left); // arrived without a lease
   CHECK(arrived.snapshot->expected.empty());
-  const auto after_reset = decode_status(
-      strings({"0-0", "0-0", "5", "", "open", "", "0", "1000", "2000", "-1", "reset", "", "0"}));
+  const auto after_reset =
+      decode_status(strings({"0-0", "0-0", "5", "", "open", "", "0", "1000", "2000", "-1", "reset",
+                             "", "0", "0", "", "", "", "id", "0"}));
   REQUIRE(after_reset.snapshot);
   CHECK_FALSE(after_reset.snapshot->parties);
   CHECK_THROWS_AS(decode_status(strings({})), ProtocolError);
   CHECK_THROWS_AS(decode_status(strings({"0-0", "0-0", "5", "", "open"})), ProtocolError);
-  CHECK_THROWS_AS(decode_status(strings({"0-0", "0-0", "5", "", "open", "", "0", "1", "2", "3", "",
-                                         "", "0", "lonely", ""})),
-                  ProtocolError);
-  CHECK_THROWS_AS(decode_status(strings({"0-0", "0-0", "5", "", "open", "", "0", "1", "2", "3", "",
-                                         "", "2", "w1", "900"})), // fewer working than said
-                  ProtocolError);
+  CHECK_THROWS_AS(
+      decode_status(strings({"0-0", "0-0", "5", "", "open", "", "0",  "1", "2",      "3", "",
+                             "",    "0",   "0", "", "",     "", "id", "0", "lonely", ""})),
+      ProtocolError);
+  CHECK_THROWS_AS(
+      decode_status(strings(
+          {"0-0", "0-0", "5", "", "open", "", "0",  "1", "2",  "3",  "",
+           "",    "0",   "0", "", "",     "", "id", "2", "w1", "900"})), // fewer working than said
+      ProtocolError);
 }
 
 TEST_CASE("roster replies, and ranks") {
@@ -285,14 +297,15 @@ TEST_CASE("roster replies, and ranks") {
   CHECK_THROWS_AS(decode_roster(strings({"roster", "5:pod"})), ProtocolError);
   CHECK_THROWS_AS(decode_roster(strings({"roster", "x:pod"})), ProtocolError);
   CHECK_THROWS_AS(decode_roster(strings({"roster", "3:abc"})), ProtocolError); // no value
-  // ranks by the ids, bytewise: not by arrival, nor by locale
-  const auto ranked =
-      in_rank_order({{"b", ""}, {"B", ""}, {"a", ""}, {"\xc3\xa9", ""}, {"a0", ""}, {"10", ""}});
-  std::vector<std::string> ids;
-  for (const auto& entry : ranked) {
-    ids.push_back(entry.id);
-  }
+  // the orders a gang's --members are ranked in before they arrive, as roster.lua ranks them:
+  // bytewise, not by locale; natural: runs of digits as numbers, ties bytewise
+  std::vector<std::string> ids{"b", "B", "a", "\xc3\xa9", "a0", "10"};
+  std::sort(ids.begin(), ids.end(), bytewise_less);
   CHECK(ids == std::vector<std::string>{"10", "B", "a", "a0", "b", "\xc3\xa9"});
+  ids = {"node10", "node2", "node1", "node02", "node", "node2a", "nod3", "9", "10"};
+  std::sort(ids.begin(), ids.end(), natural_less);
+  CHECK(ids == std::vector<std::string>{"9", "10", "nod3", "node", "node1", "node02", "node2",
+                                        "node2a", "node10"});
   CHECK(canonical_members({"b", "a", "c"}) == "a\nb\nc");
   CHECK(canonical_members({}).empty());
   CHECK_THROWS_AS(decode_roster(strings({"roster", "a", "b"})), ProtocolError);
