@@ -172,7 +172,8 @@ Result Waiter::on_timeout() {
   }
   return {Ending::timeout,
           fmt::format("timed out after {} waiting at barrier {} ({}/{} arrived{}){}", timeout,
-                      name(), m_count, m_parties, absent(), withdrawal)};
+                      name(), m_count, parties_text(m_options.shape.fewest(), m_parties), absent(),
+                      withdrawal)};
 }
 
 std::string Waiter::absent() const {
