@@ -10,7 +10,7 @@ stderr, the signals the nemesis sent it with their times, and the time it spent 
 import re
 
 # The generation outcomes a report can name; the others end a party, not a generation.
-GENERATION_OUTCOMES = {"released", "reset", "aborted"}
+GENERATION_OUTCOMES = {"released", "reset", "aborted", "expired"}
 # Slack for comparing the server's clock (stream ids) with the nemesis's: the same machine.
 CLOCK_SLACK_NS = 30_000_000
 # A party may take this long past its --timeout and its lease: a withdrawal on a loaded machine.
@@ -19,7 +19,7 @@ HANG_GRACE_S = 6.0
 
 def counted_in(p):
     """The generation in which the server counted this party, as it said (-v), or None."""
-    found = re.findall(r'arrived at barrier "[^"]*": \d+/\d+ in generation (\d+)', p.stderr)
+    found = re.findall(r'arrived at barrier "[^"]*": \d+/[\d:]+ in generation (\d+)', p.stderr)
     if found:
         return int(found[-1])
     # an arrival that completed its generation says only that it was released
@@ -50,14 +50,32 @@ def instance(p, restarts):
     return None if during else before
 
 
-def check_round(parties, server, parties_n, persistent, restarts):
+def natural_key(ident):
+    """--rank-by natural: runs of digits as numbers, ties bytewise."""
+    parts = re.findall(rb"\d+|\D", ident.encode())
+    return ([(0, int(x), b"") if x.isdigit() else (1, 0, x) for x in parts], ident.encode())
+
+
+def in_rank_order(ids, rank_by):
+    """Whether `ids` are in the order of --rank-by (any order of arrival is one)."""
+    if rank_by == "arrival":
+        return True
+    key = natural_key if rank_by == "natural" else (lambda s: s.encode())
+    return sorted(ids, key=key) == ids
+
+
+def check_round(parties, server, parties_n, persistent, restarts, rank_by="id", calm=False):
     """parties: the round's records; server: {"outcomes": {gen: text}, "releases": {gen: ns},
-    "untimed": [keys], "alive": [pids]}; parties_n: the barrier's N; restarts: the windows (from,
+    "untimed": [keys], "alive": [pids]}; parties_n: the barrier's (MIN, MAX) (N, N for -n N);
+    rank_by: the round's --rank-by; calm: no fault of the server or the connections, so that
+    every party learns of an outcome at once; restarts: the windows (from,
     to in ns) in which the state may have been lost -- a restart without persistence, a failover:
     each makes a new instance, whose generations may count from 1 again or repeat ones decided
     before, so that generations are compared within one instance. Returns violations."""
     v = []
+    fewest, most = parties_n
     volatile_restarts = len(restarts)
+    expired = {}  # gen -> [party] that reported its expiry
     by_gen = {}  # gen -> set of generation outcomes reported
     released = {}  # gen -> [(party, members)]
     for p in parties:
@@ -95,6 +113,8 @@ def check_round(parties, server, parties_n, persistent, restarts):
             key = ("party %d" % p.index, gen)
         if outcome in GENERATION_OUTCOMES:
             by_gen.setdefault(key, set()).add(outcome)
+        if outcome == "expired" and not p.signals and p.stopped == 0:
+            expired.setdefault(key, []).append(p)
         if outcome == "released" and r.get("members") is not None:
             released.setdefault(key, []).append((p, r["members"]))
         if p.kind == "run" and p.command_status not in (None, 0) and p.command_end is not None:
@@ -118,6 +138,15 @@ def check_round(parties, server, parties_n, persistent, restarts):
             v.append("generation %d: the server recorded %s, parties reported %s" % (
                 gen, stored, sorted(outcomes)))
 
+    # 5. An expired generation ends its parties together: within a renewal interval (and a
+    # working party's grace to stop its command), when nothing delays what they learn.
+    for (_, gen), ended_by in sorted(expired.items(), key=str) if calm else []:
+        ends = sorted(p.end for p in ended_by)
+        bound = max(min(p.lease / 3, 5.0) for p in ended_by) + 1.0 + HANG_GRACE_S / 3
+        if ends[-1] - ends[0] > bound * 1e9:
+            v.append("generation %d expired, but its parties ended %.1fs apart: %s" % (
+                gen, (ends[-1] - ends[0]) / 1e9, [p.index for p in ended_by]))
+
     ids = {}
     for p in parties:
         ids.setdefault(p.id, []).append(p)
@@ -129,18 +158,23 @@ def check_round(parties, server, parties_n, persistent, restarts):
                 v.append("generation %d: party %d saw members %s, party %d saw %s" % (
                     gen, reports[0][0].index, members, p.index, other))
         member_ids = [m["id"] for m in members]
-        if sorted(member_ids, key=lambda s: s.encode()) != member_ids or \
+        if not in_rank_order(member_ids, rank_by) or \
                 [m["rank"] for m in members] != list(range(len(members))):
-            v.append("generation %d: ranks not 0..K-1 in id order: %s" % (gen, members))
+            v.append("generation %d: ranks not 0..K-1 in %s order: %s" % (gen, rank_by, members))
         for p, _ in reports:
             if p.id is not None and p.report.get("rank") != (
                     member_ids.index(p.id) if p.id in member_ids else None):
                 v.append("generation %d: party %d has rank %s" % (gen, p.index,
                                                                   p.report.get("rank")))
-        # 1. Released with N distinct members, each one that was there.
-        if len(set(member_ids)) != len(member_ids) or len(member_ids) != parties_n:
-            v.append("generation %d released with %d members (%d distinct) of %d: %s" % (
-                gen, len(member_ids), len(set(member_ids)), parties_n, member_ids))
+        # 1. Released with N (MIN to MAX) distinct members, each one that was there; every
+        # party of it says that K.
+        if len(set(member_ids)) != len(member_ids) or not fewest <= len(member_ids) <= most:
+            v.append("generation %d released with %d members (%d distinct) of %d:%d: %s" % (
+                gen, len(member_ids), len(set(member_ids)), fewest, most, member_ids))
+        for p, _ in reports:
+            if p.report.get("parties") != len(member_ids):
+                v.append("generation %d: party %d says %s parties, released with %d" % (
+                    gen, p.index, p.report.get("parties"), len(member_ids)))
         # the server's release times are those of its last instance
         release_ns = server["releases"].get(gen) if which == volatile_restarts else None
         for m in members:
