@@ -25,7 +25,8 @@ if gen == '' then
   end
   local arrival = cjson.decode(cached)
   if arrival[1] == 'released' then
-    return {'decided', 'released', arrival[2]}
+    local m = load_meta()
+    return {'decided', 'released', arrival[2], m and released_size(m, arrival[2]) or nil}
   end
   if arrival[1] ~= 'waiting' then
     return left(0)

@@ -116,4 +116,21 @@ check "the party never waited to connect" eventually syn_sent
 kill -TERM "${PID[syn]}"
 expect_exit syn 143
 check "syn: $(tail -3 "$TMP/syn.err")" grep -q '^rbarrier: terminated while' "$TMP/syn.err"
+begin_case "signalled before its arrival's reply came, which released the generation: it says how many"
+# What the withdrawal of such a party finds: the arrival record says released. Its reply must
+# say how many were released, for the party's report (it never read the arrival's own).
+spawn a wait lost-reply -n 2 --id a -t 30s
+wait_arrived lost-reply 1
+keys=()
+for suffix in "" :members :outcomes :events :progress :data :working :arrival:n1; do
+  keys+=("rbarrier:{lost-reply}$suffix")
+done
+lua() { cat "$RBARRIER_SOURCE/src/lua/common.lua" "$RBARRIER_SOURCE/src/lua/$1.lua"; }
+rcli EVAL "$(lua arrive)" 8 "${keys[@]}" 86400000 b 2 30000 0 token "" "" 0 "" "" 2 0 id 0 >"$TMP/arrive.out"
+check "b's arrival released it: $(cat "$TMP/arrive.out")" [ "$(head -1 "$TMP/arrive.out")" = released ]
+expect_exit a 0
+rcli EVAL "$(lua leave)" 8 "${keys[@]}" 86400000 b "" "" 30000 >"$TMP/leave.out"
+check "the withdrawal says released, generation 1, 2 parties: $(cat "$TMP/leave.out")" \
+  [ "$(paste -sd' ' "$TMP/leave.out")" = "decided released 1 2" ]
+
 finish
