@@ -66,6 +66,10 @@ std::string BarrierKeys::arrival(std::string_view nonce) const {
   return fmt::format("{}:arrival:{}", meta, nonce);
 }
 
+std::string BarrierKeys::ranked(std::int64_t generation) const {
+  return fmt::format("{}:roster:{}:ranked", meta, generation);
+}
+
 Decision parse_decision(std::string_view text) {
   if (text == "released") {
     return {Outcome::released, {}};
@@ -405,17 +409,10 @@ Status decode_status(const Reply& reply) {
   return status;
 }
 
-std::optional<std::vector<RosterEntry>> decode_roster(const Reply& reply) {
-  const auto v = strings(reply, "roster", 1);
-  if (v[0] == "unknown") {
-    return std::nullopt;
-  }
-  if (v[0] != "roster" || v.size() != 2) {
-    throw ProtocolError(
-        fmt::format("unexpected reply for roster: \"{}\", {} elements", v[0], v.size()));
-  }
-  // Netstrings: "<length>:<bytes>", an id and then its value, again and again.
-  std::string_view text = v[1];
+namespace {
+
+// Netstrings: "<length>:<bytes>", an id and then its value, again and again.
+std::vector<RosterEntry> decode_roster_text(std::string_view text) {
   const auto next = [&]() {
     const auto colon = text.find(':');
     if (colon == std::string_view::npos) {
@@ -435,6 +432,20 @@ std::optional<std::vector<RosterEntry>> decode_roster(const Reply& reply) {
     roster.push_back({std::move(id), next()});
   }
   return roster;
+}
+
+} // namespace
+
+std::optional<std::vector<RosterEntry>> decode_roster(const Reply& reply) {
+  const auto v = strings(reply, "roster", 1);
+  if (v[0] == "unknown") {
+    return std::nullopt;
+  }
+  if (v[0] != "roster" || v.size() != 2) {
+    throw ProtocolError(
+        fmt::format("unexpected reply for roster: \"{}\", {} elements", v[0], v.size()));
+  }
+  return decode_roster_text(v[1]);
 }
 
 std::vector<std::string> missing_members(const Snapshot& snapshot) {
@@ -563,6 +574,11 @@ Observation Barrier::observe(redis::Connection& connection, std::optional<std::i
 
 std::optional<std::vector<RosterEntry>>
 Barrier::roster(redis::Connection& connection, std::int64_t generation, Deadline deadline) const {
+  // Made by the first reader: the others read it with a GET, which copies it once.
+  if (const Reply made = connection.command({"GET", m_keys.ranked(generation)}, deadline).check();
+      !made.is_nil()) {
+    return decode_roster_text(made.as_string("roster"));
+  }
   return decode_roster(
       run(connection, scripts::k_roster, m_keys.common(), {std::to_string(generation)}, deadline));
 }

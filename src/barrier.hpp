@@ -33,6 +33,8 @@ struct BarrierKeys {
   std::string data; // hash: id -> its --data value, for the current generation
   std::string working; // sorted set: id -> lease deadline (server ms) of the parties working (run)
   std::string arrival(std::string_view nonce) const;
+  // The roster of released generation `generation` as roster.lua makes it, once made.
+  std::string ranked(std::int64_t generation) const;
   // The keys every script takes first, in their order.
   std::vector<std::string> common() const {
     return {meta, members, outcomes, events, progress, data, working};

@@ -5,7 +5,8 @@
 -- when that generation was not released or its roster is no longer kept (the last 10 are). The
 -- text is made by the first reader and kept beside the roster, so that N readers of an N-member
 -- roster cost the server O(N) bytes each, not O(N log N) script work each, and no reader sorts.
--- Rank order (the generation's --rank-by): the ids compared byte by byte (id), with runs of
+-- Rank order (the generation's --rank-by): the ids compared byte by byte (id: the order of a
+-- sorted set's members of one score, made with ZUNIONSTORE beside the roster), with runs of
 -- digits compared as numbers (natural: node2 before node10; ties bytewise), or the order in
 -- which they arrived (arrival). Bytes are compared with string.byte, never `<`: Lua compares
 -- strings with the server's locale.
@@ -60,7 +61,12 @@ local function natural_less(a, b)
 end
 
 local rank_by = redis.call('GET', roster_rank_by) or 'id'
-if rank_by == 'arrival' then
+if rank_by == 'id' then
+  local sorting = roster .. ':sorting'
+  redis.call('ZUNIONSTORE', sorting, 1, roster, 'WEIGHTS', 0)
+  ids = redis.call('ZRANGE', sorting, 0, -1)
+  redis.call('DEL', sorting)
+elseif rank_by == 'arrival' then
   local seq = {}
   local all = redis.call('HGETALL', roster_order)
   for i = 1, #all, 2 do
@@ -74,7 +80,7 @@ if rank_by == 'arrival' then
     return bytes_less(a, b)
   end)
 else
-  table.sort(ids, rank_by == 'natural' and natural_less or bytes_less)
+  table.sort(ids, natural_less)
 end
 
 local values = {}
