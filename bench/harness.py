@@ -23,6 +23,7 @@ from resp import redis  # noqa: E402
 
 SETTLE = 0.05  # idle time before every timed start, the floor's included
 HOST = "127.0.0.1"
+LAST_CALL = 0.5  # seconds: the elastic rounds' --last-call
 DEVNULL = os.open(os.devnull, os.O_RDWR)
 QUIET = [(os.POSIX_SPAWN_DUP2, DEVNULL, 1), (os.POSIX_SPAWN_DUP2, DEVNULL, 2)]
 
@@ -56,9 +57,12 @@ class Bench:
 
     def argv(self, kind, name, n, i=0):
         """Party i of n at barrier `name`."""
-        if kind in ("rbarrier", "before", "rendezvous"):
+        if kind in ("rbarrier", "before", "rendezvous", "elastic"):
             binary = self.args.before if kind == "before" else self.args.rbarrier
             argv = [binary, "-u", self.url, "wait", name, "-n", str(n), "-t", "600s"]
+            if kind == "elastic":  # released by the end of its last call: MIN = n, MAX = 2n
+                argv[6] = "%d:%d" % (n, 2 * n)
+                argv += ["--last-call", "%dms" % (LAST_CALL * 1000)]
             if kind == "rendezvous":  # an id, an address as data, and the JSON with every rank
                 argv += ["--id", "worker-%d" % i, "--data", "10.0.%d.%d:29500" % (i // 256, i % 256),
                          "--json"]
@@ -123,6 +127,12 @@ class Bench:
                 after = commandstats(self.address)
                 work.append(((blocked - before) / (n - 1), after - blocked, clients))
         return samples
+
+    def elastic(self, n, rounds):
+        """An elastic round: n-1 parties of -n n:2n started and left to block, then the n-th,
+        which opens the last call: the time from the end of the last call until all have exited
+        (the round's time less the last call)."""
+        return [t - LAST_CALL for t in self.release("elastic", n, rounds)]
 
     def crowd(self, n):
         """n parties at one barrier: n−1 started and left to block, then the last; what the
@@ -246,7 +256,7 @@ def main():
     try:
         floor = b.floor(101 if not args.quick else 11)
         release, practical, peer, fan, fan_practical, work, cpu = {}, {}, {}, {}, {}, {}, {}
-        before, rendezvous, rendezvous_work = {}, {}, {}
+        before, rendezvous, rendezvous_work, elastic = {}, {}, {}, {}
         for n in sizes:
             work[n] = []
             cpu[n] = []
@@ -256,6 +266,7 @@ def main():
             if n >= 100:
                 rendezvous_work[n] = []
                 rendezvous[n] = b.release("rendezvous", n, rounds[n], rendezvous_work[n])
+            elastic[n] = b.elastic(n, rounds[n])
             practical[n] = b.release("floor-party", n, rounds[n])
             peer[n] = b.release("redis-cli", n, max(2, rounds[n] // 3))
             fan[n] = b.fan_in("rbarrier", n, rounds[n], cpu[n])
@@ -373,6 +384,21 @@ def main():
             n, cell(release[n]), cell(rendezvous[n]), med(rendezvous[n]) / med(release[n]),
             med([per_party(x, n) for x in work[n]]),
             med([per_party(x, n) for x in rendezvous_work[n]])))
+    w("")
+    w("## Elastic: -n MIN:MAX with a last call")
+    w("")
+    w("N parties at a barrier of `-n N:2N --last-call %dms`: N−1 started and left to block, "
+      "then the N-th, which opens the last call; the time from the end of the last call until "
+      "every party has exited (the round's time less the last call), against the plain release "
+      "of N parties. At the end of the last call each party checks the stored state (`poll`): "
+      "the first check releases the generation, the others find it released." %
+      (LAST_CALL * 1000))
+    w("")
+    w("| N | plain release | after the last call | ratio |")
+    w("|---|---|---|---|")
+    for n in sorted(elastic):
+        w("| %d | %s | %s | %.2f |" % (n, cell(release[n]), cell(elastic[n]),
+                                       med(elastic[n]) / med(release[n])))
     w("")
     if crowd:
         w("## %d parties at one barrier" % crowd["n"])
