@@ -61,6 +61,16 @@ check "the seven other jobs did not stop with job-3's failure: $(cat "$TMP/batch
 check_not "stage 2 merged after a failure" [ -e "$TMP/batch-failing/merged" ]
 check_not "stage 2 ran after a failure" compgen -G "$TMP/batch-failing/stage2.*"
 
+begin_case "the elastic launch: three of 2 to 4 workers, released by the last call, ranked naturally"
+WORKERS=3 timeout 60 "$EXAMPLES/elastic-train.sh" >"$TMP/elastic.out" 2>"$TMP/elastic.err"
+got=$?
+check "elastic-train.sh failed: $(cat "$TMP/elastic.err")" [ $got -eq 0 ]
+check "$(cat "$TMP/elastic.out")" [ "$(sort "$TMP/elastic.out")" = "$(printf 'node%d: torchrun --nnodes=3 --node-rank=%d --master-addr=127.0.0.11 --master-port=29500 train.py\n' 1 0 2 1 3 2)" ]
+FIRST=9 WORKERS=3 timeout 60 "$EXAMPLES/elastic-train.sh" >"$TMP/elastic.out" 2>"$TMP/elastic.err"
+got=$?
+check "node9 to node11: $(cat "$TMP/elastic.err")" [ $got -eq 0 ]
+check "node9 before node10: $(cat "$TMP/elastic.out")" [ "$(sort "$TMP/elastic.out")" = "$(printf 'node%d: torchrun --nnodes=3 --node-rank=%d --master-addr=127.0.0.19 --master-port=29500 train.py\n' 10 1 11 2 9 0)" ]
+
 begin_case "the training launch: four workers agree on ranks and on rank 0's address"
 timeout 60 "$EXAMPLES/train.sh" >"$TMP/train.out" 2>"$TMP/train.err"
 got=$?
