@@ -59,9 +59,10 @@ local function reply(status, count, detail)
   return r
 end
 
--- A run party whose command succeeded must still be working: the outcome of its generation (a
--- reset, an abort) ended its work, and is its outcome (detail), whatever came after it.
-if from_work == '1' and not redis.call('ZSCORE', working, id) then
+-- A run party whose command succeeded must still be working in the generation it entered: the
+-- outcome of its generation (a reset, an abort) ended its work, and is its outcome (detail),
+-- whatever came after it -- also when a later party works under its id.
+if from_work == '1' and (not redis.call('ZSCORE', working, id) or not current(m, work_gen)) then
   local outcome = outcome_of(work_gen)
   if outcome then
     return refuse('stopped', 0, outcome)

@@ -246,6 +246,12 @@ local function released_size(m, gen)
   return fmt(size > 0 and size or (m.parties or 0))
 end
 
+-- Whether `gen` (a working party's: the generation it entered; '' when it does not know it) is the
+-- current generation: a working entry under its id in another one is another party's.
+local function current(m, gen)
+  return gen == '' or tonumber(gen) == m.gen
+end
+
 -- The stored outcome of generation `gen` ('' : none asked for), or nil: for a working party that
 -- no longer works, what ended its work.
 local function outcome_of(gen)

@@ -51,8 +51,9 @@ if token == '' then
   end
   redis.call('SET', KEYS[8], id, 'PX', fmt(lease))
   fix_deadline(m, shape, now)
-elseif not redis.call('ZSCORE', working, id) then
-  -- Its work was ended by its generation's outcome, which is its own whatever came after it.
+elseif not redis.call('ZSCORE', working, id) or not current(m, gen) then
+  -- Its work was ended by its generation's outcome, which is its own whatever came after it
+  -- (and a later party may work under its id).
   local outcome = outcome_of(gen)
   if outcome then
     return reply('stopped', 0, outcome)

@@ -17,7 +17,7 @@ settle(m, now)
 if m.state == 'broken' then
   return {'decided', 'aborted:' .. m.reason}
 end
-if redis.call('ZREM', working, id) == 0 then
+if not current(m, gen) or redis.call('ZREM', working, id) == 0 then
   -- Not working: its generation's outcome ended its work, or its entry never counted.
   local outcome = outcome_of(gen)
   if outcome then

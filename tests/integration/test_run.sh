@@ -248,6 +248,31 @@ expect_exit same_x 0
 expect_exit same_y 0
 check "x and y released: $(cat "$TMP/same_x.out")" grep -q '"members":\[{"data":null,"id":"x","rank":0},{"data":null,"id":"y","rank":1}\]' "$TMP/same_x.out"
 
+begin_case "a party whose generation ended meanwhile does not take a later party's place under its id"
+# Found by the nemesis (seed 20261211, round 261). A works as x in generation 1 and is stopped
+# while the barrier is reset and B enters generation 2 as x; A then renews (its command still
+# runs), or arrives (its command succeeded): either is of generation 1, which was reset.
+for how in renews arrives; do
+  spawn a_$how run reused_$how -n 2 --id x -t 30s -- "$TMP/job" a_$how
+  check "a started" eventually started a_$how
+  kill -STOP "${PID[a_$how]}"
+  expect 0 reset reused_$how
+  spawn b_$how run reused_$how -n 2 --id x -t 30s -- "$TMP/job" b_$how
+  check "b started" eventually started b_$how
+  [ $how = renews ] || finish_job a_$how 0
+  kill -CONT "${PID[a_$how]}"
+  ended() { ! kill -0 "${PID[a_$how]}" 2>/dev/null; }
+  check "a ended ($how)" eventually ended
+  ended && expect_exit a_$how 3
+  expect_file "$TMP/a_$how.err" 'barrier "reused_'$how'" was reset while (working|waiting) \(generation 1\)'
+  check "b still works ($how): $(rb status reused_$how)" has_working reused_$how 1
+  expect 0 status --json reused_$how
+  expect_file "$TMP/last.out" '"arrived": 0'
+  finish_job b_$how 0
+  expect 0 wait reused_$how -n 2 -t 30s
+  expect_exit b_$how 0
+done
+
 begin_case "a party reports its own generation's outcome, not a later one's"
 # gen 1 aborted, then gen 2 reset, while the working party could not look: it reports the abort
 for step in enter work; do
