@@ -96,7 +96,9 @@ local function decide(m, outcome)
     redis.call('HDEL', meta, 'closes', 'size', 'deadline', 'deadline_dur')
   end
   if outcome == 'released' then
-    redis.call('HSET', meta, 'released_at', fmt(now_ms()))
+    if m.parties and m.min < m.parties then -- for a late arrival's note (arrive); elastic only
+      redis.call('HSET', meta, 'released_at', fmt(now_ms()))
+    end
     redis.call('DEL', roster_keys(m.gen - keep_rosters))
     local roster, roster_data, _, roster_order, roster_rank_by = roster_keys(m.gen)
     for from, to in pairs({[members] = roster, [data] = roster_data, [order] = roster_order}) do
