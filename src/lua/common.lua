@@ -74,10 +74,10 @@ local function load_meta()
           deadline = tonumber(v[11]), deadline_dur = tonumber(v[12]), rank_by = v[13] or 'id'}
 end
 
--- The members and their data of released generation `g`, and their text for readers (roster.lua):
--- its roster (same hash tag, same slot).
--- Returns the members, their data, the text in rank order, the arrival order (--rank-by arrival)
--- and the rank order when not by id; and the text an older version kept (deleted with them).
+-- The keys of released generation `g`'s roster (same hash tag, same slot): its members, their
+-- data, their text in rank order for readers (roster.lua), the order of arrival (--rank-by
+-- arrival) and the rank order when not by id; and the text an older version kept (deleted with
+-- them).
 local function roster_keys(g)
   local roster = meta .. ':roster:' .. fmt(g)
   return roster, meta .. ':data:' .. fmt(g), roster .. ':ranked', meta .. ':order:' .. fmt(g),
@@ -422,15 +422,16 @@ local function settle(m, now)
   if #gone > 0 then
     count_event('left', m, redis.call('ZCARD', members), gone)
   end
-  update_window(m, now)
-  if called(m, now) and redis.call('ZCARD', working) > 0 then
-    if not m.size then
-      m.size = entered(now)
-      redis.call('HSET', meta, 'size', fmt(m.size))
-      announce_entered(m, m.size)
-    end
-  elseif called(m, now) then
+  update_window(m, now) -- fewer than MIN left: the last call is closed again
+  if not called(m, now) then
+    return
+  end
+  if redis.call('ZCARD', working) == 0 then
     release_if_complete(m, now)
+  elseif not m.size then
+    m.size = entered(now)
+    redis.call('HSET', meta, 'size', fmt(m.size))
+    announce_entered(m, m.size)
   end
 end
 

@@ -1,9 +1,8 @@
 -- SPDX-License-Identifier: Apache-2.0
 -- poll: ARGV: ttl, id, gen, token, lease ms, value (--data; '': none).
--- Returns {'decided', outcome} | {'lost', why} | {'waiting', count, parties, min, closes_in,
--- deadline_in, deadline_dur, rank_by} (the last five: see timing).
--- A release's reply also says the generation and how many it released: {'decided',
--- 'released', gen, parties}.
+-- Returns {'decided', outcome, gen[, parties]} (parties: how many a release released) |
+-- {'lost', why} | {'waiting', count, parties, min, closes_in, deadline_in, deadline_dur, rank_by}
+-- (the last five: see timing).
 local id, gen, token, lease, value = ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]),
   ARGV[6] or ''
 
