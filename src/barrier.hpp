@@ -108,11 +108,16 @@ struct Shape {
 // released with, when its last call ends, when its deadline passes and the --deadline that
 // fixed it, and its rank order.
 struct Timing {
-  std::int64_t min = 0;
+  std::int64_t min = 0; // 0: none known (no barrier, or an older script's reply)
   std::optional<Duration> closes_in;
   std::optional<Duration> deadline_in;
   std::optional<Duration> deadline; // the --deadline that fixed it
   RankBy rank_by = RankBy::id;
+
+  // The fewest a generation of a barrier of `parties` is released with: MIN, or `parties`.
+  std::int64_t fewest(std::int64_t parties) const { return min > 0 ? min : parties; }
+  // Whether a barrier of `parties` is elastic (MIN:MAX, MIN < MAX).
+  bool elastic(std::int64_t parties) const { return fewest(parties) < parties; }
 };
 
 // What ended a working party's work, from a `stopped` reply's detail: its generation's outcome,

@@ -42,7 +42,7 @@ Result refused(const Standing& arrival, const std::string& name, const Shape& sh
                         barrier_once ? "with" : "without", shape.once ? "gave" : "lacks") +
                 remedy};
   }
-  const std::int64_t barrier_min = arrival.timing.min > 0 ? arrival.timing.min : arrival.parties;
+  const std::int64_t barrier_min = arrival.timing.fewest(arrival.parties);
   if (arrival.parties == shape.parties && barrier_min == shape.fewest() &&
       arrival.timing.rank_by != shape.rank_by) {
     return {Ending::mismatch,

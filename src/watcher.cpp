@@ -123,9 +123,8 @@ void Watcher::show_progress() const {
     return;
   }
   const auto waited = std::chrono::floor<std::chrono::seconds>(Clock::now() - m_started);
-  const std::int64_t min = m_timing.min > 0 ? m_timing.min : m_parties;
   log::live(fmt::format("{} barrier {}: {}/{} arrived, {}{}", m_doing, name(), m_count,
-                        parties_text(min, m_parties),
+                        parties_text(m_timing.fewest(m_parties), m_parties),
                         waited.count() == 0 ? "0s" : format_duration(waited),
                         m_timing.closes_in && m_wake != k_never ? ", last call" : ""));
 }

@@ -99,7 +99,7 @@ std::optional<Result> Awaiter::on_observation(const Observation& observation) {
     m_parties = observation.parties;
   }
   timed(observation.timing);
-  if (observation.timing.min > 0 && observation.timing.min < observation.parties &&
+  if (observation.timing.elastic(observation.parties) &&
       observation.status == Observation::Status::waiting) {
     m_report.min = observation.timing.min;
     m_report.max = observation.parties;

@@ -56,7 +56,7 @@ std::string parties_of(const Snapshot& s) {
   if (!s.parties) {
     return "? (set by the next arrival)";
   }
-  return parties_text(s.timing.min > 0 ? s.timing.min : *s.parties, *s.parties);
+  return parties_text(s.timing.fewest(*s.parties), *s.parties);
 }
 
 std::string text(std::string_view name, const Snapshot& s) {
@@ -77,7 +77,7 @@ std::string text(std::string_view name, const Snapshot& s) {
   }
   out += fmt::format("  arrived:    {} of {}{}\n", s.members.size(), parties_of(s),
                      s.once ? " (--once)" : "");
-  if (s.parties && s.timing.min > 0 && s.timing.min < *s.parties) {
+  if (s.parties && s.timing.elastic(*s.parties)) {
     out +=
         fmt::format("  last call:  {}\n",
                     s.timing.closes_in ? "ends in " + format_duration(*s.timing.closes_in)
@@ -126,7 +126,7 @@ std::string json(std::string_view name, const Snapshot& s, int indent) {
   const auto ms = [](const std::optional<Duration>& d) {
     return d ? nlohmann::json(d->count()) : nlohmann::json(nullptr);
   };
-  const bool elastic = s.parties && s.timing.min > 0 && s.timing.min < *s.parties;
+  const bool elastic = s.parties && s.timing.elastic(*s.parties);
   nlohmann::json out = {
       {"name", name},
       {"parties", s.parties ? nlohmann::json(*s.parties) : nlohmann::json(nullptr)},
