@@ -1,21 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // rbarrier run NAME -- CMD: a party that works under the barrier's watch, then waits.
 #include <algorithm>
-#include <cerrno>
-#include <csignal>
-#include <cstring>
 #include <fmt/format.h>
-#include <poll.h>
 
 #include "commands/commands.hpp"
-#include "events.hpp"
 #include "output.hpp"
-#include "util/child.hpp"
 #include "util/identity.hpp"
 #include "util/log.hpp"
 #include "util/signals.hpp"
 #include "util/text.hpp"
 #include "waiter.hpp"
+#include "worker.hpp"
 
 namespace rbarrier::commands {
 
@@ -35,12 +30,11 @@ struct RunOptions : WaitOptions {
 constexpr Duration k_max_withdrawal = std::chrono::seconds(2);
 
 // A party of run until its command ended: a working party of PROTOCOL.md. It enters the barrier
-// holding a lease, waits for all to enter (--enter), then runs the command, renewing the lease
-// and reading the barrier's events, so as to stop the command as soon as the gang cannot succeed
-// any more, and to abort the barrier when the command fails.
-class Worker : public Party {
+// holding a lease, waits for all to enter (--enter), then runs the command as a Worker does, and
+// aborts the barrier when the command fails.
+class Member : public Worker {
 public:
-  Worker(const GlobalOptions& global, const RunOptions& options, const std::string& id);
+  Member(const GlobalOptions& global, const RunOptions& options, const std::string& id);
 
   // nullopt when the command succeeded: the party then arrives and waits (a Waiter).
   std::optional<Result> work();
@@ -51,30 +45,16 @@ public:
 private:
   std::optional<Result> enter();
   std::optional<Result> wait_entered();
-  std::optional<Result> run_command();
-  // Reads the barrier's events until `until`: true when one says the party must check the
-  // stored state (the barrier broke, was reset, or the read reconnected). Counts those that
-  // entered.
-  bool read_events(Deadline until, Deadline deadline);
-  // Renews the lease: nullopt while the party works, else why it must stop.
-  std::optional<Result> renew(Deadline deadline);
-  // The command ended with wait status `status`.
-  std::optional<Result> ended(int status);
-  // The command failed (`failure`: "exited 7", "killed by SIGSEGV", "cannot run...") or the party
-  // was told to stop: aborts the barrier with the reason "<id>: <failure>", and exits with
-  // `exit_code`.
-  Result failed(int exit_code, const std::string& failure);
-  // The barrier broke while the command ran: stops it (or lets it finish), then `why`.
-  Result stop(Result why);
-  // Waits until the command ended or `deadline`; true when it ended.
-  bool wait_command(Deadline deadline);
-  // Passes SIGINT and SIGTERM on to the command, and notes the first.
-  void pass_signals();
+  std::optional<Result> start_command();
+  std::optional<Result> renew(Deadline deadline) override;
+  // Aborts the barrier with the reason "<id>: <failure>".
+  Result failed(int exit_code, const std::string& failure) override;
+  void on_entered(std::int64_t count) override;
   // Gives up before the command started (timeout, signal): withdraws, then `why`.
   Result withdraw(Result why);
   Result on_timeout() override;
   Result on_signal(int signo) override;
-  std::string_view doing() const override { return m_command ? "working" : "entering"; }
+  std::string_view doing() const override { return working() ? "working" : "entering"; }
 
   // All parties of the generation entered: its parties, or the size fixed at the end of its
   // last call (m_count, then).
@@ -82,21 +62,19 @@ private:
 
   const RunOptions& m_options;
   bool m_all_entered = false;
-  Duration m_interval; // between renewals
-  std::optional<Child> m_command;
-  int m_signal = 0; // the first SIGINT or SIGTERM received while working
   Duration m_waited{0};
 };
 
 // Its deadline is that of the waiting to enter.
-Worker::Worker(const GlobalOptions& global, const RunOptions& options, const std::string& id)
-    : Party(global, options.name, deadline_after(options.timeout), false), m_options(options),
-      m_interval(std::min(options.lease / 3, k_max_check_interval)) {
+Member::Member(const GlobalOptions& global, const RunOptions& options, const std::string& id)
+    : Worker(global, options.name, deadline_after(options.timeout), options.lease, options.grace,
+             options.let_finish),
+      m_options(options) {
   m_id = id;
   m_report.id = id;
 }
 
-std::optional<Result> Worker::work() {
+std::optional<Result> Member::work() {
   const auto started = Clock::now();
   bool entered = false;
   std::optional<Result> result = framed([&] {
@@ -109,25 +87,25 @@ std::optional<Result> Worker::work() {
   });
   if (entered) {
     m_waited = std::chrono::ceil<Duration>(Clock::now() - started);
-    result = run_command();
+    result = start_command();
   }
   m_report.generation = m_generation;
   m_report.parties = m_parties;
   return result;
 }
 
-Result Worker::on_timeout() {
+Result Member::on_timeout() {
   return withdraw( // unless the withdrawal finds an outcome, which wins
       {Ending::timeout, fmt::format("timed out after {} entering barrier {}",
                                     format_duration(*m_options.timeout), name())});
 }
 
-Result Worker::on_signal(int signo) {
+Result Member::on_signal(int signo) {
   signals::take(); // taken: the withdrawal is not interrupted by it
   return withdraw(stopped_by(signo, fmt::format("entering barrier {}", name())));
 }
 
-std::optional<Result> Worker::enter() {
+std::optional<Result> Member::enter() {
   const std::string new_token = random_hex(12);
   const Entry entry = m_events.until_room(
       [&] {
@@ -167,13 +145,15 @@ std::optional<Result> Worker::enter() {
   return Result{Ending::error, to_int(ExitCode::internal), "unexpected reply to entering"};
 }
 
-void Worker::all_entered(std::int64_t count) {
+void Member::on_entered(std::int64_t count) { all_entered(count); }
+
+void Member::all_entered(std::int64_t count) {
   m_all_entered = true;
   m_count = count;
   m_parties = count; // with -n MIN:MAX, the gang is those who entered
 }
 
-std::optional<Result> Worker::wait_entered() {
+std::optional<Result> Member::wait_entered() {
   Deadline next_check = Clock::now() + m_interval;
   while (!m_all_entered) {
     if (Clock::now() >= m_deadline) {
@@ -193,25 +173,7 @@ std::optional<Result> Worker::wait_entered() {
   return std::nullopt;
 }
 
-bool Worker::read_events(Deadline until, Deadline deadline) {
-  const auto batch = m_events.next(until, deadline);
-  bool check = batch.reconnected;
-  for (const auto& event : batch.events) {
-    if (event.token != m_token) {
-      check = true; // another instance of the barrier: only the stored state tells
-    } else if (event.kind == Event::Kind::entered && event.generation == m_generation) {
-      all_entered(event.count);
-    } else if (event.kind == Event::Kind::last_call && event.generation == m_generation) {
-      called(event.closes_in);
-    } else if (event.kind == Event::Kind::reset || event.kind == Event::Kind::aborted ||
-               event.kind == Event::Kind::expired) {
-      check = true; // it ended this party's work, unless it was of another generation
-    }
-  }
-  return check;
-}
-
-std::optional<Result> Worker::renew(Deadline deadline) {
+std::optional<Result> Member::renew(Deadline deadline) {
   const Entry renewal = m_session.run(
       [&](redis::Connection& connection, Deadline attempt) {
         return m_barrier.enter(connection, m_id, m_options.shape, m_options.lease, m_token, "",
@@ -244,7 +206,7 @@ std::optional<Result> Worker::renew(Deadline deadline) {
   return Result{Ending::error, to_int(ExitCode::internal), "unexpected reply to a renewal"};
 }
 
-std::optional<Result> Worker::run_command() {
+std::optional<Result> Member::start_command() {
   // With --members, all of them, ranked by id or naturally, the ranks are known now.
   std::optional<std::vector<std::string>> ranked;
   if (!m_options.members.empty() && !m_options.shape.elastic() &&
@@ -254,62 +216,10 @@ std::optional<Result> Worker::run_command() {
               m_options.shape.rank_by == RankBy::natural ? natural_less : bytewise_less);
   }
   export_party(m_options.name, m_generation, m_parties, m_id, ranked);
-  try {
-    m_command.emplace(m_options.work);
-  } catch (const SpawnError& error) {
-    return failed(error.exit_status(), fmt::format("cannot run {}: {}", quote(m_options.work[0]),
-                                                   std::strerror(error.error)));
-  }
-  Deadline next_renewal = Clock::now() + m_interval;
-  for (;;) {
-    if (const auto status = m_command->ended()) {
-      return ended(*status);
-    }
-    try {
-      // The server may be away for a while: the command goes on, and its lease with it. A
-      // deadline is decided by the renewal that finds it passed.
-      const Deadline renew_at = std::min(next_renewal, m_wake);
-      if (Clock::now() < renew_at && !read_events(renew_at, k_never) && Clock::now() < renew_at) {
-        continue;
-      }
-      if (auto stopped = renew(k_never)) {
-        return stop(*stopped);
-      }
-      next_renewal = Clock::now() + m_interval;
-    } catch (const Interrupted&) {
-      pass_signals();
-      m_session.wake_on_signals();
-    }
-  }
+  return run_command(m_options.work);
 }
 
-void Worker::pass_signals() {
-  const auto taken = signals::take();
-  if (m_signal == 0) {
-    m_signal = taken.first;
-  }
-  if (taken.pass_interrupt) {
-    m_command->signal(SIGINT);
-  }
-  if (taken.pass_terminate) {
-    m_command->signal(SIGTERM);
-  }
-}
-
-std::optional<Result> Worker::ended(int status) {
-  pass_signals(); // a signal that came meanwhile, and the command's SIGCHLD, dealt with
-  if (status != 0) {
-    return failed(exit_status_of(status), describe_wait_status(status));
-  }
-  if (m_signal != 0) { // told to stop: this party will not finish, whatever its command said
-    const Result stopped = stopped_by(m_signal, "working");
-    return failed(stopped.exit_code, std::string(json_name(stopped.ending)));
-  }
-  log::verbose("{} succeeded: arriving at barrier {}", quote(m_options.work[0]), name());
-  return std::nullopt;
-}
-
-Result Worker::failed(int exit_code, const std::string& failure) {
+Result Member::failed(int exit_code, const std::string& failure) {
   m_session.stop_interrupting(); // a bounded abort, which a signal must not cut short
   m_report.reason = fmt::format("{}: {}", m_id, failure);
   std::string then;
@@ -343,40 +253,7 @@ Result Worker::failed(int exit_code, const std::string& failure) {
   return {Ending::failed, exit_code, fmt::format("{}; {}", m_report.reason, then)};
 }
 
-Result Worker::stop(Result why) {
-  if (m_options.let_finish) {
-    log::verbose("letting {} finish", quote(m_options.work[0]));
-    wait_command(k_never);
-  } else {
-    m_command->signal(SIGTERM);
-    if (!wait_command(Clock::now() + m_options.grace)) {
-      log::verbose("{} did not end within {} of SIGTERM: sending SIGKILL", quote(m_options.work[0]),
-                   format_duration(m_options.grace));
-      m_command->signal(SIGKILL);
-      wait_command(k_never);
-    }
-  }
-  why.message +=
-      fmt::format("; {} {}", quote(m_options.work[0]), describe_wait_status(*m_command->ended()));
-  return why;
-}
-
-bool Worker::wait_command(Deadline deadline) {
-  for (;;) {
-    if (m_command->ended()) {
-      return true;
-    }
-    if (Clock::now() >= deadline) {
-      return false;
-    }
-    pollfd fd{signals::wake_fd(), POLLIN, 0};
-    if (::poll(&fd, 1, poll_timeout_ms(deadline)) > 0) {
-      pass_signals();
-    }
-  }
-}
-
-Result Worker::withdraw(Result why) {
+Result Member::withdraw(Result why) {
   m_session.stop_interrupting(); // a bounded withdrawal, which a signal must not cut short
   try {
     const Check left = m_session.run(
@@ -398,7 +275,7 @@ Result run(const GlobalOptions& global, const RunOptions& options) {
   const std::string id = options.id ? *options.id : default_member_id();
   Work done;
   {
-    Worker worker(global, options, id);
+    Member worker(global, options, id);
     if (auto result = worker.work()) {
       if (options.json) {
         Report report = worker.report();
