@@ -280,6 +280,7 @@ void decode_detail(Standing& out, std::string_view status, const std::string& de
   } else if (status == "mismatch") {
     out.refused = Refused::mismatch;
     out.once = detail == "1";
+    out.command = detail == "command";
   } else if (status == "members") {
     out.refused = Refused::members;
     out.members = to_int(detail, "members");
@@ -361,6 +362,32 @@ Check decode_check(const Reply& reply) {
   return check;
 }
 
+Turn decode_turn(const Reply& reply) {
+  static constexpr std::string_view k_statuses[] = {"run",     "running",  "done", "decided",
+                                                    "broken",  "mismatch", "lost", "renewed",
+                                                    "stopped", "finished"};
+  const auto v = strings(reply, "once", 8);
+  Turn out;
+  const auto found = std::find(std::begin(k_statuses), std::end(k_statuses), v[0]);
+  if (found == std::end(k_statuses)) {
+    throw ProtocolError(fmt::format("unknown once status \"{}\"", v[0]));
+  }
+  out.status = static_cast<Turn::Status>(found - std::begin(k_statuses));
+  out.generation = to_int(v[1], "generation");
+  out.token = v[2];
+  out.who = v[3];
+  out.ago = optional_ms(v[4], "time");
+  out.lease_left = optional_ms(v[5], "lease");
+  out.detail = v[6];
+  out.events_from = v[7];
+  if (out.status == Turn::Status::decided || out.status == Turn::Status::stopped) {
+    if (!out.detail.empty()) {
+      out.decision = parse_decision(out.detail);
+    }
+  }
+  return out;
+}
+
 Status decode_status(const Reply& reply) {
   const auto v = strings(reply, "status", 2);
   Status status{std::nullopt, {v[0], v[1]}};
@@ -368,7 +395,7 @@ Status decode_status(const Reply& reply) {
     return status;
   }
   // The positions and the barrier's, then the working parties and the members.
-  constexpr std::size_t k_fields = 19;
+  constexpr std::size_t k_fields = 24;
   constexpr std::size_t k_member_fields = 3;
   if (v.size() < k_fields) {
     throw ProtocolError(fmt::format("unexpected reply for status: {} elements", v.size()));
@@ -398,6 +425,11 @@ Status decode_status(const Reply& reply) {
   }
   s.last_call = Duration(to_int(v[12], "last call"));
   s.timing = decode_timing(v, 13);
+  s.command = v[18] == "once";
+  s.done_by = v[19];
+  s.done_at_ms = v[20].empty() ? std::nullopt : std::optional(to_int(v[20], "done at"));
+  s.runner_since_ms = v[21].empty() ? std::nullopt : std::optional(to_int(v[21], "runner since"));
+  s.failed = v[22];
   for (std::size_t i = k_fields; i < first_member; i += 2) {
     s.working.push_back({v[i], Duration(to_int(v[i + 1], "lease")), {}});
   }
@@ -606,6 +638,18 @@ Check Barrier::abort(redis::Connection& connection, const std::string& reason,
 
 Status Barrier::status(redis::Connection& connection, Deadline deadline) const {
   return decode_status(run(connection, scripts::k_status, m_keys.common(), {}, deadline));
+}
+
+Turn Barrier::once(redis::Connection& connection, TurnOp op, const std::string& id,
+                   const std::string& token, const std::string& new_token,
+                   std::optional<std::int64_t> generation, Duration lease,
+                   const std::string& failure, Deadline deadline) const {
+  static constexpr const char* k_ops[] = {"claim", "renew", "finish"};
+  return decode_turn(
+      run(connection, scripts::k_once, m_keys.common(),
+          {k_ops[static_cast<int>(op)], id, token, new_token,
+           generation ? std::to_string(*generation) : "", std::to_string(lease.count()), failure},
+          deadline));
 }
 
 std::vector<std::string> Barrier::departed(redis::Connection& connection, std::int64_t generation,

@@ -143,6 +143,7 @@ struct Standing {
   StreamPositions from; // the streams as they stood after the script
   std::string reason; // broken: the barrier's reason; lost: why
   bool once = false; // mismatch: the barrier's --once
+  bool command = false; // mismatch: the barrier is rbarrier once's
   std::int64_t members = 0; // members: how many member ids the barrier expects (0: none)
   Decision ended; // stopped: the outcome that ended the party's work (reset when not named)
   Timing timing;
@@ -213,6 +214,36 @@ struct Check {
   Timing timing; // waiting (poll)
 };
 
+// What once.lua says to a caller of rbarrier once (PROTOCOL.md, `once`): each attempt to run the
+// command is a generation, released when it succeeded and aborted with the runner's failure.
+struct Turn {
+  enum class Status {
+    run, // this caller runs it now (who: the runner whose lease lapsed, if any)
+    running, // another runs it: who, for `ago`, with `lease_left` on its lease
+    done, // it was done: by who, `ago`
+    decided, // the attempt the caller waited for was decided: `decision` (done's fields if done)
+    broken, // the barrier is broken: `detail` is the reason
+    mismatch, // a barrier of parties has this name
+    lost, // `detail`: why
+    renewed,
+    stopped, // this party no longer runs it: `decision` ended its attempt, or none (taken over)
+    finished,
+  };
+  Status status = Status::lost;
+  std::int64_t generation = 0;
+  std::string token;
+  std::string who;
+  std::optional<Duration> ago;
+  std::optional<Duration> lease_left;
+  std::string detail; // run: the last failure; broken: the reason; lost: why
+  std::optional<Decision> decision; // decided, stopped
+  std::string events_from;
+};
+Turn decode_turn(const redis::Reply& reply);
+
+// What a caller of once asks of once.lua.
+enum class TurnOp { claim, renew, finish };
+
 struct Member {
   std::string id;
   std::optional<Duration> lease_left; // none: arrived without a lease (arrive)
@@ -243,6 +274,13 @@ struct Snapshot {
   std::optional<Decision> last; // the previous generation's outcome
   std::vector<std::string> expected; // --members, sorted; empty: any
   std::vector<Member> working; // the parties working (run), with the lease left (<= 0: lapsed)
+  // A barrier of rbarrier once: who did it and when (server ms), since when its runner (working)
+  // runs it, and the last failure.
+  bool command = false;
+  std::string done_by;
+  std::optional<std::int64_t> done_at_ms;
+  std::optional<std::int64_t> runner_since_ms;
+  std::string failed;
   std::vector<Member> members;
 };
 
@@ -341,6 +379,13 @@ public:
               const std::string& new_token, std::optional<std::int64_t> generation,
               const std::string& token, Deadline deadline) const;
   Status status(redis::Connection& connection, Deadline deadline) const;
+  // once: a caller claims the command (`token` and `generation` empty for a first claim, with
+  // `new_token` to name a new barrier; else the attempt it waited for), or its runner renews
+  // its lease or says how the command ended (`failure`: empty when it succeeded).
+  Turn once(redis::Connection& connection, TurnOp op, const std::string& id,
+            const std::string& token, const std::string& new_token,
+            std::optional<std::int64_t> generation, Duration lease, const std::string& failure,
+            Deadline deadline) const;
   // The ids that left `generation` of instance `token` (withdrew, or lapsed), as the progress
   // stream still has them (it keeps about the last 1000 events).
   std::vector<std::string> departed(redis::Connection& connection, std::int64_t generation,

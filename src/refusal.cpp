@@ -20,6 +20,12 @@ Result refused(const Standing& arrival, const std::string& name, const Shape& sh
                 : fmt::format("barrier {} is broken: {}; reset it to use it again", quote(name),
                               arrival.reason)};
   }
+  if (arrival.command) {
+    return {Ending::mismatch,
+            fmt::format("barrier {} is a command run once (rbarrier once), not a barrier of "
+                        "parties: use another name",
+                        quote(name))};
+  }
   // A mismatch says what the barrier holds, and what to do: the first party fixed it.
   const std::string remedy = fmt::format(
       " (the first party of a generation fixes it): reset {} to change it, or use another name",

@@ -3,6 +3,7 @@
 #include "report.hpp"
 
 #include <algorithm>
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -60,8 +61,20 @@ std::string to_json(const Report& report) {
   using nlohmann::json;
   json out = {{"outcome", json_name(report.outcome)},
               {"name", report.name},
-              {"generation", report.generation},
-              {"parties", report.parties}};
+              {"generation", report.generation}};
+  if (report.ran) { // once: a command, not parties
+    out["ran"] = *report.ran;
+    if (!report.by.empty()) {
+      out["by"] = report.by;
+    }
+    if (report.done_at) {
+      out["done_at"] =
+          fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
+                      fmt::gmtime(std::chrono::system_clock::to_time_t(*report.done_at)));
+    }
+  } else {
+    out["parties"] = report.parties;
+  }
   if (report.min && report.max) {
     out["min"] = *report.min;
     out["max"] = *report.max;

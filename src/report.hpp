@@ -3,6 +3,7 @@
 #pragma once
 // What --json prints for a party: the report of its outcome, as one line of JSON (no I/O).
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +31,10 @@ struct Report {
   // who never arrived
   std::optional<std::vector<std::string>> missing = {};
   std::optional<std::vector<std::string>> left = {};
+  // once: whether this caller ran the command, who did it and when (then no parties)
+  std::optional<bool> ran = {};
+  std::string by = {};
+  std::optional<std::chrono::system_clock::time_point> done_at = {};
 };
 
 // The report as one line of JSON: "members" (each {"id", "rank", "data"}) and this party's

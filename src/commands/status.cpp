@@ -59,7 +59,42 @@ std::string parties_of(const Snapshot& s) {
   return parties_text(s.timing.fewest(*s.parties), *s.parties);
 }
 
+// A barrier of rbarrier once: running (by whom, since when), done (by whom, when), or not done.
+std::string once_state(const Snapshot& s) {
+  if (s.state == "broken") {
+    return fmt::format("broken ({})", escape_controls(s.reason));
+  }
+  if (s.state == "passed") {
+    return fmt::format("done by {}, {} ago", quote(s.done_by),
+                       format_duration(Duration(s.now_ms - s.done_at_ms.value_or(s.now_ms))));
+  }
+  if (!s.working.empty()) {
+    const auto& runner = s.working.front();
+    return fmt::format("running by {} for {}, {}", quote(runner.id),
+                       format_duration(Duration(s.now_ms - s.runner_since_ms.value_or(s.now_ms))),
+                       runner.lease_left->count() > 0
+                           ? "lease " + format_duration(*runner.lease_left)
+                           : std::string("lease lapsed (the next caller runs it again)"));
+  }
+  return "not done";
+}
+
+std::string once_text(std::string_view name, const Snapshot& s) {
+  std::string out = fmt::format("once {}\n", quote(name, std::string_view::npos));
+  out += fmt::format("  state:      {}\n", once_state(s));
+  out += fmt::format("  attempt:    {}\n", s.state == "passed" ? s.generation - 1 : s.generation);
+  if (!s.failed.empty()) {
+    out += fmt::format("  failed:     {}\n", escape_controls(s.failed));
+  }
+  out += fmt::format("  expires in: {}\n",
+                     s.ttl.count() < 0 ? std::string("never") : format_duration(s.ttl));
+  return out;
+}
+
 std::string text(std::string_view name, const Snapshot& s) {
+  if (s.command) {
+    return once_text(name, s);
+  }
   std::string out = fmt::format("barrier {}\n", quote(name, std::string_view::npos));
   out += fmt::format("  state:      {}{}\n", s.state,
                      s.state == "broken" && !s.reason.empty()
@@ -150,6 +185,12 @@ std::string json(std::string_view name, const Snapshot& s, int indent) {
        s.expected.empty() ? nlohmann::json(nullptr) : nlohmann::json(missing_members(s))},
       {"last_outcome", s.last ? nlohmann::json(describe(*s.last)) : nlohmann::json(nullptr)},
       {"ttl_ms", s.ttl.count() < 0 ? nlohmann::json(nullptr) : nlohmann::json(s.ttl.count())},
+      // rbarrier once: "once" and its state in words ("running by ...", "done by ...", "not
+      // done"), who did it and the last failure; "barrier" and nulls for a barrier of parties
+      {"kind", s.command ? "once" : "barrier"},
+      {"once_state", s.command ? nlohmann::json(once_state(s)) : nlohmann::json(nullptr)},
+      {"done_by", s.done_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.done_by)},
+      {"last_failure", s.failed.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.failed)},
   };
   // Names and ids are arbitrary bytes: invalid UTF-8 becomes U+FFFD rather than an exception.
   return out.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -58,7 +58,7 @@ end
 local function load_meta()
   check_types()
   local v = redis.call('HMGET', meta, 'gen', 'parties', 'state', 'reason', 'token', 'once', 'min',
-    'last_call', 'closes', 'size', 'deadline', 'deadline_dur', 'rank_by')
+    'last_call', 'closes', 'size', 'deadline', 'deadline_dur', 'rank_by', 'kind')
   if not v[1] then
     return nil
   end
@@ -71,7 +71,8 @@ local function load_meta()
   return {gen = tonumber(v[1]), parties = parties, state = v[3] or 'open', reason = v[4] or '',
           token = v[5] or '', once = v[6] or '0', min = tonumber(v[7]) or parties,
           last_call = tonumber(v[8]) or 0, closes = tonumber(v[9]), size = tonumber(v[10]),
-          deadline = tonumber(v[11]), deadline_dur = tonumber(v[12]), rank_by = v[13] or 'id'}
+          deadline = tonumber(v[11]), deadline_dur = tonumber(v[12]), rank_by = v[13] or 'id',
+          kind = v[14] or ''}
 end
 
 -- The keys of released generation `g`'s roster (same hash tag, same slot): its members, their
@@ -129,11 +130,14 @@ local function decide(m, outcome)
 end
 
 -- What the first party of a generation after a reset, or after a deadline passed, fixes again:
--- the barrier is open, its parties, --once, members, MIN:MAX and rank order unset.
+-- the barrier is open, its parties, --once, members, MIN:MAX and rank order unset; a once
+-- barrier (once.lua) is no longer one, and forgets who did it.
 local function clear_shape(m)
   redis.call('HSET', meta, 'state', 'open')
-  redis.call('HDEL', meta, 'parties', 'once', 'reason', 'expected', 'min', 'last_call', 'rank_by')
-  m.state, m.parties, m.min, m.once, m.reason, m.rank_by = 'open', nil, nil, '0', '', 'id'
+  redis.call('HDEL', meta, 'parties', 'once', 'reason', 'expected', 'min', 'last_call', 'rank_by',
+    'kind', 'done_by', 'done_at', 'failed', 'runner_since')
+  m.state, m.parties, m.min, m.once, m.reason, m.rank_by, m.kind = 'open', nil, nil, '0', '',
+    'id', ''
 end
 
 -- Creates the barrier (instance `new_token`) and returns its metadata.
@@ -161,6 +165,9 @@ end
 local function admit(m, s)
   if m.state == 'broken' then
     return 'broken', m.reason
+  end
+  if m.kind == 'once' then -- run by rbarrier once: not a barrier of parties
+    return 'mismatch', 'command'
   end
   if not m.parties then
     redis.call('HSET', meta, 'parties', fmt(s.parties), 'once', s.once)
@@ -208,8 +215,9 @@ end
 
 -- A working party (run) whose lease ended vanished while working: the gang cannot succeed any
 -- more, so the first operation that sees it aborts the generation, naming it.
+-- (The runner of a once barrier is taken over instead: once.lua.)
 local function expire_working(m, now)
-  if m.state == 'broken' then
+  if m.state == 'broken' or m.kind == 'once' then
     return
   end
   local gone = redis.call('ZRANGEBYSCORE', working, '-inf', fmt(now), 'LIMIT', '0', '1')

@@ -23,5 +23,6 @@ extern const Script k_observe;
 extern const Script k_roster;
 extern const Script k_enter;
 extern const Script k_quit;
+extern const Script k_once;
 
 } // namespace rbarrier::scripts

@@ -3,7 +3,7 @@
 -- Returns {events_from, progress_from} (the last ids of the streams, from which a watcher reads
 -- on) when there is no barrier, else {events_from, progress_from, gen, parties, state, reason,
 -- once, created, now, pttl, last_outcome, expected, last_call, min, closes_in, deadline_in,
--- deadline_dur, rank_by, working, wid1, wlease_left1, ..., id1,
+-- deadline_dur, rank_by, kind, done_by, done_at, runner_since, failed, working, wid1, wlease_left1, ..., id1,
 -- lease_left1, value1, id2, ...}: `working` parties (run) with their leases (0 or less: it ended
 -- and the next party's operation will abort the generation), then only live members (lease_left
 -- empty for one that arrived without a lease, value empty without --data); expected is the
@@ -21,6 +21,12 @@ local r = {from[1], from[2], fmt(m.gen), m.parties and fmt(m.parties) or '', m.s
            m.once, created, fmt(now), fmt(redis.call('PTTL', meta)), last, expected,
            fmt(m.last_call)}
 with_timing(r, m, now)
+-- A barrier of rbarrier once (once.lua): who did it and when, since when its runner runs it, and
+-- the last failure.
+for _, v in ipairs(redis.call('HMGET', meta, 'kind', 'done_by', 'done_at', 'runner_since',
+                              'failed')) do
+  r[#r + 1] = v or ''
+end
 local busy = redis.call('ZRANGE', working, '0', '-1', 'WITHSCORES')
 r[#r + 1] = fmt(#busy / 2)
 for i = 1, #busy, 2 do

@@ -374,7 +374,7 @@ TEST_CASE("the table names each subcommand once, and parsing runs the one named"
         args.insert(args.end(), {"--" + std::string(option.key()), "1"});
       }
     }
-    if (sub->name == "run") { // it needs its command
+    if (sub->name == "run" || sub->name == "once") { // they need their command
       args.insert(args.end(), {"--", "true"});
     }
     CHECK(f.parse(args).subcommand == sub);

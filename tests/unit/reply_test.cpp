@@ -229,11 +229,40 @@ TEST_CASE("status replies") {
   CHECK_FALSE(none.snapshot);
   CHECK(none.from.events == "5-1");
   CHECK(none.from.progress == "0-0");
-  const auto status = decode_status(
-      strings({"5-1",  "6-0",         "4",        "8",       "open",  "",   "0",    "1000",
-               "2000", "86400000",    "released", "a\nb\nc", "60000", "4",  "1500", "",
-               "",     "natural",     "2",        "w1",      "900",   "w2", "-5",   "a",
-               "1500", "10.0.0.1:80", "b",        "20",      ""}));
+  const auto status = decode_status(strings({"5-1",
+                                             "6-0",
+                                             "4",
+                                             "8",
+                                             "open",
+                                             "",
+                                             "0",
+                                             "1000",
+                                             "2000",
+                                             "86400000",
+                                             "released",
+                                             "a\nb\nc",
+                                             "60000",
+                                             "4",
+                                             "1500",
+                                             "",
+                                             "",
+                                             "natural",
+                                             "",
+                                             "",
+                                             "",
+                                             "",
+                                             "",
+                                             "2",
+                                             "w1",
+                                             "900",
+                                             "w2",
+                                             "-5",
+                                             "a",
+                                             "1500",
+                                             "10.0.0.1:80",
+                                             "b",
+                                             "20",
+                                             ""}));
   CHECK(status.from.progress == "6-0");
   const auto& s = status.snapshot;
   REQUIRE(s);
@@ -259,29 +288,87 @@ TEST_CASE("status replies") {
   CHECK(s->timing.closes_in == Duration(1500));
   CHECK_FALSE(s->timing.deadline_in);
   CHECK(s->timing.rank_by == RankBy::natural);
-  const auto arrived =
-      decode_status(strings({"0-0", "0-0", "1", "2", "open", "", "0",  "1000", "2000", "-1", "",
-                             "",    "0",   "2", "",  "",     "", "id", "0",    "job",  "",   ""}));
+  const auto arrived = decode_status(
+      strings({"0-0", "0-0", "1", "2",  "open", "", "0", "1000", "2000", "-1", "",    "", "0", "2",
+               "",    "",    "",  "id", "",     "", "",  "",     "",     "0",  "job", "", ""}));
   REQUIRE(arrived.snapshot);
   REQUIRE(arrived.snapshot->members.size() == 1);
   CHECK_FALSE(arrived.snapshot->members[0].lease_left); // arrived without a lease
   CHECK(arrived.snapshot->expected.empty());
-  const auto after_reset =
-      decode_status(strings({"0-0", "0-0", "5", "", "open", "", "0", "1000", "2000", "-1", "reset",
-                             "", "0", "0", "", "", "", "id", "0"}));
+  const auto after_reset = decode_status(
+      strings({"0-0", "0-0", "5", "", "open", "",   "0", "1000", "2000", "-1", "reset", "",
+               "0",   "0",   "",  "", "",     "id", "",  "",     "",     "",   "",      "0"}));
   REQUIRE(after_reset.snapshot);
   CHECK_FALSE(after_reset.snapshot->parties);
+  CHECK_FALSE(after_reset.snapshot->command);
+  const auto once = decode_status(strings({"0-0",
+                                           "0-0",
+                                           "3",
+                                           "",
+                                           "passed",
+                                           "",
+                                           "0",
+                                           "1000",
+                                           "9000",
+                                           "-1",
+                                           "released",
+                                           "",
+                                           "0",
+                                           "0",
+                                           "",
+                                           "",
+                                           "",
+                                           "id",
+                                           "once",
+                                           "pod-a",
+                                           "8000",
+                                           "",
+                                           "pod-b: exited 3",
+                                           "0"}));
+  REQUIRE(once.snapshot);
+  CHECK(once.snapshot->command); // a name of rbarrier once, done by pod-a a second ago
+  CHECK(once.snapshot->done_by == "pod-a");
+  CHECK(once.snapshot->done_at_ms == 8000);
+  CHECK_FALSE(once.snapshot->runner_since_ms);
+  CHECK(once.snapshot->failed == "pod-b: exited 3");
   CHECK_THROWS_AS(decode_status(strings({})), ProtocolError);
   CHECK_THROWS_AS(decode_status(strings({"0-0", "0-0", "5", "", "open"})), ProtocolError);
+  CHECK_THROWS_AS(decode_status(strings({"0-0", "0-0", "5", "",  "open", "",  "0",      "1", "2",
+                                         "3",   "",    "",  "0", "0",    "",  "",       "",  "id",
+                                         "",    "",    "",  "",  "",     "0", "lonely", ""})),
+                  ProtocolError);
   CHECK_THROWS_AS(
-      decode_status(strings({"0-0", "0-0", "5", "", "open", "", "0",  "1", "2",      "3", "",
-                             "",    "0",   "0", "", "",     "", "id", "0", "lonely", ""})),
+      decode_status(strings({"0-0", "0-0", "5", "",  "open", "",  "0",  "1",  "2",
+                             "3",   "",    "",  "0", "0",    "",  "",   "",   "id",
+                             "",    "",    "",  "",  "",     "2", "w1", "900"})), // fewer working
+                                                                                  // than said
       ProtocolError);
-  CHECK_THROWS_AS(
-      decode_status(strings(
-          {"0-0", "0-0", "5", "", "open", "", "0",  "1", "2",  "3",  "",
-           "",    "0",   "0", "", "",     "", "id", "2", "w1", "900"})), // fewer working than said
-      ProtocolError);
+}
+
+TEST_CASE("once replies") {
+  const auto run =
+      decode_turn(strings({"run", "2", "tok", "pod-a", "", "", "pod-b: exited 3", "7-0"}));
+  CHECK(run.status == Turn::Status::run);
+  CHECK(run.generation == 2);
+  CHECK(run.who == "pod-a"); // its lease lapsed: taken over
+  CHECK(run.detail == "pod-b: exited 3");
+  CHECK(run.events_from == "7-0");
+  const auto running =
+      decode_turn(strings({"running", "2", "tok", "pod-a", "1500", "28500", "", "7-0"}));
+  CHECK(running.status == Turn::Status::running);
+  CHECK(running.ago == Duration(1500));
+  CHECK(running.lease_left == Duration(28500));
+  const auto decided =
+      decode_turn(strings({"decided", "2", "tok", "", "", "", "aborted:pod-a: exited 1", "8-0"}));
+  REQUIRE(decided.decision);
+  CHECK(decided.decision->outcome == Outcome::aborted);
+  CHECK(decided.decision->reason == "pod-a: exited 1");
+  const auto taken = decode_turn(strings({"stopped", "2", "tok", "", "", "", "", "8-0"}));
+  CHECK(taken.status == Turn::Status::stopped);
+  CHECK_FALSE(taken.decision); // another caller took over
+  CHECK_THROWS_AS(decode_turn(strings({"maybe", "2", "tok", "", "", "", "", "8-0"})),
+                  ProtocolError);
+  CHECK_THROWS_AS(decode_turn(strings({"run", "2"})), ProtocolError);
 }
 
 TEST_CASE("roster replies, and ranks") {
