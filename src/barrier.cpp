@@ -245,6 +245,7 @@ Timing decode_timing(const std::vector<std::string>& v, std::size_t at) {
   out.deadline_in = optional_ms(v[at + 2], "deadline");
   out.deadline = optional_ms(v[at + 3], "deadline");
   out.rank_by = parse_rank_by(v[at + 4]).value_or(RankBy::id);
+  out.action = v.size() > at + 5 && v[at + 5] == "1";
   return out;
 }
 
@@ -292,8 +293,9 @@ void decode_detail(Standing& out, std::string_view status, const std::string& de
 }
 
 // In the order of Arrival::Status, Entry::Status and Observation::Status.
-constexpr std::string_view k_arrival_statuses[] = {
-    "waiting", "released", "passed", "broken", "mismatch", "members", "stopped", "lost", "full"};
+constexpr std::string_view k_arrival_statuses[] = {"waiting",  "released", "passed",  "broken",
+                                                   "mismatch", "members",  "stopped", "lost",
+                                                   "full",     "act"};
 constexpr std::string_view k_entry_statuses[] = {
     "working", "entered", "broken", "mismatch", "members", "stopped", "lost", "full", "duplicate"};
 constexpr std::string_view k_observation_statuses[] = {"none",   "waiting", "decided",
@@ -342,8 +344,8 @@ Check decode_check(const Reply& reply) {
   } else if (v[0] == "lost") {
     check.status = Check::Status::lost;
     check.why = v[1];
-  } else if (v[0] == "waiting" && v.size() >= 3) {
-    check.status = Check::Status::waiting;
+  } else if ((v[0] == "waiting" || v[0] == "act") && v.size() >= 3) {
+    check.status = v[0] == "act" ? Check::Status::act : Check::Status::waiting;
     check.count = to_int(v[1], "count");
     check.parties = to_int(v[2], "parties");
     check.timing = decode_timing(v, 3);
@@ -395,7 +397,7 @@ Status decode_status(const Reply& reply) {
     return status;
   }
   // The positions and the barrier's, then the working parties and the members.
-  constexpr std::size_t k_fields = 24;
+  constexpr std::size_t k_fields = 25;
   constexpr std::size_t k_member_fields = 3;
   if (v.size() < k_fields) {
     throw ProtocolError(fmt::format("unexpected reply for status: {} elements", v.size()));
@@ -425,11 +427,11 @@ Status decode_status(const Reply& reply) {
   }
   s.last_call = Duration(to_int(v[12], "last call"));
   s.timing = decode_timing(v, 13);
-  s.command = v[18] == "once";
-  s.done_by = v[19];
-  s.done_at_ms = v[20].empty() ? std::nullopt : std::optional(to_int(v[20], "done at"));
-  s.runner_since_ms = v[21].empty() ? std::nullopt : std::optional(to_int(v[21], "runner since"));
-  s.failed = v[22];
+  s.command = v[19] == "once";
+  s.done_by = v[20];
+  s.done_at_ms = v[21].empty() ? std::nullopt : std::optional(to_int(v[21], "done at"));
+  s.runner_since_ms = v[22].empty() ? std::nullopt : std::optional(to_int(v[22], "runner since"));
+  s.failed = v[23];
   for (std::size_t i = k_fields; i < first_member; i += 2) {
     s.working.push_back({v[i], Duration(to_int(v[i + 1], "lease")), {}});
   }
@@ -533,7 +535,8 @@ namespace {
 void append_shape(std::vector<std::string>& args, const Shape& shape) {
   args.insert(args.end(), {std::to_string(shape.fewest()), std::to_string(shape.last_call.count()),
                            std::string(name_of(shape.rank_by)),
-                           std::to_string(shape.deadline.value_or(Duration(0)).count())});
+                           std::to_string(shape.deadline.value_or(Duration(0)).count()),
+                           shape.action ? "1" : "0"});
 }
 
 } // namespace

@@ -100,6 +100,7 @@ struct Shape {
   std::string expected; // canonical_members() of --members; empty: any
   RankBy rank_by = RankBy::id;
   std::optional<Duration> deadline; // for the whole generation, from its first arrival
+  bool action = false; // a barrier action runs before each release (--action)
   std::int64_t fewest() const { return min > 0 ? min : parties; }
   bool elastic() const { return fewest() < parties; }
 };
@@ -113,6 +114,7 @@ struct Timing {
   std::optional<Duration> deadline_in;
   std::optional<Duration> deadline; // the --deadline that fixed it
   RankBy rank_by = RankBy::id;
+  bool action = false; // the barrier runs an action before each release
 
   // The fewest a generation of a barrier of `parties` is released with: MIN, or `parties`.
   std::int64_t fewest(std::int64_t parties) const { return min > 0 ? min : parties; }
@@ -165,6 +167,7 @@ struct Arrival : Standing {
     stopped, // from work: the outcome of its generation ended the party's work
     lost, // from work: the barrier it worked in is gone
     full, // not counted: as many entered as the barrier has, one still working
+    act, // counted, and completed the generation: this party runs its barrier action now
   };
   Status status = Status::waiting;
 };
@@ -204,7 +207,8 @@ struct Observation {
 
 // What poll, leave and a conditional abort found.
 struct Check {
-  enum class Status { waiting, decided, lost, left, aborted };
+  // act: poll found the generation complete, and this party runs its barrier action now
+  enum class Status { waiting, decided, lost, left, aborted, act };
   Status status = Status::waiting;
   Decision decision; // decided
   std::optional<std::int64_t> generation; // decided, left: when the caller did not know it

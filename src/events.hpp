@@ -21,6 +21,8 @@ public:
 
   // Reads on from `from`.
   void start_at(StreamPositions from) { m_from = std::move(from); }
+  // Where it reads on from.
+  const StreamPositions& position() const { return m_from; }
 
   struct Batch {
     std::vector<Event> events; // outcomes first, then arrivals and departures, each in order

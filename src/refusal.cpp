@@ -48,6 +48,13 @@ Result refused(const Standing& arrival, const std::string& name, const Shape& sh
                         barrier_once ? "with" : "without", shape.once ? "gave" : "lacks") +
                 remedy};
   }
+  if (arrival.timing.action != shape.action) {
+    return {Ending::mismatch,
+            fmt::format("barrier {} was created {} a barrier action (--action), this party {} one",
+                        quote(name), arrival.timing.action ? "with" : "without",
+                        shape.action ? "gave" : "lacks") +
+                remedy};
+  }
   const std::int64_t barrier_min = arrival.timing.fewest(arrival.parties);
   if (arrival.parties == shape.parties && barrier_min == shape.fewest() &&
       arrival.timing.rank_by != shape.rank_by) {

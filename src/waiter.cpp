@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "actor.hpp"
 #include "refusal.hpp"
 #include "util/identity.hpp"
 #include "util/log.hpp"
@@ -74,6 +75,9 @@ std::optional<Result> Waiter::start() {
     return lost(arrival.reason, "this party worked");
   case Arrival::Status::full: // until_room() tried again
     break;
+  case Arrival::Status::act:
+    m_arrived = true;
+    return act(arrival.count);
   case Arrival::Status::waiting:
     m_arrived = true;
     log::verbose("arrived at barrier {}: {}/{} in generation {}", name(), arrival.count,
@@ -112,11 +116,28 @@ std::optional<Result> Waiter::on_check(const Check& result) {
     timed(result.timing);
     counted(result.count, result.parties);
     return std::nullopt;
+  case Check::Status::act:
+    return act(result.count);
   case Check::Status::left:
   case Check::Status::aborted:
     break;
   }
   return std::nullopt;
+}
+
+Result Waiter::act(std::int64_t count) {
+  log::end_live();
+  std::optional<Result> ended;
+  {
+    Actor actor(m_global, m_options, m_id, m_generation, m_token, count, m_events.position());
+    ended = actor.act();
+    m_parties = actor.parties();
+  }
+  if (ended) {
+    return *ended;
+  }
+  m_session.wait_for_replicas(m_options.name);
+  return released();
 }
 
 Deadline Waiter::grace() const {

@@ -20,6 +20,7 @@ struct WaitOptions {
   Duration lease = std::chrono::seconds(30);
   OnTimeout on_timeout = OnTimeout::leave;
   std::vector<std::string> command; // after "--"
+  std::string action; // --action: run by sh -c before each release; empty: none
 };
 
 // One party waiting at a barrier: the waiter of PROTOCOL.md ("A waiting party").
@@ -38,6 +39,9 @@ private:
   // Polls (which renews the lease); nullopt while undecided.
   std::optional<Result> check() override;
   std::optional<Result> on_check(const Check& result);
+  // This party's arrival or check completed its generation: it runs the barrier action (Actor),
+  // then is released with the others.
+  Result act(std::int64_t count);
   Result on_timeout() override;
   // The --members not present now, sorted (one command).
   std::vector<std::string> missing();

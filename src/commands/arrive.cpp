@@ -93,6 +93,7 @@ Result arrive(const GlobalOptions& global, const ArriveOptions& options) {
   case Arrival::Status::stopped: // only for a working party's (run)
   case Arrival::Status::lost:
   case Arrival::Status::full: // until_room() tried again
+  case Arrival::Status::act: // an arrival without a lease never runs a barrier action
     result = {Ending::error, to_int(ExitCode::internal), "unexpected arrival status"};
     break;
   }

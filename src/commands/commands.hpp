@@ -33,6 +33,10 @@ inline constexpr OptionSpec k_deadline_option{
 inline constexpr OptionSpec k_rank_by_option{
     "--rank-by", OptionSpec::Kind::value, "id|natural|arrival",
     "rank ids bytewise (default), with numbers as numbers (node2 before node10), or by arrival"};
+inline constexpr OptionSpec k_action_option{
+    "--action", OptionSpec::Kind::value, "CMD",
+    "a shell command line that one party runs once all arrived, before any is released; its "
+    "failure aborts the generation for all"};
 inline constexpr OptionSpec k_id_option{
     "--id", OptionSpec::Kind::value, "ID",
     "this party's member id; arriving twice with one id counts once (default host:pid:random)"};

@@ -244,6 +244,7 @@ Result Member::failed(int exit_code, const std::string& failure) {
       break;
     case Check::Status::waiting:
     case Check::Status::left:
+    case Check::Status::act:
       break;
     }
   } catch (const Error& error) {
@@ -301,6 +302,7 @@ constexpr OptionSpec k_options[] = {
     k_last_call_option,
     k_deadline_option,
     k_rank_by_option,
+    k_action_option,
     {"-t,--timeout", Kind::value, "DUR",
      "give up after waiting DUR in all, for the others to enter and to finish; the command's "
      "time does not count (0, the default: wait for ever)"},

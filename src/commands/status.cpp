@@ -127,6 +127,9 @@ std::string text(std::string_view name, const Snapshot& s) {
   if (s.timing.rank_by != RankBy::id) {
     out += fmt::format("  ranks by:   {}\n", name_of(s.timing.rank_by));
   }
+  if (s.timing.action) {
+    out += "  action:     run by one party before each release (--action)\n";
+  }
   for (const auto& member : s.members) {
     out += fmt::format("    {}  {}{}\n", quote(member.id),
                        member.lease_left ? "lease " + format_duration(*member.lease_left)
@@ -173,6 +176,7 @@ std::string json(std::string_view name, const Snapshot& s, int indent) {
       {"deadline_ms", ms(s.timing.deadline)},
       {"deadline_in_ms", ms(s.timing.deadline_in)},
       {"rank_by", name_of(s.timing.rank_by)},
+      {"action", s.timing.action}, // --action: a barrier action runs before each release
       {"generation", s.generation},
       {"state", s.state},
       {"reason", s.reason},

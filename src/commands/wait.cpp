@@ -18,6 +18,7 @@ constexpr OptionSpec k_options[] = {
     k_last_call_option,
     k_deadline_option,
     k_rank_by_option,
+    k_action_option,
     k_timeout_option,
     k_id_option,
     {"--lease", Kind::value, "DUR",
@@ -61,6 +62,13 @@ WaitOptions waiting_options(const Values& values, const GlobalOptions& global) {
   options.json = values.given("json");
   options.timeout = timeout(values);
   options.lease = lease(values, global);
+  if (values.given("action")) {
+    options.action = values["action"];
+    if (options.action.empty()) {
+      throw UsageError("--action needs a command line");
+    }
+    options.shape.action = true;
+  }
   return options;
 }
 

@@ -4,10 +4,12 @@
 -- new_token, expected (the member ids sorted and joined by newlines; '': any), value ('': none),
 -- from_work ('1': a working party (run) that finished its work: it stops working), work_gen and
 -- work_token (from work: the generation it entered and the instance), then min, last call ms,
--- rank order (id, natural, arrival) and deadline ms (0: none): see shape_of.
+-- rank order (id, natural, arrival), deadline ms (0: none) and action ('1': a barrier action):
+-- see shape_of.
 -- Returns {status, gen, count, parties, token, detail, events_from, progress_from, min, closes_in,
--- deadline_in, deadline_dur, rank_by} (the last five: see timing): status is
--- waiting (detail: 'late' when the previous generation, elastic, was released without it less
+-- deadline_in, deadline_dur, rank_by, action} (the last six: see timing): status is
+-- act (this arrival completed generation gen, whose barrier action it runs now, as a working
+-- party; count: the generation's size), waiting (detail: 'late' when the previous generation, elastic, was released without it less
 -- than a last call before), released, passed, broken (detail: the reason), mismatch (detail: the barrier's once
 -- flag), members (another set of expected members; detail: how many the barrier's has, 0 for
 -- none), stopped (from_work, but the party was no longer working: the outcome of its generation,
@@ -88,10 +90,13 @@ if value ~= '' then
 end
 fix_deadline(m, shape, now)
 local gen = m.gen
-local count, released = join(m, id, lease, now)
+local count, released, acting = join(m, id, lease, now)
 m.gen = gen -- report the generation this party arrived in
 if released then
   return reply('released', count)
+end
+if acting then
+  return reply('act', count)
 end
 -- Late for an elastic generation released without it: it says so.
 local late = ''

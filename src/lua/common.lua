@@ -58,7 +58,7 @@ end
 local function load_meta()
   check_types()
   local v = redis.call('HMGET', meta, 'gen', 'parties', 'state', 'reason', 'token', 'once', 'min',
-    'last_call', 'closes', 'size', 'deadline', 'deadline_dur', 'rank_by', 'kind')
+    'last_call', 'closes', 'size', 'deadline', 'deadline_dur', 'rank_by', 'kind', 'action', 'actor')
   if not v[1] then
     return nil
   end
@@ -72,7 +72,7 @@ local function load_meta()
           token = v[5] or '', once = v[6] or '0', min = tonumber(v[7]) or parties,
           last_call = tonumber(v[8]) or 0, closes = tonumber(v[9]), size = tonumber(v[10]),
           deadline = tonumber(v[11]), deadline_dur = tonumber(v[12]), rank_by = v[13] or 'id',
-          kind = v[14] or ''}
+          kind = v[14] or '', action = v[15] or '0', actor = v[16] or nil}
 end
 
 -- The keys of released generation `g`'s roster (same hash tag, same slot): its members, their
@@ -93,8 +93,8 @@ local function decide(m, outcome)
   redis.call('HSET', outcomes, fmt(m.gen), outcome)
   redis.call('HDEL', outcomes, fmt(m.gen - keep_outcomes))
   redis.call('HSET', meta, 'gen', fmt(m.gen + 1))
-  if m.closes or m.size or m.deadline then
-    redis.call('HDEL', meta, 'closes', 'size', 'deadline', 'deadline_dur')
+  if m.closes or m.size or m.deadline or m.actor then
+    redis.call('HDEL', meta, 'closes', 'size', 'deadline', 'deadline_dur', 'actor')
   end
   if outcome == 'released' then
     if m.parties and m.min < m.parties then -- for a late arrival's note (arrive); elastic only
@@ -113,6 +113,9 @@ local function decide(m, outcome)
     end
   else
     redis.call('DEL', members, data, working, order) -- working parties learn of it and stop
+    if m.actor then -- the roster its barrier action read (roster.lua)
+      redis.call('DEL', roster_keys(m.gen))
+    end
   end
   -- The generation's parties: those it was released with, or the most it could hold.
   local parties = fmt(m.size or m.parties or 0)
@@ -125,7 +128,7 @@ local function decide(m, outcome)
       fmt(m.gen), 'token', m.token, 'parties', parties)
   end
   m.gen = m.gen + 1
-  m.closes, m.size, m.deadline, m.deadline_dur = nil, nil, nil, nil
+  m.closes, m.size, m.deadline, m.deadline_dur, m.actor = nil, nil, nil, nil, nil
   touch()
 end
 
@@ -135,9 +138,9 @@ end
 local function clear_shape(m)
   redis.call('HSET', meta, 'state', 'open')
   redis.call('HDEL', meta, 'parties', 'once', 'reason', 'expected', 'min', 'last_call', 'rank_by',
-    'kind', 'done_by', 'done_at', 'failed', 'runner_since')
-  m.state, m.parties, m.min, m.once, m.reason, m.rank_by, m.kind = 'open', nil, nil, '0', '',
-    'id', ''
+    'kind', 'done_by', 'done_at', 'failed', 'runner_since', 'action')
+  m.state, m.parties, m.min, m.once, m.reason, m.rank_by, m.kind, m.action = 'open', nil, nil, '0',
+    '', 'id', '', '0'
 end
 
 -- Creates the barrier (instance `new_token`) and returns its metadata.
@@ -151,12 +154,13 @@ local function open_barrier(new_token, now)
 end
 
 -- What a joining party asks of the barrier, from ARGV from index `i`: MIN, the last call (ms),
--- the rank order and its --deadline (ms, 0: none), after its parties (MAX), once and expected.
+-- the rank order, its --deadline (ms, 0: none) and whether it has a barrier action ('1'), after
+-- its parties (MAX), once and expected.
 local function shape_of(parties, once, expected, i)
   local min = tonumber(ARGV[i]) or parties
   return {parties = parties, once = once, expected = expected, min = min,
           last_call = tonumber(ARGV[i + 1]) or 0, rank_by = ARGV[i + 2] or 'id',
-          deadline = tonumber(ARGV[i + 3]) or 0}
+          deadline = tonumber(ARGV[i + 3]) or 0, action = ARGV[i + 4] == '1' and '1' or '0'}
 end
 
 -- Whether a party with this shape (shape_of) may join: nil, or the status that refuses it
@@ -180,10 +184,13 @@ local function admit(m, s)
     if s.rank_by ~= 'id' then
       redis.call('HSET', meta, 'rank_by', s.rank_by)
     end
-    m.parties, m.once, m.min, m.last_call, m.rank_by = s.parties, s.once, s.min, s.last_call,
-      s.rank_by
+    if s.action == '1' then
+      redis.call('HSET', meta, 'action', '1')
+    end
+    m.parties, m.once, m.min, m.last_call, m.rank_by, m.action = s.parties, s.once, s.min,
+      s.last_call, s.rank_by, s.action
   elseif m.parties ~= s.parties or m.min ~= s.min or m.once ~= s.once or
-      m.rank_by ~= s.rank_by then
+      m.rank_by ~= s.rank_by or m.action ~= s.action then
     return 'mismatch', m.once
   else
     local have = redis.call('HGET', meta, 'expected') or ''
@@ -222,7 +229,9 @@ local function expire_working(m, now)
   end
   local gone = redis.call('ZRANGEBYSCORE', working, '-inf', fmt(now), 'LIMIT', '0', '1')
   if #gone > 0 then
-    break_barrier(m, gone[1] .. ': vanished while working (its lease expired)')
+    break_barrier(m, gone[1] .. (gone[1] == m.actor and
+      ': vanished while running the barrier action (its lease expired)' or
+      ': vanished while working (its lease expired)'))
   end
 end
 
@@ -343,27 +352,50 @@ local function called(m, now)
   return m.closes and now >= m.closes
 end
 
+-- A complete generation of a barrier with an action: `id`, a live member holding a lease, runs
+-- the action before the release, as a working party with that lease (its lapse breaks the
+-- barrier); the generation's size is fixed at `count`, and its members count until it ends, so
+-- that no one withdraws or joins while the action runs. Returns whether `id` runs it.
+local function start_action(m, id, lease, count, now)
+  if not id or lease <= 0 or not live_member(id, now) then
+    return false -- the next member to poll runs it
+  end
+  m.actor, m.size = id, count
+  redis.call('HSET', meta, 'actor', id, 'size', fmt(count))
+  local ids = redis.call('ZRANGE', members, 0, -1)
+  for _, member in ipairs(ids) do
+    redis.call('ZADD', members, '+inf', member)
+  end
+  redis.call('ZADD', working, fmt(now + lease), id)
+  return true
+end
+
 -- Releases the generation when its members are complete and no party works (a member under the
 -- id of a working party waits for that work): `parties` of them (or its size, once fixed), or at
--- least MIN once the last call is over. Returns the member count and whether it did.
-local function release_if_complete(m, now)
+-- least MIN once the last call is over. With a barrier action not yet run, the member `id`
+-- (joining or renewing with `lease`) starts it instead, when it can. Returns the member count,
+-- whether it released it, and whether `id` runs the action.
+local function release_if_complete(m, now, id, lease)
   local count = redis.call('ZCARD', members)
   if redis.call('ZCARD', working) > 0 then
-    return count, false
+    return count, false, false
   end
   if count < (m.size or m.parties) and not (not m.size and called(m, now) and count >= m.min) then
-    return count, false
+    return count, false, false
+  end
+  if m.action == '1' and not m.actor then
+    return count, false, start_action(m, id, lease or 0, count, now)
   end
   m.size = count -- what the generation was released with
   decide(m, 'released')
   if m.once == '1' then
     redis.call('HSET', meta, 'state', 'passed')
   end
-  return count, true
+  return count, true, false
 end
 
 -- Add or renew `id` (lease 0: see below); release the generation when it is complete. Returns
--- the member count and whether this call released it.
+-- the member count, whether this call released it, and whether `id` runs the barrier action.
 local function join(m, id, lease, now)
   -- Lease 0: a party that holds none (arrive) counts until the generation ends; a waiting party
   -- with the same id does not give it one.
@@ -376,9 +408,9 @@ local function join(m, id, lease, now)
     redis.call('HSET', order, id, fmt(redis.call('HINCRBY', meta, 'arrivals', 1)))
   end
   local expired = expire_members(now)
-  local count, released = release_if_complete(m, now)
+  local count, released, acting = release_if_complete(m, now, id, lease)
   if released then
-    return count, true
+    return count, true, false
   end
   update_window(m, now)
   if #expired > 0 then
@@ -387,10 +419,10 @@ local function join(m, id, lease, now)
   if added > 0 then
     count_event('arrived', m, count)
   end
-  if added > 0 and redis.call('ZCARD', working) > 0 and entered(now) == m.parties then
+  if added > 0 and not acting and redis.call('ZCARD', working) > 0 and entered(now) == m.parties then
     announce_entered(m, m.parties)
   end
-  return count, false
+  return count, false, acting
 end
 
 -- The generation's deadline passed before its release: it ends as expired, naming how many
@@ -444,18 +476,18 @@ local function settle(m, now)
 end
 
 -- The times a party acts on, as ms from now ('' for none): when the last call ends, when the
--- deadline passes, and the --deadline that fixed it; with MIN and the rank order, what a reply
--- says of the generation's shape. Appended to the replies of arrive, enter, poll and observe.
+-- deadline passes, and the --deadline that fixed it; with MIN, the rank order and whether a
+-- barrier action runs ('1'), what a reply says of the generation's shape. Appended to the replies of arrive, enter, poll and observe.
 local function timing(m, now)
   local function left(t)
     return t and fmt(math.max(0, t - now)) or ''
   end
   return {fmt(m.min or 0), left(elastic(m) and m.closes), left(m.deadline),
-          m.deadline_dur and fmt(m.deadline_dur) or '', m.rank_by or 'id'}
+          m.deadline_dur and fmt(m.deadline_dur) or '', m.rank_by or 'id', m.action or '0'}
 end
 
 local function with_timing(r, m, now)
-  for _, v in ipairs(m and timing(m, now) or {'0', '', '', '', 'id'}) do
+  for _, v in ipairs(m and timing(m, now) or {'0', '', '', '', 'id', '0'}) do
     r[#r + 1] = v
   end
   return r

@@ -6,7 +6,7 @@
 -- A party starts working (run) in the current generation (token ''), or renews its lease while
 -- it works (token: the instance it entered).
 -- Returns {status, gen, count, parties, token, detail, events_from, progress_from, min,
--- closes_in, deadline_in, deadline_dur, rank_by}, as arrive's: count is how many parties entered
+-- closes_in, deadline_in, deadline_dur, rank_by, action}, as arrive's: count is how many parties entered
 -- (working or arrived); status is working, entered (count reached parties, or the size fixed at
 -- the end of a last call: count), broken (detail: the reason), mismatch or members (as arrive's; an entry's
 -- once is 0: never passed), duplicate (another party works under this id; detail: the ms left

@@ -5,7 +5,7 @@
 -- generation, the end of a last call releases it, so that a party that only awaits learns of
 -- them too.
 -- Returns {status, gen, count, parties, token, detail, events_from, progress_from, lapse, min,
--- closes_in, deadline_in, deadline_dur, rank_by} (the last five: see timing; parties, for a
+-- closes_in, deadline_in, deadline_dur, rank_by, action} (the last six: see timing; parties, for a
 -- released generation, how many it was released with):
 -- status is none (no barrier yet: gen is the one to wait for), waiting, decided (detail: the
 -- outcome), broken (detail: the reason), passed (a --once barrier that was released), or lost

@@ -1,8 +1,9 @@
 -- SPDX-License-Identifier: Apache-2.0
 -- poll: ARGV: ttl, id, gen, token, lease ms, value (--data; '': none).
 -- Returns {'decided', outcome, gen[, parties]} (parties: how many a release released) |
--- {'lost', why} | {'waiting', count, parties, min, closes_in, deadline_in, deadline_dur, rank_by}
--- (the last five: see timing).
+-- {'lost', why} | {'waiting', count, parties, min, closes_in, deadline_in, deadline_dur, rank_by,
+-- action} (the last six: see timing) | {'act', ...} as waiting's: the generation is complete, and
+-- this party runs its barrier action now, as a working party.
 local id, gen, token, lease, value = ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]),
   ARGV[6] or ''
 
@@ -31,9 +32,12 @@ end
 if value ~= '' then
   redis.call('HSET', data, id, value)
 end
-local count, released = join(m, id, lease, now)
+local count, released, acting = join(m, id, lease, now)
 touch()
 if released then
   return {'decided', 'released', fmt(gen), released_size(m, gen)}
+end
+if acting then -- complete: this party runs the barrier action now
+  return with_timing({'act', fmt(count), fmt(m.parties)}, m, now)
 end
 return with_timing({'waiting', fmt(count), fmt(m.parties)}, m, now)

@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: Apache-2.0
--- roster: ARGV: ttl, gen: a released generation.
+-- roster: ARGV: ttl, gen: a released generation, or the one whose barrier action runs.
 -- Returns {'roster', text}: the members it was released with and their --data (empty without),
 -- in rank order, as netstrings "<length>:<id><length>:<value>..." (binary-safe); or {'unknown'}
 -- when that generation was not released or its roster is no longer kept (the last 10 are). The
@@ -10,15 +10,23 @@
 -- digits compared as numbers (natural: node2 before node10; ties bytewise), or the order in
 -- which they arrived (arrival). Bytes are compared with string.byte, never `<`: Lua compares
 -- strings with the server's locale.
-local roster, roster_data, roster_text, roster_order, roster_rank_by =
-  roster_keys(tonumber(ARGV[2]))
+local g = tonumber(ARGV[2])
+local roster, roster_data, roster_text, roster_order, roster_rank_by = roster_keys(g)
 local text = redis.call('GET', roster_text)
 if text then
   return {'roster', text}
 end
 local ids = redis.call('ZRANGE', roster, 0, -1)
+local rank_by = redis.call('GET', roster_rank_by) or 'id'
 if #ids == 0 then
-  return {'unknown'}
+  -- The generation whose barrier action runs: complete, its members fixed, not yet its roster
+  -- (decide() renames them; the text made here stays theirs).
+  local m = load_meta()
+  if not m or m.gen ~= g or not m.actor then
+    return {'unknown'}
+  end
+  roster, roster_data, roster_order, rank_by = members, data, order, m.rank_by
+  ids = redis.call('ZRANGE', roster, 0, -1)
 end
 
 local function bytes_less(a, b)
@@ -60,7 +68,6 @@ local function natural_less(a, b)
   return i > #a
 end
 
-local rank_by = redis.call('GET', roster_rank_by) or 'id'
 if rank_by == 'id' then
   local sorting = roster .. ':sorting'
   redis.call('ZUNIONSTORE', sorting, 1, roster, 'WEIGHTS', 0)

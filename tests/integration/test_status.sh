@@ -28,7 +28,8 @@ assert d["last_outcome"] is None and 23 * 3600e3 < d["ttl_ms"] <= 24 * 3600e3, d
 assert set(d) == {"name", "parties", "generation", "state", "reason", "once", "arrived",
                   "members", "working", "missing", "last_outcome", "ttl_ms", "min", "last_call_ms",
                   "last_call_ends_ms", "deadline_ms", "deadline_in_ms", "rank_by", "kind",
-                  "once_state", "done_by", "last_failure"}, d
+                  "once_state", "done_by", "last_failure", "action"}, d
+assert d["action"] is False, d
 assert d["kind"] == "barrier" and d["once_state"] is None and d["done_by"] is None, d
 assert d["min"] is None and d["deadline_ms"] is None and d["rank_by"] == "id", d
 assert d["working"] == [], d
