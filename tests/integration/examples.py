@@ -10,6 +10,7 @@ container command line.
   examples.py fan-in FILE JOB              the script of the fan-in pipeline's job (build, e2e)
   examples.py migration FILE PART          the migration Job's shell script (PART job), or the
                                            application's init container arguments (PART init)
+  examples.py migration-once FILE          the init container's command line, one per line
 """
 import re
 import shlex
@@ -101,7 +102,25 @@ def migration(path, part):
                      for a in init["args"]) + "\n"
 
 
+def migration_once(path):
+    (deployment,) = load_all(path)
+    assert deployment["kind"] == "Deployment" and deployment["spec"]["replicas"] > 1, deployment
+    (init,) = deployment["spec"]["template"]["spec"]["initContainers"]
+    command = init["command"]
+    assert command[0] == "rbarrier" and "once" in command, command
+    assert command[command.index("--") + 1:] == ["./migrate", "up"], command
+    env = {item["name"]: item.get("value") for item in init["env"]}
+    return "\n".join(re.sub(r"\$\((\w+)\)", lambda m: env[m.group(1)], a)
+                     for a in command[1:]) + "\n"
+
+
+def load_all(path):
+    with open(path) as file:
+        return list(yaml.safe_load_all(file))
+
+
 if __name__ == "__main__":
     kind, path, *rest = sys.argv[1:]
     sys.stdout.write({"gitlab": gitlab, "github": github, "kubernetes": kubernetes,
-                      "fan-in": fan_in, "migration": migration}[kind](path, *rest))
+                      "fan-in": fan_in, "migration": migration,
+                      "migration-once": migration_once}[kind](path, *rest))

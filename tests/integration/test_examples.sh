@@ -207,4 +207,38 @@ check "the init container never awaited the migration" eventually blocked_reader
 RELEASE=v43 FAIL_MIGRATION=yes expect_command 1 migrate_job
 expect_exit init-5 4
 expect_file "$TMP/termination-log-5" 'the migration to v43 failed'
+
+begin_case "Kubernetes: every pod's init container runs the migration once (rbarrier once)"
+mkdir -p "$TMP/once"
+# the migration: counts its runs, takes a moment, fails when told to
+printf '#!/bin/sh\necho "$RBARRIER_ID" >>"%s/once/runs"\nsleep 1\n[ -z "$FAIL_MIGRATION" ]\n' "$TMP" >"$TMP/once/migrate"
+chmod +x "$TMP/once/migrate"
+check "kubernetes-migration-once.yaml" python3 "$(dirname "$0")/examples.py" migration-once "$EXAMPLES/kubernetes-migration-once.yaml" >"$TMP/once.args"
+sed -i 's/v42/v52/' "$TMP/once.args" # the case above used v42 and v43
+once_container() {
+  local args
+  mapfile -t args <"$TMP/once.args"
+  [ "${args[0]}" = --termination-log ] || return 98
+  args[1]=$TMP/once-log-$1
+  (cd "$TMP/once" && rbarrier "${args[@]}")
+}
+export -f once_container
+for i in 1 2 3; do background "pod-$i" bash -c "once_container $i"; done
+for i in 1 2 3; do expect_exit "pod-$i" 0; done
+check "three pods, one migration: $(cat "$TMP/once/runs")" [ "$(wc -l <"$TMP/once/runs")" = 1 ]
+# a pod started or restarted after the migration passes at once
+expect_command 0 once_container 4
+check "not run again" [ "$(wc -l <"$TMP/once/runs")" = 1 ]
+# a failed migration: the runner fails with its status, the others with its reason
+sed -i 's/v52/v53/' "$TMP/once.args"
+for i in 5 6; do FAIL_MIGRATION=yes background "pod-$i" bash -c "once_container $i"; done
+check "the failing migration never started" eventually sh -c "[ \$(wc -l <'$TMP/once/runs') -ge 2 ]"
+check "the other pod never waited for it" eventually blocked_readers 1
+codes=""
+for i in 5 6; do wait "${PID[pod-$i]}"; codes="$codes $?"; unset "PID[pod-$i]"; done
+check "one init container failed with the migration's status, the other with 4:$codes" [ "$(echo $codes | tr ' ' '\n' | sort | tr '\n' ' ')" = "1 4 " ]
+check "the reason is in the termination log" grep -qh 'exited 1' "$TMP/once-log-5" "$TMP/once-log-6"
+# the next restart runs it again, and succeeds
+expect_command 0 once_container 7
+check "run again after the failure" [ "$(wc -l <"$TMP/once/runs")" = 3 ]
 finish
