@@ -16,7 +16,9 @@ namespace rbarrier {
 Worker::Worker(const GlobalOptions& global, const std::string& name, Deadline deadline,
                Duration lease, Duration grace, bool let_finish)
     : Party(global, name, deadline, false), m_interval(std::min(lease / 3, k_max_check_interval)),
-      m_grace(grace), m_let_finish(let_finish) {}
+      m_grace(grace), m_let_finish(let_finish) {
+  signals::watch_children(); // the command's end interrupts waits, as a signal does
+}
 
 bool Worker::read_events(Deadline until, Deadline deadline) {
   const auto batch = m_events.next(until, deadline);

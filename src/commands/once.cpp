@@ -278,7 +278,6 @@ Result Caller::on_signal(int signo) {
 }
 
 Result run_once(const GlobalOptions& global, const OnceOptions& options) {
-  signals::watch_children();
   return Caller(global, options).run();
 }
 

@@ -272,7 +272,6 @@ Result Member::withdraw(Result why) {
 }
 
 Result run(const GlobalOptions& global, const RunOptions& options) {
-  signals::watch_children();
   const std::string id = options.id ? *options.id : default_member_id();
   Work done;
   {
