@@ -25,6 +25,8 @@ public:
   // else how the party ends.
   std::optional<Result> act();
   std::int64_t parties() const { return m_parties; }
+  // Why the generation was not released, for the party's --json.
+  const std::string& reason() const { return m_report.reason; }
 
 private:
   std::optional<Result> renew(Deadline deadline) override;

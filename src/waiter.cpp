@@ -132,6 +132,7 @@ Result Waiter::act(std::int64_t count) {
     Actor actor(m_global, m_options, m_id, m_generation, m_token, count, m_events.position());
     ended = actor.act();
     m_parties = actor.parties();
+    m_report.reason = actor.reason();
   }
   if (ended) {
     return *ended;
