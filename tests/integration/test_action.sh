@@ -42,7 +42,9 @@ begin_case "a failing action aborts the generation for all, naming the action an
 for i in 1 2 3; do spawn "p$i" wait failing -n 3 --id "p$i" --action 'exit 7' -t 30s --json; done
 for i in 1 2 3; do expect_exit "p$i" 4; done
 check "every party names the action and its status" grep -q 'action "exit 7" exited 7' "$TMP/p1.err" "$TMP/p2.err" "$TMP/p3.err"
-check "--json reason: $(cat "$TMP/p1.out")" [ "$(field "$TMP/p1.out" 'j["outcome"], j["reason"].endswith("action \"exit 7\" exited 7")')" = "('aborted', True)" ]
+for i in 1 2 3; do # the action's party too
+  check "--json reason: $(cat "$TMP/p$i.out")" [ "$(field "$TMP/p$i.out" 'j["outcome"], j.get("reason", "").endswith("action \"exit 7\" exited 7")')" = "('aborted', True)" ]
+done
 expect 4 wait failing -n 3 --action 'exit 7' -t 5s
 expect_stderr 'is broken: p[123]: action "exit 7" exited 7'
 
@@ -61,6 +63,20 @@ for i in 1 2 3; do
   expect_file "$TMP/p$i.err" "$actor: vanished while running the barrier action \\(its lease expired\\)"
 done
 eventually_for 5 sh -c "! kill -0 $(cat "$TMP/vanish.pid") 2>/dev/null" && pass || fail "the action outlived its party"
+
+begin_case "an abort stops the action at once, and ends every party"
+for i in 1 2; do
+  spawn "p$i" wait stopped -n 2 --id "p$i" -t 30s \
+    --action "echo \$RBARRIER_ID > '$TMP/stopped.actor'; sleep 60"
+done
+wait_file "$TMP/stopped.actor" p
+actor=$(cat "$TMP/stopped.actor")
+expect 0 abort stopped --reason 'not now'
+# the action's party stops it with SIGTERM and learns at once that it ended (not after its 10s)
+check "the action's party took 10s to see its action end" eventually_for 5 sh -c "! kill -0 ${PID[$actor]} 2>/dev/null"
+expect_exit p1 4
+expect_exit p2 4
+check "one of them says the action was stopped" grep -q 'while running the barrier action: not now; "/bin/sh" killed by SIGTERM' "$TMP/p1.err" "$TMP/p2.err"
 
 begin_case "a party SIGKILLed while the action runs still counts: the generation is released with it"
 for i in 1 2 3; do
