@@ -12,10 +12,12 @@ import datetime
 import os
 import platform
 import resource
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integration"))
@@ -133,6 +135,32 @@ class Bench:
         which opens the last call: the time from the end of the last call until all have exited
         (the round's time less the last call)."""
         return [t - LAST_CALL for t in self.release("elastic", n, rounds)]
+
+    def once(self, n, rounds):
+        """n callers of `once`: one runs a command that waits on a FIFO, the n-1 others block
+        waiting for its outcome; the time from the command's end (the FIFO written) until every
+        caller has exited."""
+        samples = []
+        directory = tempfile.mkdtemp(prefix="rbarrier-bench.")
+        try:
+            for _ in range(rounds):
+                name = self.name("once", n)
+                fifo = os.path.join(directory, name)
+                os.mkfifo(fifo)
+                argv = [self.args.rbarrier, "-u", self.url, "once", name, "-t", "600s", "--",
+                        "/bin/sh", "-c", 'read line <"$0"', fifo]
+                pids = [spawn(argv) for _ in range(n)]
+                self.wait_until("once", name, n - 1)
+                time.sleep(SETTLE)
+                t = time.perf_counter()
+                with open(fifo, "w") as f:
+                    f.write("go\n")
+                for pid in pids:
+                    reap(pid)
+                samples.append(time.perf_counter() - t)
+        finally:
+            shutil.rmtree(directory)
+        return samples
 
     def crowd(self, n):
         """n parties at one barrier: n−1 started and left to block, then the last; what the
@@ -256,7 +284,7 @@ def main():
     try:
         floor = b.floor(101 if not args.quick else 11)
         release, practical, peer, fan, fan_practical, work, cpu = {}, {}, {}, {}, {}, {}, {}
-        before, rendezvous, rendezvous_work, elastic = {}, {}, {}, {}
+        before, rendezvous, rendezvous_work, elastic, once = {}, {}, {}, {}, {}
         for n in sizes:
             work[n] = []
             cpu[n] = []
@@ -267,6 +295,8 @@ def main():
                 rendezvous_work[n] = []
                 rendezvous[n] = b.release("rendezvous", n, rounds[n], rendezvous_work[n])
             elastic[n] = b.elastic(n, rounds[n])
+            if n == 100:
+                once[n] = b.once(n, rounds[n])
             practical[n] = b.release("floor-party", n, rounds[n])
             peer[n] = b.release("redis-cli", n, max(2, rounds[n] // 3))
             fan[n] = b.fan_in("rbarrier", n, rounds[n], cpu[n])
@@ -399,6 +429,20 @@ def main():
     for n in sorted(elastic):
         w("| %d | %s | %s | %.2f |" % (n, cell(release[n]), cell(elastic[n]),
                                        med(elastic[n]) / med(release[n])))
+    w("")
+    w("## once: a command run once among N callers")
+    w("")
+    w("N callers of `rbarrier once`: one runs a command that waits on a FIFO, the N−1 others "
+      "block waiting for its outcome; the time from the command's end (the FIFO written) until "
+      "every caller has exited, against the plain release of N parties. The runner records the "
+      "outcome (one script), the others read it from the outcome stream and claim once more, "
+      "to learn who ran it.")
+    w("")
+    w("| N | plain release | once | ratio |")
+    w("|---|---|---|---|")
+    for n in sorted(once):
+        w("| %d | %s | %s | %.2f |" % (n, cell(release[n]), cell(once[n]),
+                                       med(once[n]) / med(release[n])))
     w("")
     if crowd:
         w("## %d parties at one barrier" % crowd["n"])
