@@ -64,11 +64,18 @@ def in_rank_order(ids, rank_by):
     return sorted(ids, key=key) == ids
 
 
-def check_round(parties, server, parties_n, persistent, restarts, rank_by="id", calm=False):
+# The faults after which a once runner's lease may lapse (or its state be lost, or NAME reset),
+# so that another caller runs the command again: at least once, not exactly once.
+LAPSING_FAULTS = {"kill", "stop", "cmdstop", "runkill", "reset", "cut", "freeze", "restart",
+                  "failover"}
+
+
+def check_round(parties, server, parties_n, persistent, restarts, rank_by="id", calm=False,
+                faults=()):
     """parties: the round's records; server: {"outcomes": {gen: text}, "releases": {gen: ns},
     "untimed": [keys], "alive": [pids]}; parties_n: the barrier's (MIN, MAX) (N, N for -n N);
     rank_by: the round's --rank-by; calm: no fault of the server or the connections, so that
-    every party learns of an outcome at once; restarts: the windows (from,
+    every party learns of an outcome at once; faults: the names of the round's faults; restarts: the windows (from,
     to in ns) in which the state may have been lost -- a restart without persistence, a failover:
     each makes a new instance, whose generations may count from 1 again or repeat ones decided
     before, so that generations are compared within one instance. Returns violations."""
@@ -107,6 +114,8 @@ def check_round(parties, server, parties_n, persistent, restarts, rank_by="id", 
         if p.code == 0 and p.kind in ("wait", "run", "await") and outcome not in (
                 "released", "passed"):
             v.append("party %d (%s) exited 0 reporting %s" % (p.index, p.kind, outcome))
+        if p.code == 0 and p.kind == "once" and outcome != "done":
+            v.append("once caller %d exited 0 reporting %s" % (p.index, outcome))
         # A generation of one instance: (instance, gen), or the party's own when it spanned one.
         key = (instance(p, restarts), gen)
         if key[0] is None:
@@ -177,8 +186,13 @@ def check_round(parties, server, parties_n, persistent, restarts, rank_by="id", 
                     gen, p.index, p.report.get("parties"), len(member_ids)))
         # the server's release times are those of its last instance
         release_ns = server["releases"].get(gen) if which == volatile_restarts else None
+        # With a barrier action, the generation's members were fixed when it started.
+        frozen_ns = min([o.action_start for o in parties if o.action_gen == gen and
+                         o.action_start and instance(o, restarts) == which] or [None],
+                        key=lambda t: t or 0)
         for m in members:
-            v.extend(check_member(gen, m, ids.get(m["id"], []), release_ns))
+            v.extend(check_member(gen, m, ids.get(m["id"], []), frozen_ns or release_ns,
+                                  frozen_ns))
         # 4. A run --enter party started its command only once all N had entered: every member
         # of its generation existed before the command began -- unless one that had entered left
         # (withdrew, was killed or lapsed), and a later party took its place.
@@ -201,6 +215,9 @@ def check_round(parties, server, parties_n, persistent, restarts, rank_by="id", 
                     v.append("generation %d released %.0f ms before party %d's command ended" % (
                         gen, (p.command_end - release_ns) / 1e6, p.index))
 
+    v.extend(check_actions(parties, server, restarts, released))
+    v.extend(check_once(parties, faults))
+
     # 7. Nothing left behind.
     for key in server["untimed"]:
         v.append("key %s has no TTL" % key)
@@ -209,9 +226,10 @@ def check_round(parties, server, parties_n, persistent, restarts, rank_by="id", 
     return v
 
 
-def check_member(gen, member, candidates, release_ns):
+def check_member(gen, member, candidates, release_ns, frozen_ns=None):
     """A member of released generation `gen` was there: some process with its id was counted in
-    it and had not withdrawn, lapsed or died more than a lease before the release."""
+    it and had not withdrawn, lapsed or died more than a lease before the release (`release_ns`;
+    with a barrier action, when it started: `frozen_ns`, after which members stay)."""
     counted = [p for p in candidates if counted_in(p) == gen or (
         p.kind == "run" and entered_in(p) is not None and counted_in(p) is None)]
     if not candidates:
@@ -239,6 +257,8 @@ def check_member(gen, member, candidates, release_ns):
             continue
         if r is None or r.get("outcome") not in ("timeout", "interrupted", "terminated"):
             return []  # released, still counted, or killed: it may have been there
+        if frozen_ns is not None and p.end >= frozen_ns - CLOCK_SLACK_NS:
+            return []  # it gave up while the action ran: it still counted
     if lapsed and len(lapsed) == len(counted):
         return ["generation %d released with member %r %.0f ms after its lease lapsed" % (
             gen, member["id"], (release_ns - killed_at(lapsed[0])) / 1e6 - lapsed[0].lease * 1e3)]
@@ -246,3 +266,66 @@ def check_member(gen, member, candidates, release_ns):
     return ["generation %d released with member %r, which had withdrawn (%s)" % (
         gen, member["id"], ", ".join("party %d %s" % (p.index, p.report["outcome"])
                                      for p in counted))]
+
+
+def check_actions(parties, server, restarts, released):
+    """A barrier action ran once per generation, and a generation was released only after its
+    action succeeded."""
+    v = []
+    runs = {}  # (instance, gen) -> [party that started the action]
+    for p in parties:
+        if p.action_start is not None and p.action_gen is not None:
+            runs.setdefault((instance(p, restarts), p.action_gen), []).append(p)
+    if not restarts:
+        for (_, gen), by in sorted(runs.items(), key=str):
+            if len(by) > 1:
+                v.append("generation %d: its action ran %d times (parties %s)" % (
+                    gen, len(by), [p.index for p in by]))
+    if not any(p.action_status is not None for p in parties):
+        return v
+    for (which, gen) in sorted(released, key=str):
+        release_ns = server["releases"].get(gen) if which == len(restarts) else None
+        if release_ns is None:
+            continue
+        done = [p for p in runs.get((which, gen), []) if p.action_status == 0 and
+                p.action_end is not None and p.action_end <= release_ns + CLOCK_SLACK_NS and
+                "ACTION KILL" not in p.command_signals]
+        if not done:
+            v.append("generation %d released without an action that succeeded before it (ran: "
+                     "%s)" % (gen, [(p.index, p.action_status, p.action_end)
+                                    for p in runs.get((which, gen), [])]))
+    return v
+
+
+def check_once(parties, faults):
+    """rbarrier once: a caller says done only once a command succeeded (its own when it ran it),
+    and the command succeeds at most once when no fault could lapse the runner's lease."""
+    callers = [p for p in parties if p.kind == "once"]
+    if not callers:
+        return []
+    v = []
+    succeeded = [p for p in callers if p.command_end is not None and p.command_status == 0 and
+                 not p.command_signals]
+    for p in callers:
+        r = p.report or {}
+        if r.get("outcome") != "done":
+            continue
+        if r.get("ran") and p not in succeeded and p.command_status != 0:
+            v.append("once caller %d says it ran the command, which failed" % p.index)
+        if not r.get("ran") and not any(s.command_end <= p.end + CLOCK_SLACK_NS
+                                        for s in succeeded):
+            v.append("once caller %d says done by %s, but no command had succeeded" % (
+                p.index, r.get("by")))
+    if not (set(faults) & LAPSING_FAULTS) and len(succeeded) > 1:
+        v.append("once: the command succeeded %d times without a fault (callers %s)" % (
+            len(succeeded), [p.index for p in succeeded]))
+    # Once a runner said it was done, nothing runs again but after a reset or a lost state.
+    if not set(faults) & {"reset", "restart", "failover"}:
+        recorded = [p for p in succeeded if (p.report or {}).get("outcome") == "done" and
+                    (p.report or {}).get("ran")]
+        for p in callers:
+            if p.command_start is not None and any(
+                    p.command_start > s.end + CLOCK_SLACK_NS for s in recorded):
+                v.append("once caller %d ran the command after caller %d had done it" % (
+                    p.index, recorded[0].index))
+    return v
