@@ -47,11 +47,14 @@ std::optional<Result> Actor::act() {
   case Check::Status::decided:
     if (done.decision.outcome == Outcome::released) {
       m_parties = done.parties > 0 ? done.parties : m_parties;
+      m_released = true;
       return std::nullopt;
     }
     return ended_by(done.decision);
   case Check::Status::lost:
     return lost(done.why, doing());
+  case Check::Status::left: // not released yet (another still works): its outcome will come
+    return std::nullopt;
   default:
     break;
   }

@@ -21,9 +21,11 @@ public:
         std::int64_t generation, const std::string& token, std::int64_t parties,
         StreamPositions from);
 
-  // nullopt when the action succeeded and released the generation (with how many: parties());
-  // else how the party ends.
+  // nullopt when the action succeeded (then released() says whether that released the
+  // generation, with how many: parties(); else the party waits for its outcome as before); else
+  // how the party ends.
   std::optional<Result> act();
+  bool released() const { return m_released; }
   std::int64_t parties() const { return m_parties; }
   // Why the generation was not released, for the party's --json.
   const std::string& reason() const { return m_report.reason; }
@@ -39,6 +41,7 @@ private:
   std::string_view doing() const override { return "running the barrier action"; }
 
   const WaitOptions& m_options;
+  bool m_released = false;
 };
 
 } // namespace rbarrier

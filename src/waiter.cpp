@@ -125,17 +125,19 @@ std::optional<Result> Waiter::on_check(const Check& result) {
   return std::nullopt;
 }
 
-Result Waiter::act(std::int64_t count) {
+std::optional<Result> Waiter::act(std::int64_t count) {
   log::end_live();
   std::optional<Result> ended;
+  bool released_now = false;
   {
     Actor actor(m_global, m_options, m_id, m_generation, m_token, count, m_events.position());
     ended = actor.act();
+    released_now = actor.released();
     m_parties = actor.parties();
     m_report.reason = actor.reason();
   }
-  if (ended) {
-    return *ended;
+  if (ended || !released_now) {
+    return ended;
   }
   m_session.wait_for_replicas(m_options.name);
   return released();

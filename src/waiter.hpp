@@ -41,7 +41,8 @@ private:
   std::optional<Result> on_check(const Check& result);
   // This party's arrival or check completed its generation: it runs the barrier action (Actor),
   // then is released with the others.
-  Result act(std::int64_t count);
+  // nullopt: its outcome is still to come.
+  std::optional<Result> act(std::int64_t count);
   Result on_timeout() override;
   // The --members not present now, sorted (one command).
   std::vector<std::string> missing();

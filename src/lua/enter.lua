@@ -46,7 +46,9 @@ if token == '' then
   if lease_end and redis.call('GET', KEYS[8]) ~= id then
     return reply('duplicate', 0, fmt(tonumber(lease_end) - now))
   end
-  if not lease_end and full(m, id, now) then
+  -- While a barrier action runs, the generation's parties are fixed: a new entry, even under a
+  -- member's id, is for the next one.
+  if not lease_end and (full(m, id, now) or m.actor) then
     return reply('full', entered(now), '')
   end
   redis.call('SET', KEYS[8], id, 'PX', fmt(lease))

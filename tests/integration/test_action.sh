@@ -95,6 +95,17 @@ for i in 1 2 3; do
 done
 check "the action ran once" [ "$(lines "$TMP/steady.actor")" = 1 ]
 
+begin_case "while the action runs, a run party under a member's id enters the next generation"
+for id in a b; do
+  spawn "$id" wait busy -n 2 --id "$id" -t 30s --action "echo \$RBARRIER_ID > '$TMP/busy.actor'; sleep 1.5; touch '$TMP/busy.done'"
+done
+wait_file "$TMP/busy.actor" .
+spawn late run busy -n 2 --id a -t 3s --action true -- sh -c "test -e '$TMP/busy.done' && touch '$TMP/busy.after'"
+expect_exit a 0
+expect_exit b 0
+expect_exit late 124
+check "its work started only after the action" [ -e "$TMP/busy.after" ]
+
 begin_case "a party SIGKILLed while it waits, before the generation is complete: the action runs once"
 spawn gone wait early -n 2 --id gone --lease 300ms -t 30s --action "echo \$RBARRIER_ID >> '$TMP/early.actions'"
 wait_arrived early 1
