@@ -30,10 +30,30 @@ args=()
 for arg in "\$@"; do [ "\$arg" = --enter ] || args+=("\$arg"); done
 exec "$RBARRIER" "\${args[@]}"
 SH
-chmod +x "$TMP/silent" "$TMP/no-wait" "$TMP/no-enter"
-for wrong in silent no-wait no-enter; do
-  # (seed 12's first rounds have run --enter parties that others join later)
-  seed=$([ $wrong = no-enter ] && echo 12 || echo 7)
+# One that drops --action: its generations are released without their action.
+cat >"$TMP/no-action" <<SH
+#!/bin/bash
+args=() skip=
+for arg in "\$@"; do
+  if [ -n "\$skip" ]; then skip=; elif [ "\$arg" = --action ]; then skip=1; else args+=("\$arg"); fi
+done
+exec "$RBARRIER" "\${args[@]}"
+SH
+# One whose once forgets what was done: each caller its own name, so each runs the command.
+cat >"$TMP/once-each" <<SH
+#!/bin/bash
+args=()
+for arg in "\$@"; do
+  [ "\${#args[@]}" -gt 0 ] && [ "\${args[-1]}" = once ] && arg=\$arg.\$\$
+  args+=("\$arg")
+done
+exec "$RBARRIER" "\${args[@]}"
+SH
+chmod +x "$TMP/silent" "$TMP/no-wait" "$TMP/no-enter" "$TMP/no-action" "$TMP/once-each"
+for wrong in silent no-wait no-enter no-action once-each; do
+  # (the first rounds of seed 12 have run --enter parties that others join later; of seed 13,
+  # rounds with an action; of seed 16, rounds of once)
+  seed=$(case $wrong in no-enter) echo 12 ;; no-action) echo 13 ;; once-each) echo 16 ;; *) echo 7 ;; esac)
   python3 "$NEMESIS" --rounds 4 --seed "$seed" --binary "$TMP/$wrong" --server "$REDIS_SERVER" \
     >"$TMP/$wrong.log" 2>&1
   code=$?
@@ -44,6 +64,8 @@ done
 expect_file "$TMP/silent.log" 'exited 0 without a --json report'
 expect_file "$TMP/no-wait.log" 'exited 0 reporting arrived'
 expect_file "$TMP/no-enter.log" '\(--enter\) started its command before member'
+expect_file "$TMP/no-action.log" 'released without an action that succeeded before it'
+expect_file "$TMP/once-each.log" 'ran the command after caller [0-9]+ had done it'
 
 begin_case "the nemesis finds no violation"
 python3 "$NEMESIS" --seconds "${RBARRIER_NEMESIS_SECONDS:-180}" --binary "$RBARRIER" \
