@@ -63,27 +63,12 @@ std::optional<Result> Actor::act() {
 }
 
 std::optional<Result> Actor::renew(Deadline deadline) {
-  const Entry renewal = m_session.run(
-      [&](redis::Connection& connection, Deadline attempt) {
-        return m_barrier.enter(connection, m_id, m_options.shape, m_options.lease, m_token, "",
-                               m_generation, attempt);
-      },
-      deadline);
-  switch (renewal.status) {
-  case Entry::Status::working:
-  case Entry::Status::entered:
-    timed(renewal.timing);
-    return std::nullopt;
-  case Entry::Status::broken:
-    return ended_by({Outcome::aborted, renewal.reason});
-  case Entry::Status::stopped: // the outcome of its generation ended its action
-    return ended_by(renewal.ended);
-  case Entry::Status::lost:
-    return lost(renewal.reason, doing());
-  default:
-    break;
+  const Entry renewal = renew_entry(m_options.shape, m_options.lease, deadline);
+  if (auto ended = no_longer_working(renewal)) {
+    return ended;
   }
-  return Result{Ending::error, to_int(ExitCode::internal), "unexpected reply to a renewal"};
+  timed(renewal.timing);
+  return std::nullopt;
 }
 
 Result Actor::failed(int /*exit_code*/, const std::string& failure) {

@@ -38,6 +38,34 @@ bool Worker::read_events(Deadline until, Deadline deadline) {
   return check;
 }
 
+Entry Worker::renew_entry(const Shape& shape, Duration lease, Deadline deadline) {
+  return m_session.run(
+      [&](redis::Connection& connection, Deadline attempt) {
+        return m_barrier.enter(connection, m_id, shape, lease, m_token, "", m_generation, attempt);
+      },
+      deadline);
+}
+
+std::optional<Result> Worker::no_longer_working(const Entry& renewal) {
+  switch (renewal.status) {
+  case Entry::Status::working:
+  case Entry::Status::entered:
+    return std::nullopt;
+  case Entry::Status::broken:
+    return ended_by({Outcome::aborted, renewal.reason});
+  case Entry::Status::stopped: // the outcome of its generation ended its work
+    return ended_by(renewal.ended);
+  case Entry::Status::lost:
+    return lost(renewal.reason, doing());
+  case Entry::Status::mismatch: // only for a first entry
+  case Entry::Status::members:
+  case Entry::Status::full:
+  case Entry::Status::duplicate:
+    break;
+  }
+  return Result{Ending::error, to_int(ExitCode::internal), "unexpected reply to a renewal"};
+}
+
 std::optional<Result> Worker::run_command(const std::vector<std::string>& argv) {
   m_program = argv[0];
   try {

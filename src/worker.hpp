@@ -34,6 +34,11 @@ protected:
   // signal's ending) or the party was told to stop: what that does to the barrier, and the
   // party's result, exiting with `exit_code`.
   virtual Result failed(int exit_code, const std::string& failure) = 0;
+  // A working party of a barrier (run's, an action's) renews its entry in its generation.
+  Entry renew_entry(const Shape& shape, Duration lease, Deadline deadline);
+  // What a renewal that says the party no longer works (broken, stopped, lost) ends it with;
+  // nullopt while it works.
+  std::optional<Result> no_longer_working(const Entry& renewal);
   // An `entered` event of the party's generation: all `count` parties entered.
   virtual void on_entered(std::int64_t /*count*/) {}
   // Reads the barrier's events until `until`: true when one says the party must check the

@@ -174,36 +174,17 @@ std::optional<Result> Member::wait_entered() {
 }
 
 std::optional<Result> Member::renew(Deadline deadline) {
-  const Entry renewal = m_session.run(
-      [&](redis::Connection& connection, Deadline attempt) {
-        return m_barrier.enter(connection, m_id, m_options.shape, m_options.lease, m_token, "",
-                               m_generation, attempt);
-      },
-      deadline);
-  switch (renewal.status) {
-  case Entry::Status::entered:
-    if (!m_all_entered) {
-      all_entered(renewal.count);
-    }
-    timed(renewal.timing);
-    return std::nullopt;
-  case Entry::Status::working:
-    m_count = renewal.count;
-    timed(renewal.timing);
-    return std::nullopt;
-  case Entry::Status::broken:
-    return ended_by({Outcome::aborted, renewal.reason});
-  case Entry::Status::stopped: // the outcome of its generation ended its work
-    return ended_by(renewal.ended);
-  case Entry::Status::lost:
-    return lost(renewal.reason, doing());
-  case Entry::Status::mismatch: // only for a first entry
-  case Entry::Status::members:
-  case Entry::Status::full:
-  case Entry::Status::duplicate:
-    break;
+  const Entry renewal = renew_entry(m_options.shape, m_options.lease, deadline);
+  if (auto ended = no_longer_working(renewal)) {
+    return ended;
   }
-  return Result{Ending::error, to_int(ExitCode::internal), "unexpected reply to a renewal"};
+  if (renewal.status == Entry::Status::entered && !m_all_entered) {
+    all_entered(renewal.count);
+  } else if (renewal.status == Entry::Status::working) {
+    m_count = renewal.count;
+  }
+  timed(renewal.timing);
+  return std::nullopt;
 }
 
 std::optional<Result> Member::start_command() {
