@@ -100,7 +100,9 @@ for id in a b; do
   spawn "$id" wait busy -n 2 --id "$id" -t 30s --action "echo \$RBARRIER_ID > '$TMP/busy.actor'; sleep 1.5; touch '$TMP/busy.done'"
 done
 wait_file "$TMP/busy.actor" .
-spawn late run busy -n 2 --id a -t 3s --action true -- sh -c "test -e '$TMP/busy.done' && touch '$TMP/busy.after'"
+# under the id of the party that does not run the action (the other one works)
+member=$([ "$(cat "$TMP/busy.actor")" = a ] && echo b || echo a)
+spawn late run busy -n 2 --id "$member" -t 3s --action true -- sh -c "test -e '$TMP/busy.done' && touch '$TMP/busy.after'"
 expect_exit a 0
 expect_exit b 0
 expect_exit late 124
