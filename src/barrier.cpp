@@ -70,6 +70,17 @@ std::string BarrierKeys::ranked(std::int64_t generation) const {
   return fmt::format("{}:roster:{}:ranked", meta, generation);
 }
 
+std::string BarrierKeys::derived_pattern() const {
+  std::string pattern;
+  for (const char c : meta) { // the name's bytes match themselves, glob characters too
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+      pattern += '\\';
+    }
+    pattern += c;
+  }
+  return pattern + ":*";
+}
+
 Decision parse_decision(std::string_view text) {
   if (text == "released") {
     return {Outcome::released, {}};
@@ -207,6 +218,8 @@ std::optional<Event> decode_event(const Reply& fields) {
       if (event.kind == Event::Kind::last_call) {
         event.closes_in = Duration(to_int(closes_in, "last call"));
       }
+    } else if (kind == "deleted") {
+      event.kind = Event::Kind::deleted;
     } else if (kind == "released" || kind == "reset" || kind == "aborted" || kind == "expired") {
       event.kind = kind == "released"  ? Event::Kind::released
                    : kind == "reset"   ? Event::Kind::reset
@@ -387,6 +400,21 @@ Turn decode_turn(const Reply& reply) {
       out.decision = parse_decision(out.detail);
     }
   }
+  return out;
+}
+
+Removal decode_removal(const Reply& reply) {
+  const auto v = strings(reply, "delete", 2);
+  Removal out;
+  if (v[0] == "none") {
+    return out;
+  }
+  if ((v[0] != "busy" && v[0] != "deleted") || v.size() < 3) {
+    throw ProtocolError(fmt::format("unknown delete status \"{}\"", v[0]));
+  }
+  out.status = v[0] == "busy" ? Removal::Status::busy : Removal::Status::deleted;
+  out.waiting = to_int(v[1], "waiting parties");
+  out.working = to_int(v[2], "working parties");
   return out;
 }
 
@@ -641,6 +669,40 @@ Check Barrier::abort(redis::Connection& connection, const std::string& reason,
 
 Status Barrier::status(redis::Connection& connection, Deadline deadline) const {
   return decode_status(run(connection, scripts::k_status, m_keys.common(), {}, deadline));
+}
+
+Removal Barrier::remove(redis::Connection& connection, bool force, Deadline deadline) const {
+  const Removal removal = decode_removal(
+      run(connection, scripts::k_delete, m_keys.common(), {force ? "1" : "0"}, deadline));
+  if (removal.status == Removal::Status::busy) {
+    return removal;
+  }
+  // What the script cannot name: the arrival records and rosters older than those kept, found
+  // on the node of the barrier's slot (where the script ran). The outcome stream stays when it
+  // tells parties of the deletion (it expires in seconds).
+  const bool told = removal.waiting > 0 || removal.working > 0;
+  std::string cursor = "0";
+  do {
+    const redis::Reply page =
+        connection
+            .command({"SCAN", cursor, "MATCH", m_keys.derived_pattern(), "COUNT", "1000"}, deadline)
+            .check();
+    const auto& parts = page.as_array("SCAN");
+    if (parts.size() != 2) {
+      throw ProtocolError("unexpected reply for SCAN");
+    }
+    cursor = parts[0].as_string("SCAN cursor");
+    std::vector<std::string> unlink{"UNLINK"};
+    for (const auto& key : parts[1].as_array("SCAN keys")) {
+      if (!(told && key.as_string("key") == m_keys.events)) {
+        unlink.push_back(key.as_string("key"));
+      }
+    }
+    if (unlink.size() > 1) {
+      connection.command(unlink, deadline).check();
+    }
+  } while (cursor != "0");
+  return removal;
 }
 
 Turn Barrier::once(redis::Connection& connection, TurnOp op, const std::string& id,

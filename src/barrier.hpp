@@ -35,6 +35,8 @@ struct BarrierKeys {
   std::string arrival(std::string_view nonce) const;
   // The roster of released generation `generation` as roster.lua makes it, once made.
   std::string ranked(std::int64_t generation) const;
+  // A SCAN pattern that matches every key of the barrier but the metadata (its derived keys).
+  std::string derived_pattern() const;
   // The keys every script takes first, in their order.
   std::vector<std::string> common() const {
     return {meta, members, outcomes, events, progress, data, working};
@@ -245,6 +247,16 @@ struct Turn {
 };
 Turn decode_turn(const redis::Reply& reply);
 
+// What delete.lua did: nothing (busy: parties were there, and no force), or deleted the barrier
+// (none: there was none); how many parties waited and worked.
+struct Removal {
+  enum class Status { none, busy, deleted };
+  Status status = Status::none;
+  std::int64_t waiting = 0;
+  std::int64_t working = 0;
+};
+Removal decode_removal(const redis::Reply& reply);
+
 // What a caller of once asks of once.lua.
 enum class TurnOp { claim, renew, finish };
 
@@ -303,7 +315,19 @@ struct Event {
   // working: a run party started or stopped working (count: how many entered), for those that
   // show the barrier (status --watch).
   // last_call: MIN parties entered an elastic generation, whose last call ends in `closes_in`.
-  enum class Kind { arrived, left, released, reset, aborted, expired, entered, working, last_call };
+  // deleted: the barrier was deleted (rbarrier delete --force) while parties were there.
+  enum class Kind {
+    arrived,
+    left,
+    released,
+    reset,
+    aborted,
+    expired,
+    entered,
+    working,
+    last_call,
+    deleted
+  };
   Kind kind = Kind::arrived;
   std::int64_t generation = 0;
   std::string token;
@@ -383,6 +407,9 @@ public:
               const std::string& new_token, std::optional<std::int64_t> generation,
               const std::string& token, Deadline deadline) const;
   Status status(redis::Connection& connection, Deadline deadline) const;
+  // Deletes every key of the barrier: refused (busy) while parties wait or work, unless `force`,
+  // which tells them (a `deleted` event).
+  Removal remove(redis::Connection& connection, bool force, Deadline deadline) const;
   // once: a caller claims the command (`token` and `generation` empty for a first claim, with
   // `new_token` to name a new barrier; else the attempt it waited for), or its runner renews
   // its lease or says how the command ended (`failure`: empty when it succeeded).

@@ -98,6 +98,8 @@ std::optional<Result> Watcher::on_event(const Event& event) {
     called(event.closes_in);
     counted(event.count, event.parties);
     return std::nullopt;
+  case Event::Kind::deleted:
+    return lost("deleted", doing());
   case Event::Kind::entered:
   case Event::Kind::working: // a working party: not a member to count
     break;

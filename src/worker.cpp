@@ -31,7 +31,7 @@ bool Worker::read_events(Deadline until, Deadline deadline) {
     } else if (event.kind == Event::Kind::last_call && event.generation == m_generation) {
       called(event.closes_in);
     } else if (event.kind == Event::Kind::reset || event.kind == Event::Kind::aborted ||
-               event.kind == Event::Kind::expired) {
+               event.kind == Event::Kind::expired || event.kind == Event::Kind::deleted) {
       check = true; // it ended this party's work, unless it was of another generation
     }
   }

@@ -163,7 +163,7 @@ void Caller::wait_turn() {
       return;
     }
     for (const auto& event : batch.events) {
-      if (event.is_outcome()) {
+      if (event.is_outcome() || event.kind == Event::Kind::deleted) {
         return; // of this attempt, or of another instance: the claim tells
       }
     }

@@ -24,5 +24,6 @@ extern const Script k_roster;
 extern const Script k_enter;
 extern const Script k_quit;
 extern const Script k_once;
+extern const Script k_delete;
 
 } // namespace rbarrier::scripts

@@ -12,6 +12,7 @@ enum class ExitCode : int {
   aborted = 4,
   state_lost = 5,
   no_such_barrier = 6,
+  busy = 7, // delete without --force: parties wait or work
   usage = 64,
   unreachable = 69,
   transient = 75,

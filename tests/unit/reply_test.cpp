@@ -299,6 +299,17 @@ TEST_CASE("status replies") {
       ProtocolError);
 }
 
+TEST_CASE("delete replies") {
+  CHECK(decode_removal(strings({"none", "0"})).status == Removal::Status::none);
+  const auto busy = decode_removal(strings({"busy", "3", "1"}));
+  CHECK(busy.status == Removal::Status::busy);
+  CHECK(busy.waiting == 3);
+  CHECK(busy.working == 1);
+  CHECK(decode_removal(strings({"deleted", "0", "0"})).status == Removal::Status::deleted);
+  CHECK_THROWS_AS(decode_removal(strings({"gone", "0", "0"})), ProtocolError);
+  CHECK_THROWS_AS(decode_removal(strings({"busy", "3"})), ProtocolError);
+}
+
 TEST_CASE("once replies") {
   const auto run =
       decode_turn(strings({"run", "2", "tok", "pod-a", "", "", "pod-b: exited 3", "7-0"}));
