@@ -57,6 +57,31 @@ std::string hash_tag(std::string_view name) {
   return tag;
 }
 
+std::optional<std::string> name_of_key(std::string_view prefix, std::string_view key) {
+  if (!key.starts_with(prefix) || key.size() < prefix.size() + 2 || key[prefix.size()] != '{' ||
+      key.back() != '}') {
+    return std::nullopt;
+  }
+  const std::string_view tag = key.substr(prefix.size() + 1, key.size() - prefix.size() - 2);
+  std::string name;
+  for (std::size_t i = 0; i < tag.size(); ++i) {
+    if (tag[i] == '}') {
+      return std::nullopt; // a derived key whose suffix ends with "}"
+    }
+    if (tag[i] == '%') {
+      const std::string_view escape = tag.substr(i, 3);
+      if (escape != "%25" && escape != "%7D") {
+        return std::nullopt;
+      }
+      name += escape == "%25" ? '%' : '}';
+      i += 2;
+    } else {
+      name += tag[i];
+    }
+  }
+  return name;
+}
+
 BarrierKeys::BarrierKeys(std::string_view prefix, std::string_view name)
     : meta(fmt::format("{}{{{}}}", prefix, hash_tag(name))), members(meta + ":members"),
       outcomes(meta + ":outcomes"), events(meta + ":events"), progress(meta + ":progress"),

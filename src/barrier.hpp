@@ -21,6 +21,10 @@ namespace rbarrier {
 // Cluster slot, and distinct names stay distinct.
 std::string hash_tag(std::string_view name);
 
+// The name of the barrier whose metadata key is `key` ("<prefix>{<tag>}"), or nullopt for another
+// key (a derived one, another prefix's, or a tag that hash_tag() would not write).
+std::optional<std::string> name_of_key(std::string_view prefix, std::string_view key);
+
 // The keys of barrier `name`: "<prefix>{<hash_tag(name)>}" and names derived from it. The prefix
 // holds no "{" (the command line refuses one), so the tag is the name's.
 struct BarrierKeys {

@@ -41,6 +41,10 @@ public:
   template <typename T> CLI::Option* required(CLI::App* app, const std::string& names, T& value) {
     return app ? app->add_option(names, value)->required() : nullptr;
   }
+  // One that may be omitted.
+  template <typename T> CLI::Option* positional(CLI::App* app, const std::string& names, T& value) {
+    return app ? app->add_option(names, value) : nullptr;
+  }
 
   CLI::Option* flag(CLI::App* app, const std::string& names, bool& value) {
     return app && mentioned(names) ? app->add_flag(names, value) : nullptr;
@@ -100,7 +104,8 @@ std::vector<Slot> add_options(Registrar& reg, CLI::App* app, std::span<const Opt
       slot.option = reg.option(app, names, slot.list);
       break;
     case OptionSpec::Kind::positional:
-      slot.option = reg.required(app, names, slot.value);
+      slot.option = slot.spec->optional ? reg.positional(app, names, slot.value)
+                                        : reg.required(app, names, slot.value);
       break;
     }
   }

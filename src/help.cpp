@@ -14,7 +14,8 @@ namespace {
 constexpr std::string_view k_about = "Meet other processes at a named barrier kept in Redis.";
 constexpr std::string_view k_exit_statuses =
     "Exit status: 0 released (or done), 3 reset, 4 aborted or broken, 5 state lost, 6 no such "
-    "barrier (status), 64 usage, 69 Redis unreachable, 75 Redis busy until the deadline, 77 "
+    "barrier (status), 7 parties there (delete), 64 usage, 69 Redis unreachable, 75 Redis busy "
+    "until the deadline, 77 "
     "authentication refused, 78 configuration mismatch, 124 timed out, 130/143 interrupted. See "
     "rbarrier(1).";
 constexpr std::size_t k_indent = 2;
@@ -102,7 +103,8 @@ std::string subcommand(const Subcommand& sub, std::size_t width) {
   std::string arguments;
   for (const auto& option : sub.options) {
     if (option.kind == OptionSpec::Kind::positional) {
-      usage += fmt::format(" {}", option.names);
+      usage +=
+          option.optional ? fmt::format(" [{}]", option.names) : fmt::format(" {}", option.names);
       arguments += entry(option.names, option.help, width);
     }
   }

@@ -125,6 +125,25 @@ void Session::learn_cluster(Deadline deadline) {
   }
 }
 
+std::vector<redis::Endpoint::Address> Session::cluster_masters(Deadline deadline) {
+  return run(
+      [&](redis::Connection& connection, Deadline attempt) {
+        const auto reply = connection.command({"CLUSTER", "SLOTS"}, attempt);
+        return reply.is_error() ? std::vector<redis::Endpoint::Address>{}
+                                : redis::parse_cluster_masters(reply, m_endpoint.host);
+      },
+      deadline);
+}
+
+std::unique_ptr<redis::Connection> Session::connect_to(const redis::Endpoint::Address& node,
+                                                       Deadline deadline) {
+  redis::Endpoint target = m_endpoint;
+  target.host = node.host;
+  target.port = node.port;
+  return std::make_unique<redis::Connection>(target, m_credentials, bounded(deadline), m_wake_fd,
+                                             m_tls.get());
+}
+
 void Session::restored(const redis::Connection& connection) {
   m_backoff = k_first_backoff; // the next loss starts from a short pause again
   if (m_lost) {

@@ -82,6 +82,12 @@ public:
   // server that is not in a cluster; any other failure is left for the next command to meet.
   void learn_cluster(Deadline deadline);
 
+  // The masters of the Redis Cluster this session reaches (CLUSTER SLOTS), or none when it is
+  // not a cluster; and a connection to one of them, logged in as this session is.
+  std::vector<redis::Endpoint::Address> cluster_masters(Deadline deadline);
+  std::unique_ptr<redis::Connection> connect_to(const redis::Endpoint::Address& node,
+                                                Deadline deadline);
+
   // Says once, on stderr, that the way to the server was lost; run() says when it is back.
   // With Sentinel, the next connection asks a sentinel for the master again.
   void note_lost(const Error& error);

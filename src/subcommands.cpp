@@ -13,16 +13,16 @@ namespace rbarrier {
 // Every subcommand, in the order --help lists them. A new one is a file in src/commands/ that
 // defines its Subcommand, and its line here.
 namespace commands {
-extern const Subcommand k_wait, k_arrive, k_await, k_run, k_once, k_reset, k_delete, k_abort,
-    k_status, k_completion;
+extern const Subcommand k_wait, k_arrive, k_await, k_run, k_once, k_reset, k_delete, k_list,
+    k_abort, k_status, k_completion;
 }
 
 namespace {
 
 const Subcommand* const k_subcommands[] = {
-    &commands::k_wait,   &commands::k_arrive,     &commands::k_await,  &commands::k_run,
-    &commands::k_once,   &commands::k_reset,      &commands::k_delete, &commands::k_abort,
-    &commands::k_status, &commands::k_completion,
+    &commands::k_wait,  &commands::k_arrive, &commands::k_await,      &commands::k_run,
+    &commands::k_once,  &commands::k_reset,  &commands::k_delete,     &commands::k_list,
+    &commands::k_abort, &commands::k_status, &commands::k_completion,
 };
 
 const std::vector<std::string> k_none;

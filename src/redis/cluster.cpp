@@ -3,6 +3,7 @@
 #include "redis/cluster.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <charconv>
 #include <fmt/format.h>
 
@@ -37,14 +38,18 @@ std::optional<Redirection> parse_redirection(std::string_view error) {
   return redirection;
 }
 
-std::vector<Endpoint::Address> parse_cluster_nodes(const Reply& slots,
-                                                   std::string_view answering_host) {
+namespace {
+
+// The nodes of each range of a CLUSTER SLOTS reply from `first` on (2: its master, then its
+// replicas), up to `last`, each once.
+std::vector<Endpoint::Address> cluster_nodes(const Reply& slots, std::string_view answering_host,
+                                             std::size_t last) {
   // [[first slot, last slot, [host, port, id...], [replica host, port, id...]...]...]
   constexpr std::string_view what = "CLUSTER SLOTS";
   std::vector<Endpoint::Address> nodes;
   for (const auto& range : slots.as_array(what)) {
     const auto& fields = range.as_array(what);
-    for (std::size_t i = 2; i < fields.size(); ++i) {
+    for (std::size_t i = 2; i < fields.size() && i <= last; ++i) {
       const auto& node = fields[i].as_array(what);
       if (node.size() < 2) {
         throw ProtocolError(fmt::format("unexpected node in {}: {}", what, fields[i].describe()));
@@ -63,6 +68,18 @@ std::vector<Endpoint::Address> parse_cluster_nodes(const Reply& slots,
     }
   }
   return nodes;
+}
+
+} // namespace
+
+std::vector<Endpoint::Address> parse_cluster_nodes(const Reply& slots,
+                                                   std::string_view answering_host) {
+  return cluster_nodes(slots, answering_host, std::numeric_limits<std::size_t>::max());
+}
+
+std::vector<Endpoint::Address> parse_cluster_masters(const Reply& slots,
+                                                     std::string_view answering_host) {
+  return cluster_nodes(slots, answering_host, 2);
 }
 
 } // namespace rbarrier::redis

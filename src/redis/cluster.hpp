@@ -28,5 +28,8 @@ std::optional<Redirection> parse_redirection(std::string_view error);
 // means `answering_host`, the node that replied. Throws ProtocolError for a malformed reply.
 std::vector<Endpoint::Address> parse_cluster_nodes(const Reply& slots,
                                                    std::string_view answering_host);
+// The masters only: the first node of each range.
+std::vector<Endpoint::Address> parse_cluster_masters(const Reply& slots,
+                                                     std::string_view answering_host);
 
 } // namespace rbarrier::redis

@@ -36,6 +36,30 @@ for entry in 1 3; do
     expect 0 reset "$name"
   done
 done
+begin_case "list reads every master: the barriers of all three nodes"
+URL="redis://127.0.0.1:${ports[1]}" expect 0 list
+for name in alpha bravo charlie delta echo foxtrot golf hotel; do
+  check "list lacks $name: $(cat "$TMP/last.out")" grep -qE " \"$name\"\$" "$TMP/last.out"
+done
+check "each once: $(cat "$TMP/last.out")" [ "$(grep -cE ' "(alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel)"$' "$TMP/last.out")" = 8 ]
+nodes=0
+for port in "${ports[@]}"; do
+  [ "$(redis-cli -p "$port" --scan --pattern 'rbarrier:{*}' | grep -cE '^rbarrier:\{[a-z]+\}$')" -gt 0 ] &&
+    nodes=$((nodes + 1))
+done
+check "the names spread over the nodes ($nodes of 3)" [ "$nodes" -ge 2 ]
+URL="redis://127.0.0.1:${ports[2]}" expect 0 list 'al*' --json
+check "--json on a cluster: $(cat "$TMP/last.out")" grep -q '"name":"alpha"' "$TMP/last.out"
+# delete finds its keys on its slot's node, from a URL that names another
+for name in alpha bravo charlie; do
+  URL="redis://127.0.0.1:${ports[0]}" expect 0 delete "$name"
+  left=0
+  for port in "${ports[@]}"; do
+    left=$((left + $(redis-cli -p "$port" --scan --pattern "rbarrier:{$name}*" | wc -l)))
+  done
+  check "$name: $left keys left on the nodes" [ "$left" = 0 ]
+done
+
 begin_case "Names with braces anywhere, empty tags among them"
 # Names with braces anywhere, empty tags among them: all of a barrier's keys share one slot.
 URL="redis://127.0.0.1:${ports[0]}"

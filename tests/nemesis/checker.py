@@ -67,7 +67,7 @@ def in_rank_order(ids, rank_by):
 # The faults after which a once runner's lease may lapse (or its state be lost, or NAME reset),
 # so that another caller runs the command again: at least once, not exactly once.
 LAPSING_FAULTS = {"kill", "stop", "cmdstop", "runkill", "reset", "cut", "freeze", "restart",
-                  "failover"}
+                  "failover", "delete"}
 
 
 def check_round(parties, server, parties_n, persistent, restarts, rank_by="id", calm=False,
@@ -320,7 +320,7 @@ def check_once(parties, faults):
         v.append("once: the command succeeded %d times without a fault (callers %s)" % (
             len(succeeded), [p.index for p in succeeded]))
     # Once a runner said it was done, nothing runs again but after a reset or a lost state.
-    if not set(faults) & {"reset", "restart", "failover"}:
+    if not set(faults) & {"reset", "restart", "failover", "delete"}:
         recorded = [p for p in succeeded if (p.report or {}).get("outcome") == "done" and
                     (p.report or {}).get("ran")]
         for p in callers:

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: Apache-2.0
+// rbarrier list [PATTERN]: every barrier under the prefix, one line each.
+#include <fmt/format.h>
+#include <fnmatch.h>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "barrier.hpp"
+#include "commands/commands.hpp"
+#include "output.hpp"
+#include "session.hpp"
+#include "util/text.hpp"
+
+namespace rbarrier::commands {
+
+namespace {
+
+struct ListOptions {
+  std::string pattern = "*"; // a glob on the names
+  bool json = false;
+};
+
+// The SCAN pattern of every metadata key under `prefix` (its glob characters escaped).
+std::string meta_pattern(std::string_view prefix) {
+  std::string pattern;
+  for (const char c : prefix) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+      pattern += '\\';
+    }
+    pattern += c;
+  }
+  return pattern + "{*}";
+}
+
+// What a line says of a barrier: the generation's outcome in one word.
+std::string last_word(const Snapshot& s) {
+  if (!s.last) {
+    return "-";
+  }
+  switch (s.last->outcome) {
+  case Outcome::released:
+    return "released";
+  case Outcome::reset:
+    return "reset";
+  case Outcome::aborted:
+    return "aborted";
+  case Outcome::expired:
+    return "expired";
+  }
+  return "-";
+}
+
+std::string arrived(const Snapshot& s) {
+  if (s.command) {
+    return "once"; // a once: no parties
+  }
+  return fmt::format("{}/{}", s.members.size(),
+                     s.parties ? parties_text(s.timing.fewest(*s.parties), *s.parties) : "?");
+}
+
+std::string expiry(const Snapshot& s) {
+  return s.ttl.count() < 0 ? std::string("never") : format_duration(s.ttl);
+}
+
+// One line, the name last so that lines are printed as they are found: columns aligned without
+// knowing every name first, and memory bounded however many barriers there are.
+std::string line(const std::string& name, const Snapshot& s) {
+  // A once's state: done, running (its runner works), or open, broken.
+  const std::string state = !s.command            ? s.state
+                            : s.state == "passed" ? "done"
+                            : s.working.empty()   ? s.state
+                                                  : "running";
+  return fmt::format("{:<8} {:>10} {:>9} {:>7} {:<9} {:>8}  {}\n", state, s.generation, arrived(s),
+                     s.working.size(), last_word(s), expiry(s),
+                     quote(name, std::string_view::npos));
+}
+
+std::string object(const std::string& name, const Snapshot& s) {
+  const bool elastic = s.parties && s.timing.elastic(*s.parties);
+  nlohmann::json out = {
+      {"name", name},
+      {"kind", s.command ? "once" : "barrier"},
+      {"state", s.state},
+      {"generation", s.generation},
+      {"parties", s.parties ? nlohmann::json(*s.parties) : nlohmann::json(nullptr)},
+      {"min", elastic ? nlohmann::json(s.timing.min) : nlohmann::json(nullptr)},
+      {"arrived", s.members.size()},
+      {"working", s.working.size()},
+      {"last_outcome", s.last ? nlohmann::json(last_word(s)) : nlohmann::json(nullptr)},
+      {"ttl_ms", s.ttl.count() < 0 ? nlohmann::json(nullptr) : nlohmann::json(s.ttl.count())},
+  };
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Lists the barriers whose metadata keys one node holds, read with SCAN on `connection`; each
+// one's state is read through the session (in a Cluster, from its slot's master).
+void scan(redis::Connection& connection, Session& session, const GlobalOptions& global,
+          const ListOptions& options, bool& first) {
+  std::string cursor = "0";
+  do {
+    const redis::Reply page =
+        connection
+            .command({"SCAN", cursor, "MATCH", meta_pattern(global.prefix), "COUNT", "1000"},
+                     Clock::now() + global.server.connect_timeout)
+            .check();
+    const auto& parts = page.as_array("SCAN");
+    if (parts.size() != 2) {
+      throw ProtocolError("unexpected reply for SCAN");
+    }
+    cursor = parts[0].as_string("SCAN cursor");
+    for (const auto& key : parts[1].as_array("SCAN keys")) {
+      const auto name = name_of_key(global.prefix, key.as_string("key"));
+      if (!name || ::fnmatch(options.pattern.c_str(), name->c_str(), 0) != 0) {
+        continue;
+      }
+      const Barrier barrier(global.prefix, *name, global.ttl);
+      const auto snapshot = session
+                                .run([&](redis::Connection& c,
+                                         Deadline attempt) { return barrier.status(c, attempt); },
+                                     Clock::now() + global.server.connect_timeout)
+                                .snapshot;
+      if (!snapshot) {
+        continue; // gone since SCAN saw it
+      }
+      std::cout << (options.json ? (first ? "[" : ",\n") + object(*name, *snapshot)
+                                 : line(*name, *snapshot));
+      first = false;
+    }
+  } while (cursor != "0");
+}
+
+Result list(const GlobalOptions& global, const ListOptions& options) {
+  Session session(global.server);
+  const Deadline deadline = Clock::now() + global.server.connect_timeout;
+  const auto masters = session.cluster_masters(deadline);
+  bool first = true;
+  if (!options.json) {
+    std::cout << fmt::format("{:<8} {:>10} {:>9} {:>7} {:<9} {:>8}  {}\n", "STATE", "GENERATION",
+                             "ARRIVED", "WORKING", "LAST", "EXPIRES", "NAME");
+  }
+  if (masters.empty()) {
+    session.run(
+        [&](redis::Connection& connection, Deadline) {
+          scan(connection, session, global, options, first);
+          return 0;
+        },
+        deadline);
+  } else {
+    for (const auto& master : masters) { // every key is on one master
+      auto connection = session.connect_to(master, deadline);
+      scan(*connection, session, global, options, first);
+    }
+  }
+  if (options.json) {
+    std::cout << (first ? "[]\n" : "]\n");
+  }
+  std::cout << std::flush;
+  note_printed();
+  return {};
+}
+
+constexpr OptionSpec k_options[] = {
+    {"PATTERN", OptionSpec::Kind::positional, "",
+     "a glob on the names (default *: every barrier under the prefix)", true},
+    {"--json", OptionSpec::Kind::flag, "", "print one JSON array, an object per barrier"},
+};
+
+Prepared build(const Values& values, const GlobalOptions&) {
+  ListOptions options;
+  if (values.given("PATTERN")) {
+    options.pattern = values["PATTERN"];
+  }
+  options.json = values.given("json");
+  return prepare(std::move(options), list);
+}
+
+} // namespace
+
+extern const Subcommand k_list{.name = "list",
+                               .summary =
+                                   "list the barriers under the prefix whose names match PATTERN",
+                               .options = k_options,
+                               .reads_only = true,
+                               .build = build};
+
+} // namespace rbarrier::commands
