@@ -210,8 +210,9 @@ expect_file "$TMP/termination-log-5" 'the migration to v43 failed'
 
 begin_case "Kubernetes: every pod's init container runs the migration once (rbarrier once)"
 mkdir -p "$TMP/once"
-# the migration: counts its runs, takes a moment, fails when told to
-printf '#!/bin/sh\necho "$RBARRIER_ID" >>"%s/once/runs"\nsleep 1\n[ -z "$FAIL_MIGRATION" ]\n' "$TMP" >"$TMP/once/migrate"
+# the migration: counts its runs, takes a moment (with HOLD, until the file go is there), fails
+# when told to
+printf '#!/bin/sh\necho "$RBARRIER_ID" >>"%s/once/runs"\nsleep 1\nwhile [ -n "$HOLD" ] && [ ! -e go ]; do sleep 0.05; done\n[ -z "$FAIL_MIGRATION" ]\n' "$TMP" >"$TMP/once/migrate"
 chmod +x "$TMP/once/migrate"
 check "kubernetes-migration-once.yaml" python3 "$(dirname "$0")/examples.py" migration-once "$EXAMPLES/kubernetes-migration-once.yaml" >"$TMP/once.args"
 sed -i 's/v42/v52/' "$TMP/once.args" # the case above used v42 and v43
@@ -231,9 +232,10 @@ expect_command 0 once_container 4
 check "not run again" [ "$(wc -l <"$TMP/once/runs")" = 1 ]
 # a failed migration: the runner fails with its status, the others with its reason
 sed -i 's/v52/v53/' "$TMP/once.args"
-for i in 5 6; do FAIL_MIGRATION=yes background "pod-$i" bash -c "once_container $i"; done
+for i in 5 6; do HOLD=yes FAIL_MIGRATION=yes background "pod-$i" bash -c "once_container $i"; done
 check "the failing migration never started" eventually sh -c "[ \$(wc -l <'$TMP/once/runs') -ge 2 ]"
-check "the other pod never waited for it" eventually blocked_readers 1
+check "the other pod never waited for it" eventually blocked_readers 2 # the runner reads too
+touch "$TMP/once/go"
 codes=""
 for i in 5 6; do wait "${PID[pod-$i]}"; codes="$codes $?"; unset "PID[pod-$i]"; done
 check "one init container failed with the migration's status, the other with 4:$codes" [ "$(echo $codes | tr ' ' '\n' | sort | tr '\n' ' ')" = "1 4 " ]

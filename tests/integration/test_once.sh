@@ -41,12 +41,15 @@ expect 0 status --json twenty
 check "status --json: kind once, done by the runner" [ "$(field "$TMP/last.out" 'j["kind"], j["done_by"], j["once_state"].startswith("done by")')" = "('once', '$runner', True)" ]
 
 begin_case "a failure: the runner exits with its status, the waiting callers 4; a later caller runs it again"
-spawn runner once failing -t 30s -- sh -c "echo run >> '$TMP/failing.runs'; sleep 1; exit 3"
+# the runner fails once both others wait for it (its command waits for the file go)
+spawn runner once failing -t 30s -- sh -c "echo run >> '$TMP/failing.runs'; until [ -e '$TMP/failing.go' ]; do sleep 0.05; done; exit 3"
 eventually running failing
 expect 0 status --json failing
 check "status --json: running" [ "$(field "$TMP/last.out" 'j["once_state"].startswith("running by"), len(j["working"])')" = "(True, 1)" ]
 spawn w1 once failing -t 30s -- sh -c "echo run >> '$TMP/failing.runs'"
 spawn w2 once failing --json -t 30s -- sh -c "echo run >> '$TMP/failing.runs'"
+check "the others never waited" eventually blocked_readers 3 # the runner reads too
+touch "$TMP/failing.go"
 expect_exit runner 3
 expect_exit w1 4
 expect_exit w2 4
@@ -66,7 +69,7 @@ eventually running vanish
 spawn w1 once vanish --lease 1s --json -t 30s -- sh -c "echo second >> '$TMP/vanish.runs'"
 spawn w2 once vanish --lease 1s --json -t 30s -- sh -c "echo second >> '$TMP/vanish.runs'"
 wait_file "$TMP/vanish.runs" first
-eventually blocked_readers 2
+check "the others never waited" eventually blocked_readers 3 # the runner reads too
 kill -KILL "${PID[runner]}"
 expect_exit runner 137
 expect_exit w1 0
@@ -79,7 +82,7 @@ begin_case "signals to the runner reach the command"
 spawn runner once signal -t 30s -- sh -c "trap 'echo term > $TMP/signal.got; exit 143' TERM; sleep 60 & wait"
 eventually running signal
 spawn w1 once signal -t 30s -- true
-eventually blocked_readers 1
+check "w1 never waited" eventually blocked_readers 2 # the runner reads too
 kill -TERM "${PID[runner]}"
 expect_exit runner 143
 expect_exit w1 4
@@ -101,7 +104,7 @@ check "run again after the reset" [ "$(field "$TMP/last.out" 'j["ran"]')" = True
 spawn runner once again2 -t 30s -- sleep 60
 eventually running again2
 spawn w1 once again2 -t 30s -- true
-eventually blocked_readers 1
+check "w1 never waited" eventually blocked_readers 2 # the runner reads too
 expect 0 reset again2
 expect_exit runner 3
 expect_exit w1 3
