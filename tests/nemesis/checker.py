@@ -196,7 +196,7 @@ def check_round(parties, server, parties_n, persistent, restarts, rank_by="id", 
         # 4. A run --enter party started its command only once all N had entered: every member
         # of its generation existed before the command began -- unless one that had entered left
         # (withdrew, was killed or lapsed), and a later party took its place.
-        someone_left = any(counted_in(o) == gen and (
+        someone_left = any(gen in (counted_in(o), entered_in(o)) and (
             (o.report or {}).get("outcome") in ("timeout", "interrupted", "terminated") or
             any(name in ("KILL", "STOP") for name, _ in o.signals)) for o in parties)
         for p, _ in [] if someone_left else reports:
