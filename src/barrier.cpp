@@ -57,6 +57,26 @@ std::string hash_tag(std::string_view name) {
   return tag;
 }
 
+void scan_keys(redis::Connection& connection, const std::string& pattern, Duration each,
+               const std::function<void(const std::vector<std::string>&)>& page) {
+  std::string cursor = "0";
+  do {
+    const redis::Reply reply =
+        connection.command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}, Clock::now() + each)
+            .check();
+    const auto& parts = reply.as_array("SCAN");
+    if (parts.size() != 2) {
+      throw ProtocolError("unexpected reply for SCAN");
+    }
+    cursor = parts[0].as_string("SCAN cursor");
+    std::vector<std::string> keys;
+    for (const auto& key : parts[1].as_array("SCAN keys")) {
+      keys.push_back(key.as_string("key"));
+    }
+    page(keys);
+  } while (cursor != "0");
+}
+
 std::optional<std::string> name_of_key(std::string_view prefix, std::string_view key) {
   if (!key.starts_with(prefix) || key.size() < prefix.size() + 2 || key[prefix.size()] != '{' ||
       key.back() != '}') {
@@ -706,27 +726,20 @@ Removal Barrier::remove(redis::Connection& connection, bool force, Deadline dead
   // on the node of the barrier's slot (where the script ran). The outcome stream stays when it
   // tells parties of the deletion (it expires in seconds).
   const bool told = removal.waiting > 0 || removal.working > 0;
-  std::string cursor = "0";
-  do {
-    const redis::Reply page =
-        connection
-            .command({"SCAN", cursor, "MATCH", m_keys.derived_pattern(), "COUNT", "1000"}, deadline)
-            .check();
-    const auto& parts = page.as_array("SCAN");
-    if (parts.size() != 2) {
-      throw ProtocolError("unexpected reply for SCAN");
-    }
-    cursor = parts[0].as_string("SCAN cursor");
-    std::vector<std::string> unlink{"UNLINK"};
-    for (const auto& key : parts[1].as_array("SCAN keys")) {
-      if (!(told && key.as_string("key") == m_keys.events)) {
-        unlink.push_back(key.as_string("key"));
-      }
-    }
-    if (unlink.size() > 1) {
-      connection.command(unlink, deadline).check();
-    }
-  } while (cursor != "0");
+  // (within what is left of this attempt)
+  scan_keys(connection, m_keys.derived_pattern(),
+            std::chrono::ceil<Duration>(deadline - Clock::now()),
+            [&](const std::vector<std::string>& keys) {
+              std::vector<std::string> unlink{"UNLINK"};
+              for (const auto& key : keys) {
+                if (!(told && key == m_keys.events)) {
+                  unlink.push_back(key);
+                }
+              }
+              if (unlink.size() > 1) {
+                connection.command(unlink, deadline).check();
+              }
+            });
   return removal;
 }
 

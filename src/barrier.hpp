@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,11 @@ namespace rbarrier {
 // "%7D", so that the tag is never empty or cut short and all of a barrier's keys share one
 // Cluster slot, and distinct names stay distinct.
 std::string hash_tag(std::string_view name);
+
+// Runs SCAN on `connection` with MATCH `pattern` to the end, each command within `each`, handing
+// each page's keys to `page`.
+void scan_keys(redis::Connection& connection, const std::string& pattern, Duration each,
+               const std::function<void(const std::vector<std::string>&)>& page);
 
 // The name of the barrier whose metadata key is `key` ("<prefix>{<tag>}"), or nullopt for another
 // key (a derived one, another prefix's, or a tag that hash_tag() would not write).

@@ -96,37 +96,28 @@ std::string object(const std::string& name, const Snapshot& s) {
 // one's state is read through the session (in a Cluster, from its slot's master).
 void scan(redis::Connection& connection, Session& session, const GlobalOptions& global,
           const ListOptions& options, bool& first) {
-  std::string cursor = "0";
-  do {
-    const redis::Reply page =
-        connection
-            .command({"SCAN", cursor, "MATCH", meta_pattern(global.prefix), "COUNT", "1000"},
-                     Clock::now() + global.server.connect_timeout)
-            .check();
-    const auto& parts = page.as_array("SCAN");
-    if (parts.size() != 2) {
-      throw ProtocolError("unexpected reply for SCAN");
-    }
-    cursor = parts[0].as_string("SCAN cursor");
-    for (const auto& key : parts[1].as_array("SCAN keys")) {
-      const auto name = name_of_key(global.prefix, key.as_string("key"));
-      if (!name || ::fnmatch(options.pattern.c_str(), name->c_str(), 0) != 0) {
-        continue;
-      }
-      const Barrier barrier(global.prefix, *name, global.ttl);
-      const auto snapshot = session
-                                .run([&](redis::Connection& c,
-                                         Deadline attempt) { return barrier.status(c, attempt); },
-                                     Clock::now() + global.server.connect_timeout)
-                                .snapshot;
-      if (!snapshot) {
-        continue; // gone since SCAN saw it
-      }
-      std::cout << (options.json ? (first ? "[" : ",\n") + object(*name, *snapshot)
-                                 : line(*name, *snapshot));
-      first = false;
-    }
-  } while (cursor != "0");
+  scan_keys(connection, meta_pattern(global.prefix), global.server.connect_timeout,
+            [&](const std::vector<std::string>& keys) {
+              for (const auto& key : keys) {
+                const auto name = name_of_key(global.prefix, key);
+                if (!name || ::fnmatch(options.pattern.c_str(), name->c_str(), 0) != 0) {
+                  continue;
+                }
+                const Barrier barrier(global.prefix, *name, global.ttl);
+                const auto snapshot =
+                    session
+                        .run([&](redis::Connection& c,
+                                 Deadline attempt) { return barrier.status(c, attempt); },
+                             Clock::now() + global.server.connect_timeout)
+                        .snapshot;
+                if (!snapshot) {
+                  continue; // gone since SCAN saw it
+                }
+                std::cout << (options.json ? (first ? "[" : ",\n") + object(*name, *snapshot)
+                                           : line(*name, *snapshot));
+                first = false;
+              }
+            });
 }
 
 Result list(const GlobalOptions& global, const ListOptions& options) {
