@@ -257,8 +257,11 @@ def check_member(gen, member, candidates, release_ns, frozen_ns=None):
             continue
         if r is None or r.get("outcome") not in ("timeout", "interrupted", "terminated"):
             return []  # released, still counted, or killed: it may have been there
-        if frozen_ns is not None and p.end >= frozen_ns - CLOCK_SLACK_NS:
-            return []  # it gave up while the action ran: it still counted
+        if frozen_ns is not None and (p.end >= frozen_ns - CLOCK_SLACK_NS or
+                                      re.search(r'": (\d+)/\1 arrived', p.stderr)):
+            # it gave up while the action ran (or once it saw the generation complete, which
+            # fixed its members a moment before the action started): it still counted
+            return []
     if lapsed and len(lapsed) == len(counted):
         return ["generation %d released with member %r %.0f ms after its lease lapsed" % (
             gen, member["id"], (release_ns - killed_at(lapsed[0])) / 1e6 - lapsed[0].lease * 1e3)]
