@@ -115,15 +115,17 @@ std::string BarrierKeys::ranked(std::int64_t generation) const {
   return fmt::format("{}:roster:{}:ranked", meta, generation);
 }
 
-std::string BarrierKeys::derived_pattern() const {
+std::string BarrierKeys::derived_pattern() const { return glob_escape(meta) + ":*"; }
+
+std::string glob_escape(std::string_view text) {
   std::string pattern;
-  for (const char c : meta) { // the name's bytes match themselves, glob characters too
+  for (const char c : text) {
     if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
       pattern += '\\';
     }
     pattern += c;
   }
-  return pattern + ":*";
+  return pattern;
 }
 
 Decision parse_decision(std::string_view text) {

@@ -22,6 +22,9 @@ namespace rbarrier {
 // Cluster slot, and distinct names stay distinct.
 std::string hash_tag(std::string_view name);
 
+// `text` as a SCAN pattern that matches it alone: its glob characters escaped.
+std::string glob_escape(std::string_view text);
+
 // Runs SCAN on `connection` with MATCH `pattern` to the end, each command within `each`, handing
 // each page's keys to `page`.
 void scan_keys(redis::Connection& connection, const std::string& pattern, Duration each,

@@ -20,18 +20,6 @@ struct ListOptions {
   bool json = false;
 };
 
-// The SCAN pattern of every metadata key under `prefix` (its glob characters escaped).
-std::string meta_pattern(std::string_view prefix) {
-  std::string pattern;
-  for (const char c : prefix) {
-    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-      pattern += '\\';
-    }
-    pattern += c;
-  }
-  return pattern + "{*}";
-}
-
 // What a line says of a barrier: the generation's outcome in one word.
 std::string last_word(const Snapshot& s) {
   if (!s.last) {
@@ -96,7 +84,8 @@ std::string object(const std::string& name, const Snapshot& s) {
 // one's state is read through the session (in a Cluster, from its slot's master).
 void scan(redis::Connection& connection, Session& session, const GlobalOptions& global,
           const ListOptions& options, bool& first) {
-  scan_keys(connection, meta_pattern(global.prefix), global.server.connect_timeout,
+  // every metadata key under the prefix (and derived keys, which name_of_key() leaves out)
+  scan_keys(connection, glob_escape(global.prefix) + "{*}", global.server.connect_timeout,
             [&](const std::vector<std::string>& keys) {
               for (const auto& key : keys) {
                 const auto name = name_of_key(global.prefix, key);
