@@ -20,8 +20,9 @@ namespace {
 
 constexpr Duration k_first_backoff{50};
 constexpr Duration k_max_backoff{5000};
-// The time the last attempt before a deadline is given: a connection and one reply nearby.
-constexpr Duration k_last_attempt{100};
+// The time the last attempt before a deadline is given: a connection and one reply nearby, on
+// a loaded machine too (the 250 ms a blocking read is given past its deadline).
+constexpr Duration k_last_attempt{250};
 
 // Sleeps until `until`, waking early (and throwing Interrupted) on a signal.
 void sleep_until(Deadline until, int wake_fd) {

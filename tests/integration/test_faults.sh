@@ -38,11 +38,11 @@ proxy proxy refuse on >/dev/null
 start=$(date +%s%N)
 URL=$VIA_PROXY expect 69 --connect-timeout 2s status late
 check "gave up after $(elapsed_ms "$start") ms of a 2 s --connect-timeout" \
-  [ "$(elapsed_ms "$start")" -ge 1850 ]
-# The server back 200 ms before the connect deadline: found.
+  [ "$(elapsed_ms "$start")" -ge 1700 ]
+# The server back 400 ms before the connect deadline: found.
 start=$(date +%s%N)
 URL=$VIA_PROXY spawn back --connect-timeout 3s wait back -n 1
-until [ "$(elapsed_ms "$start")" -ge 2800 ]; do sleep 0.01; done
+until [ "$(elapsed_ms "$start")" -ge 2600 ]; do sleep 0.01; done
 proxy proxy refuse off >/dev/null
 expect_exit back 0
 # Lost while waiting, back 400 ms before --timeout: the party is there again, and it times out
