@@ -24,10 +24,30 @@ constexpr Duration k_late_at_deadline = std::chrono::milliseconds(250);
 } // namespace
 
 EventStream::Batch EventStream::next(Deadline until, Deadline deadline) {
+  EventStream* self = this;
+  return std::move(next_of({&self, 1}, until, deadline).front());
+}
+
+std::vector<EventStream::Batch> EventStream::next_of(std::span<EventStream* const> streams,
+                                                     Deadline until, Deadline deadline) {
   constexpr std::string_view what = "XREAD";
-  Batch batch;
+  // Each key read, with where its events go and where it is read on from.
+  struct Read {
+    const std::string* key;
+    std::size_t stream;
+    std::string* from;
+  };
+  std::vector<Read> reads;
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    EventStream& stream = *streams[i];
+    reads.push_back({&stream.m_keys.events, i, &stream.m_from.events});
+    if (stream.m_progress) {
+      reads.push_back({&stream.m_keys.progress, i, &stream.m_from.progress});
+    }
+  }
+  std::vector<Batch> batches(streams.size());
   int attempts = 0;
-  const redis::Reply reply = m_session.run(
+  const redis::Reply reply = streams.front()->m_session.run(
       [&](redis::Connection& connection, Deadline) {
         ++attempts;
         const auto now = Clock::now();
@@ -35,14 +55,12 @@ EventStream::Batch EventStream::next(Deadline until, Deadline deadline) {
         const auto block = std::max<std::int64_t>(
             1, std::chrono::ceil<Duration>(std::max(until, now) - now).count());
         std::vector<std::string> argv{
-            "XREAD",   "COUNT",      std::string(k_batch), "BLOCK", std::to_string(block),
-            "STREAMS", m_keys.events};
-        if (m_progress) {
-          argv.push_back(m_keys.progress);
+            "XREAD", "COUNT", std::string(k_batch), "BLOCK", std::to_string(block), "STREAMS"};
+        for (const auto& read : reads) {
+          argv.push_back(*read.key);
         }
-        argv.push_back(m_from.events);
-        if (m_progress) {
-          argv.push_back(m_from.progress);
+        for (const auto& read : reads) {
+          argv.push_back(*read.from);
         }
         const Deadline answer =
             now + Duration(block) + (until >= deadline ? k_late_at_deadline : k_late_reply);
@@ -51,31 +69,38 @@ EventStream::Batch EventStream::next(Deadline until, Deadline deadline) {
         return read;
       },
       deadline);
-  batch.reconnected = attempts > 1;
+  for (auto& batch : batches) {
+    batch.reconnected = attempts > 1;
+  }
   if (reply.is_nil()) { // nothing came in time
-    return batch;
+    return batches;
   }
   for (const auto& stream : reply.as_array(what)) {
     const auto& parts = stream.as_array(what);
     if (parts.size() != 2) {
       throw ProtocolError(fmt::format("unexpected reply for XREAD: {}", stream.describe()));
     }
-    const bool events = parts[0].as_string(what) == m_keys.events;
+    const auto& key = parts[0].as_string(what);
+    const auto read =
+        std::find_if(reads.begin(), reads.end(), [&](const Read& r) { return *r.key == key; });
+    if (read == reads.end()) {
+      throw ProtocolError(fmt::format("XREAD replied for a stream not read: {}", quote(key)));
+    }
     for (const auto& entry : parts[1].as_array(what)) {
       const auto& id_fields = entry.as_array(what);
       if (id_fields.size() != 2) {
         throw ProtocolError(fmt::format("unexpected entry in XREAD's reply: {}", entry.describe()));
       }
-      (events ? m_from.events : m_from.progress) = id_fields[0].as_string(what);
+      *read->from = id_fields[0].as_string(what);
       if (id_fields[1].is_nil()) {
         continue; // an entry deleted meanwhile
       }
       if (auto event = decode_event(id_fields[1])) {
-        batch.events.push_back(std::move(*event));
+        batches[read->stream].events.push_back(std::move(*event));
       }
     }
   }
-  return batch;
+  return batches;
 }
 
 void EventStream::await_room(const Standing& full, std::string_view name, bool first,

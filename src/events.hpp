@@ -2,6 +2,7 @@
 // A barrier's events, read with a blocking XREAD on from a stream position.
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "barrier.hpp"
@@ -35,6 +36,11 @@ public:
   // as the session does until `deadline`, past which the session's error is thrown. Entries that
   // are not events of this protocol are skipped.
   Batch next(Deadline until, Deadline deadline);
+  // The same for several barriers' streams read together, with one XREAD on the session of the
+  // first (which all share): a batch for each, in order. Their keys must be in one slot of a
+  // Cluster.
+  static std::vector<Batch> next_of(std::span<EventStream* const> streams, Deadline until,
+                                    Deadline deadline);
 
   // Runs `attempt` (an arrival or an entry, returning an Arrival or an Entry) until it finds
   // room in a generation: while the generation is full (as many parties entered as the barrier

@@ -38,10 +38,12 @@ void note_late(std::string_view name, const Arrival& arrival) {
                            quote(name), arrival.generation - 1, arrival.generation));
 }
 
-Party::Party(const GlobalOptions& global, const std::string& name, Deadline deadline, bool progress)
-    : m_global(global), m_name(name), m_session(global.server),
-      m_barrier(global.prefix, name, global.ttl), m_events(m_session, m_barrier.keys(), progress),
-      m_deadline(deadline) {
+Party::Party(const GlobalOptions& global, const std::string& name, Deadline deadline, bool progress,
+             Session* shared)
+    : m_global(global), m_name(name),
+      m_own_session(shared ? nullptr : std::make_unique<Session>(global.server)),
+      m_session(shared ? *shared : *m_own_session), m_barrier(global.prefix, name, global.ttl),
+      m_events(m_session, m_barrier.keys(), progress), m_deadline(deadline) {
   m_report.name = name;
 }
 

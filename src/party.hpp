@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,8 +46,11 @@ public:
   virtual ~Party() = default;
 
 protected:
-  // With `progress`, the events read include arrivals and departures (for who shows them).
-  Party(const GlobalOptions& global, const std::string& name, Deadline deadline, bool progress);
+  // With `progress`, the events read include arrivals and departures (for who shows them). With
+  // `shared`, the party talks to the server through that session (await on several barriers:
+  // one connection for all), else through its own.
+  Party(const GlobalOptions& global, const std::string& name, Deadline deadline, bool progress,
+        Session* shared = nullptr);
 
   // Runs `body` within the party's frame: a deadline that comes while the server does not answer
   // is still a timeout, ended by on_timeout(); a signal ends it through on_signal() (main()
@@ -76,7 +80,8 @@ protected:
 
   const GlobalOptions& m_global;
   const std::string m_name;
-  Session m_session;
+  std::unique_ptr<Session> m_own_session; // unless the session is shared
+  Session& m_session;
   Barrier m_barrier;
   EventStream m_events;
   Deadline m_deadline;

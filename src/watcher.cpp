@@ -18,15 +18,17 @@ namespace rbarrier {
 
 Watcher::Watcher(const GlobalOptions& global, const std::string& name,
                  const std::vector<std::string>& command, Deadline deadline, std::string_view live,
-                 bool json)
+                 bool json, Session* shared)
     // Arrivals and departures only for someone who shows them: at N parties they are N events.
-    : Party(global, name, deadline, log::live_enabled() || log::level() == log::Level::verbose),
-      m_command(command), m_started(Clock::now()), m_live(log::live_enabled()), m_doing(live),
-      m_json(json) {}
+    // Several barriers awaited together show no live line of their own.
+    : Party(global, name, deadline,
+            (log::live_enabled() && !shared) || log::level() == log::Level::verbose, shared),
+      m_command(command), m_started(Clock::now()), m_live(log::live_enabled() && !shared),
+      m_doing(live), m_json(json) {}
 
 Result Watcher::run() {
   const Result result = framed([&] {
-    auto decided = start();
+    auto decided = begin();
     return decided ? *decided : wait_for_outcome();
   });
   log::end_live();
@@ -36,45 +38,56 @@ Result Watcher::run() {
   return result;
 }
 
+std::optional<Result> Watcher::begin() {
+  auto decided = start();
+  m_next_check = Clock::now() + check_interval();
+  return decided;
+}
+
 Result Watcher::wait_for_outcome() {
-  Deadline next_check = Clock::now() + check_interval();
-  bool checked = false;
   for (;;) {
     if (Clock::now() >= m_deadline) {
       return on_timeout();
     }
-    // The end of a last call or a deadline is decided by the check that finds it passed.
-    const Deadline check_at = std::min(next_check, m_wake);
-    const auto batch = m_events.next(std::min({check_at, m_deadline, next_tick()}), m_deadline);
-    // Time to check (for a waiting party, to renew its lease), a reconnection (after which only
-    // the stored state is sure), or an event not ours (of another generation or instance, which
-    // only a check can tell about).
-    bool check_now = batch.reconnected || Clock::now() >= std::min(next_check, m_wake);
-    for (const auto& event : batch.events) {
-      if (event.generation != m_generation || !ours(event)) {
-        check_now = true;
-      } else if (auto result = on_event(event)) {
-        return *result;
-      }
-    }
-    if (Clock::now() >= m_deadline) {
-      return on_timeout();
-    }
-    if (!check_now) {
-      show_progress(); // a second more on the live line
-      continue;
-    }
-    if (auto result = check()) {
+    const auto batch = m_events.next(std::min({due(), m_deadline, next_tick()}), m_deadline);
+    if (auto result = take(batch)) {
       return *result;
     }
-    next_check = Clock::now() + check_interval();
-    if (!checked) {
-      // Waiting longer than a moment: learn where else to look should the master of the
-      // barrier's slot crash.
-      checked = true;
-      m_session.learn_cluster(m_deadline);
+  }
+}
+
+Deadline Watcher::due() const {
+  // The end of a last call or a deadline is decided by the check that finds it passed.
+  return std::min(m_next_check, m_wake);
+}
+
+std::optional<Result> Watcher::take(const EventStream::Batch& batch) {
+  // Time to check (for a waiting party, to renew its lease), a reconnection (after which only
+  // the stored state is sure), or an event not ours (of another generation or instance, which
+  // only a check can tell about).
+  bool check_now = batch.reconnected || Clock::now() >= due();
+  for (const auto& event : batch.events) {
+    if (event.generation != m_generation || !ours(event)) {
+      check_now = true;
+    } else if (auto result = on_event(event)) {
+      return result;
     }
   }
+  if (!check_now || Clock::now() >= m_deadline) { // past it, the deadline ends the party
+    show_progress(); // a second more on the live line
+    return std::nullopt;
+  }
+  if (auto result = check()) {
+    return result;
+  }
+  m_next_check = Clock::now() + check_interval();
+  if (!m_checked) {
+    // Waiting longer than a moment: learn where else to look should the master of the barrier's
+    // slot crash.
+    m_checked = true;
+    m_session.learn_cluster(m_deadline);
+  }
+  return std::nullopt;
 }
 
 std::optional<Result> Watcher::on_event(const Event& event) {
@@ -150,32 +163,39 @@ Result Watcher::released(bool roster, Ending how) {
     return {how, {}};
   }
   export_release();
-  std::vector<char*> argv;
-  for (const auto& arg : m_command) {
-    argv.push_back(const_cast<char*>(arg.c_str()));
-  }
-  argv.push_back(nullptr);
   log::end_live();
   if (m_json) { // now: the command takes this process's place
     print_report(how);
     m_json = false;
   }
+  return exec_after(m_command, "barrier " + name());
+}
+
+Result exec_after(const std::vector<std::string>& command, std::string_view released) {
+  std::vector<char*> argv;
+  for (const auto& arg : command) {
+    argv.push_back(const_cast<char*>(arg.c_str()));
+  }
+  argv.push_back(nullptr);
   ::execvp(argv[0], argv.data());
   const int error = errno;
   return {Ending::error, error == ENOENT ? 127 : 126,
-          fmt::format("cannot run {} after barrier {} released: {}", quote(m_command[0]), name(),
+          fmt::format("cannot run {} after {} released: {}", quote(command[0]), released,
                       std::strerror(error))};
 }
 
-void Watcher::print_report(Ending ending) {
-  m_report.outcome = ending;
-  m_report.generation = m_generation;
-  m_report.parties = m_parties;
+Report Watcher::report(Ending ending) const {
+  Report report = m_report;
+  report.outcome = ending;
+  report.generation = m_generation;
+  report.parties = m_parties;
   if (!m_id.empty()) {
-    m_report.id = m_id;
+    report.id = m_id;
   }
-  print(m_report);
+  return report;
 }
+
+void Watcher::print_report(Ending ending) { print(report(ending)); }
 
 void Watcher::export_release() const {
   std::optional<std::vector<std::string>> ids;
@@ -189,12 +209,16 @@ void Watcher::export_release() const {
 }
 
 void export_party(const std::string& name, std::int64_t generation, std::int64_t parties,
-                  const std::string& id, const std::optional<std::vector<std::string>>& members) {
-  ::setenv("RBARRIER_NAME", name.c_str(), 1);
-  ::setenv("RBARRIER_GENERATION", std::to_string(generation).c_str(), 1);
-  ::setenv("RBARRIER_PARTIES", std::to_string(parties).c_str(), 1);
+                  const std::string& id, const std::optional<std::vector<std::string>>& members,
+                  std::string_view suffix) {
+  const auto set = [&](std::string_view variable, const std::string& value) {
+    ::setenv(fmt::format("RBARRIER_{}{}", variable, suffix).c_str(), value.c_str(), 1);
+  };
+  set("NAME", name);
+  set("GENERATION", std::to_string(generation));
+  set("PARTIES", std::to_string(parties));
   if (!id.empty()) {
-    ::setenv("RBARRIER_ID", id.c_str(), 1);
+    set("ID", id);
   }
   if (!members) {
     return;
@@ -202,19 +226,20 @@ void export_party(const std::string& name, std::int64_t generation, std::int64_t
   std::string ids;
   for (std::size_t rank = 0; rank < members->size(); ++rank) {
     if ((*members)[rank] == id) {
-      ::setenv("RBARRIER_RANK", std::to_string(rank).c_str(), 1);
+      set("RANK", std::to_string(rank));
     }
     ids += (*members)[rank] + "\n";
   }
-  // Linux refuses an exec whose one variable is longer than 128 KiB (MAX_ARG_STRLEN).
-  constexpr std::size_t k_max_variable = 128 * 1024 - sizeof("RBARRIER_MEMBERS=");
-  if (ids.size() >= k_max_variable) {
-    log::warning(fmt::format("RBARRIER_MEMBERS is not set: the {} ids take {} bytes, more than "
-                             "an environment variable may; use --json",
-                             members->size(), ids.size()));
+  // Linux refuses an exec whose one variable ("NAME=value\0") is longer than 128 KiB
+  // (MAX_ARG_STRLEN).
+  const std::string variable = fmt::format("RBARRIER_MEMBERS{}", suffix);
+  if (variable.size() + sizeof("=") + ids.size() >= 128 * 1024) {
+    log::warning(fmt::format("{} is not set: the {} ids take {} bytes, more than an environment "
+                             "variable may; use --json",
+                             variable, members->size(), ids.size()));
     return;
   }
-  ::setenv("RBARRIER_MEMBERS", ids.c_str(), 1);
+  set("MEMBERS", ids);
 }
 
 } // namespace rbarrier

@@ -24,9 +24,21 @@ public:
 protected:
   // `live` says what the party does, for the live line: "waiting at", "awaiting". With `json`,
   // the outcome is printed as JSON on stdout (report.hpp).
+  // With `shared`, its session is that of other watchers awaited together (see Party), and it
+  // shows no live line.
   Watcher(const GlobalOptions& global, const std::string& name,
           const std::vector<std::string>& command, Deadline deadline, std::string_view live,
-          bool json);
+          bool json, Session* shared = nullptr);
+
+  // The steps of run(), for who reads the events of several watchers at once (await on several
+  // barriers): start(), after which checks are due; the time the next check is due; and what a
+  // batch of its events (and the check they call for) decides, nullopt when nothing is decided
+  // or its deadline passed (which the caller acts on).
+  std::optional<Result> begin();
+  Deadline due() const;
+  std::optional<Result> take(const EventStream::Batch& batch);
+  // Its --json report, with `ending` and the generation, parties and id as they are now.
+  Report report(Ending ending) const;
 
   // The first step (the arrival, or the first look): the result when it decides, else nullopt.
   // It sets m_generation and the events' positions.
@@ -58,13 +70,14 @@ private:
   Result wait_for_outcome();
   // Puts RBARRIER_* in the environment of the command run after a release.
   void export_release() const;
-  // Prints m_report as JSON on stdout, with `ending` and the generation, parties and id as they
-  // are now.
+  // Prints report(ending) as JSON on stdout.
   void print_report(Ending ending);
   std::optional<Result> on_event(const Event& event);
   // When the live line's time next changes, or never when there is none.
   Deadline next_tick() const;
 
+  Deadline m_next_check = k_never;
+  bool m_checked = false; // the stored state was checked once: learn_cluster() was asked
   Deadline m_started;
   bool m_live; // the live line is shown
   std::string_view m_doing;
@@ -73,8 +86,14 @@ private:
 
 // Puts RBARRIER_* in the environment of a command: the barrier's name, the generation, parties
 // and the party's id (none when empty); with `members` (in rank order), RBARRIER_MEMBERS and the
-// party's RBARRIER_RANK.
+// party's RBARRIER_RANK. Each variable's name ends with `suffix` (RBARRIER_NAME_2: the second
+// of several barriers awaited).
 void export_party(const std::string& name, std::int64_t generation, std::int64_t parties,
-                  const std::string& id, const std::optional<std::vector<std::string>>& members);
+                  const std::string& id, const std::optional<std::vector<std::string>>& members,
+                  std::string_view suffix = "");
+
+// Runs `command` in this process's place, after `released` ("barrier "x"") was; returns only
+// when it cannot be run: the error (127 when it is not found, else 126).
+Result exec_after(const std::vector<std::string>& command, std::string_view released);
 
 } // namespace rbarrier
