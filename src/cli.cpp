@@ -104,8 +104,12 @@ std::vector<Slot> add_options(Registrar& reg, CLI::App* app, std::span<const Opt
       slot.option = reg.option(app, names, slot.list);
       break;
     case OptionSpec::Kind::positional:
-      slot.option = slot.spec->optional ? reg.positional(app, names, slot.value)
-                                        : reg.required(app, names, slot.value);
+      if (slot.spec->many) {
+        slot.option = reg.required(app, names, slot.list);
+      } else {
+        slot.option = slot.spec->optional ? reg.positional(app, names, slot.value)
+                                          : reg.required(app, names, slot.value);
+      }
       break;
     }
   }
@@ -119,7 +123,7 @@ Values collect(const std::vector<Slot>& slots) {
       continue;
     }
     const auto key = slot.spec->key();
-    if (slot.spec->kind == OptionSpec::Kind::list) {
+    if (slot.spec->kind == OptionSpec::Kind::list || slot.spec->many) {
       for (const auto& value : slot.list) {
         values.add(key, value);
       }

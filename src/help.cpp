@@ -103,8 +103,8 @@ std::string subcommand(const Subcommand& sub, std::size_t width) {
   std::string arguments;
   for (const auto& option : sub.options) {
     if (option.kind == OptionSpec::Kind::positional) {
-      usage +=
-          option.optional ? fmt::format(" [{}]", option.names) : fmt::format(" {}", option.names);
+      const std::string shown = fmt::format("{}{}", option.names, option.many ? "..." : "");
+      usage += option.optional ? " [" + shown + "]" : " " + shown;
       arguments += entry(option.names, option.help, width);
     }
   }

@@ -16,6 +16,12 @@ void print(const Report& report) {
   g_printed = true;
 }
 
+void print(Ending outcome, const std::vector<Report>& barriers) {
+  std::fputs(to_json(outcome, barriers).c_str(), stdout);
+  std::fflush(stdout);
+  g_printed = true;
+}
+
 bool printed() { return g_printed; }
 
 void note_printed() { g_printed = true; }

@@ -8,6 +8,8 @@ namespace rbarrier {
 
 // Prints the report on stdout, flushed (before an exec, or the exit).
 void print(const Report& report);
+// The same for several barriers awaited together (to_json of them).
+void print(Ending outcome, const std::vector<Report>& barriers);
 
 // Whether a report (or, for status --json, a snapshot: note_printed()) went to stdout: main()
 // prints error_json() when --json was asked for and nothing was.

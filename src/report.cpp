@@ -59,7 +59,7 @@ std::string members_json(const std::vector<RosterEntry>& members) {
 
 std::string to_json(const Report& report) {
   using nlohmann::json;
-  json out = {{"outcome", json_name(report.outcome)},
+  json out = {{"outcome", report.decided ? json(json_name(report.outcome)) : json(nullptr)},
               {"name", report.name},
               {"generation", report.generation}};
   if (report.ran) { // once: a command, not parties
@@ -116,6 +116,16 @@ std::string to_json(const Report& report) {
     text.replace(at, null_members.size(), "\"members\":" + members_json(*report.members));
   }
   return text + "\n";
+}
+
+std::string to_json(Ending outcome, const std::vector<Report>& barriers) {
+  std::string each;
+  for (const auto& report : barriers) {
+    std::string text = to_json(report);
+    text.pop_back(); // its newline
+    each += (each.empty() ? "" : ",") + text;
+  }
+  return fmt::format("{{\"outcome\":\"{}\",\"barriers\":[{}]}}\n", json_name(outcome), each);
 }
 
 std::string error_json(const Result& result, std::string_view name) {

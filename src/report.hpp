@@ -18,6 +18,9 @@ namespace rbarrier {
 // outcome.
 struct Report {
   Ending outcome = Ending::error; // how the party ended: that of its Result
+  // One of several barriers awaited together that was not decided when the wait ended: its
+  // "outcome" is null.
+  bool decided = true;
   std::string name = {};
   std::int64_t generation = 0;
   std::int64_t parties = 0; // a released generation's: how many it was released with
@@ -41,6 +44,10 @@ struct Report {
 // "rank" on a release, null when the roster is no longer known; "data" null for a member
 // without --data.
 std::string to_json(const Report& report);
+
+// --json of await on several barriers: {"outcome", "barriers": [each one's report]}, on one
+// line.
+std::string to_json(Ending outcome, const std::vector<Report>& barriers);
 
 // The object --json prints for an ending that made no report (an error, a signal before the
 // party knew anything): {"outcome", "name", "status", "message"}, on one line.

@@ -38,6 +38,7 @@ struct OptionSpec {
   std::string_view value; // what the value is: "DUR", "N", "URL", "FILE"; empty for a flag
   std::string_view help;
   bool optional = false; // a positional that may be omitted: [PATTERN]
+  bool many = false; // a positional given one or more times: NAME...
 
   // The name its values go by: the first long name without its dashes ("timeout"), or the
   // positional's name.

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// rbarrier await NAME: wait for a generation's outcome without being counted.
+// rbarrier await NAME...: wait for generations' outcomes without being counted.
+#include <algorithm>
+#include <deque>
 #include <fmt/format.h>
+#include <memory>
 
 #include "barrier.hpp"
 #include "commands/commands.hpp"
+#include "output.hpp"
 #include "util/log.hpp"
 #include "util/signals.hpp"
 #include "util/text.hpp"
@@ -14,7 +18,8 @@ namespace rbarrier::commands {
 namespace {
 
 struct AwaitOptions {
-  std::string name;
+  std::string name; // the first NAME given, for main()'s messages
+  std::vector<std::string> names; // every NAME given, in order
   std::optional<Duration> timeout; // none: for ever (no --timeout, or the literal 0)
   std::optional<std::int64_t> generation; // none: the current one
   bool json = false;
@@ -25,12 +30,29 @@ struct AwaitOptions {
 // stored, so a timeout or a signal ends it without a withdrawal.
 class Awaiter : public Watcher {
 public:
-  Awaiter(const GlobalOptions& global, const AwaitOptions& options)
-      : Watcher(global, options.name, options.command, deadline_after(options.timeout), "awaiting",
-                options.json),
+  // Awaits barrier `name`: alone, with the command and --json of `options`; or as one of several
+  // (Gathering) through their `shared` session, with no command, reading the roster on a release
+  // when `roster` says the command or --json want it.
+  Awaiter(const GlobalOptions& global, const AwaitOptions& options, const std::string& name,
+          Deadline deadline)
+      : Watcher(global, name, options.command, deadline, "awaiting", options.json),
+        m_options(options) {}
+  Awaiter(const GlobalOptions& global, const AwaitOptions& options, const std::string& name,
+          Deadline deadline, bool roster, Session* shared)
+      : Watcher(global, name, k_no_command, deadline, "awaiting", roster, shared),
         m_options(options) {}
 
+  using Watcher::begin;
+  using Watcher::due;
+  using Watcher::report;
+  using Watcher::take;
+  EventStream& events() { return m_events; }
+  // What it still awaits, for a timeout: "generation 2 of barrier "a" (1/3 arrived)".
+  std::string awaited() const;
+
 private:
+  static inline const std::vector<std::string> k_no_command;
+
   // The first look: the outcome if it is known, else nullopt.
   std::optional<Result> start() override;
   // Every 5 s, and just after a working party's lease would lapse: the observation that finds it
@@ -135,41 +157,238 @@ std::optional<Result> Awaiter::on_observation(const Observation& observation) {
   return std::nullopt;
 }
 
-Result Awaiter::on_timeout() {
-  const std::string timeout = format_duration(m_options.timeout.value_or(Duration(0)));
+std::string Awaiter::awaited() const {
   if (m_token.empty()) {
-    return {Ending::timeout,
-            fmt::format("timed out after {} awaiting barrier {} (it does not exist yet)", timeout,
-                        name())};
+    return fmt::format("barrier {} (it does not exist yet)", name());
   }
+  return fmt::format("generation {} of barrier {} ({}/{} arrived)", m_generation, name(), m_count,
+                     m_parties);
+}
+
+Result Awaiter::on_timeout() {
   return {Ending::timeout,
-          fmt::format("timed out after {} awaiting generation {} of barrier {} ({}/{} arrived)",
-                      timeout, m_generation, name(), m_count, m_parties)};
+          fmt::format("timed out after {} awaiting {}",
+                      format_duration(m_options.timeout.value_or(Duration(0))), awaited())};
+}
+
+// Several barriers awaited together, until every one's generation is released or the first
+// other outcome. One connection and one XREAD serve them all; but on a Redis Cluster a command's
+// keys must share a slot, and each barrier has its own: there each has its connection, and
+// their streams are read in turn, each blocking for k_turn at most.
+class Gathering {
+public:
+  Gathering(const GlobalOptions& global, const AwaitOptions& options)
+      : m_global(global), m_options(options), m_deadline(deadline_after(options.timeout)),
+        m_json(options.json) {}
+
+  Result run();
+
+private:
+  Result gather();
+  // What one awaiter's decision means for all: nullopt while the others are still awaited.
+  std::optional<Result> decided(std::size_t i, const Result& result);
+  Result on_timeout() const;
+  Result released();
+  // Prints the --json of all, with `ending`, once.
+  void print_reports(Ending ending);
+  // The barriers, quoted, for messages.
+  std::string names() const { return list_ids(m_options.names, m_options.names.size()); }
+
+  static constexpr Duration k_turn{100};
+
+  const GlobalOptions& m_global;
+  const AwaitOptions& m_options;
+  const Deadline m_deadline;
+  bool m_json; // --json, not printed yet
+  std::deque<Session> m_sessions;
+  bool m_cluster = false;
+  std::vector<std::unique_ptr<Awaiter>> m_awaiters;
+  std::vector<std::optional<Ending>> m_outcomes; // of each awaiter, once decided
+};
+
+Result Gathering::run() {
+  Result result;
+  try {
+    try {
+      result = gather();
+    } catch (const TimeoutError&) {
+      if (Clock::now() < m_deadline) {
+        throw; // the server stopped answering: unreachable, before the deadline
+      }
+      result = on_timeout();
+    }
+  } catch (const Interrupted& interrupted) {
+    result = stopped_by(interrupted.signo, "awaiting barriers " + names());
+  } catch (const Error& error) {
+    result = {Ending::error, to_int(error.code()),
+              fmt::format("barriers {}: {}", names(), error.what())};
+    return result; // main() prints its --json
+  }
+  if (m_json) {
+    print_reports(result.ending);
+  }
+  return result;
+}
+
+void Gathering::print_reports(Ending ending) {
+  std::vector<Report> reports;
+  for (std::size_t i = 0; i < m_awaiters.size(); ++i) {
+    Report report = m_awaiters[i]->report(m_outcomes[i].value_or(ending));
+    report.decided = m_outcomes[i].has_value();
+    reports.push_back(std::move(report));
+  }
+  print(ending, reports);
+  m_json = false;
+}
+
+Result Gathering::gather() {
+  Session& first = m_sessions.emplace_back(m_global.server);
+  m_cluster = !first.cluster_masters(m_deadline).empty();
+  const bool roster = m_options.json || !m_options.command.empty();
+  for (const auto& name : m_options.names) {
+    // On a Cluster, the first barrier's session is the one that asked; each other has its own.
+    Session* shared = m_cluster && !m_awaiters.empty() ? nullptr : &first;
+    m_awaiters.push_back(
+        std::make_unique<Awaiter>(m_global, m_options, name, m_deadline, roster, shared));
+    m_outcomes.emplace_back();
+  }
+  for (std::size_t i = 0; i < m_awaiters.size(); ++i) {
+    if (auto result = m_awaiters[i]->begin()) {
+      if (auto all = decided(i, *result)) {
+        return *all;
+      }
+    }
+  }
+  for (;;) {
+    if (Clock::now() >= m_deadline) {
+      return on_timeout();
+    }
+    std::vector<std::size_t> awaited;
+    for (std::size_t i = 0; i < m_awaiters.size(); ++i) {
+      if (!m_outcomes[i]) {
+        awaited.push_back(i);
+      }
+    }
+    if (m_cluster) {
+      for (const std::size_t i : awaited) {
+        Awaiter& awaiter = *m_awaiters[i];
+        const Deadline until = std::min({awaiter.due(), m_deadline, Clock::now() + k_turn});
+        if (auto result = awaiter.take(awaiter.events().next(until, m_deadline))) {
+          if (auto all = decided(i, *result)) {
+            return *all;
+          }
+        }
+      }
+      continue;
+    }
+    Deadline until = m_deadline;
+    std::vector<EventStream*> streams;
+    for (const std::size_t i : awaited) {
+      until = std::min(until, m_awaiters[i]->due());
+      streams.push_back(&m_awaiters[i]->events());
+    }
+    const auto batches = EventStream::next_of(streams, until, m_deadline);
+    for (std::size_t k = 0; k < awaited.size(); ++k) {
+      if (auto result = m_awaiters[awaited[k]]->take(batches[k])) {
+        if (auto all = decided(awaited[k], *result)) {
+          return *all;
+        }
+      }
+    }
+  }
+}
+
+std::optional<Result> Gathering::decided(std::size_t i, const Result& result) {
+  m_outcomes[i] = result.ending;
+  if (result.ending != Ending::released && result.ending != Ending::passed) {
+    return result; // the first outcome that is not a release ends the wait for all
+  }
+  if (std::all_of(m_outcomes.begin(), m_outcomes.end(),
+                  [](const std::optional<Ending>& outcome) { return outcome.has_value(); })) {
+    return released();
+  }
+  return std::nullopt;
+}
+
+Result Gathering::on_timeout() const {
+  std::string awaited;
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < m_awaiters.size(); ++i) {
+    if (!m_outcomes[i]) {
+      awaited += (awaited.empty() ? "" : "; ") + m_awaiters[i]->awaited();
+      ++count;
+    }
+  }
+  return {Ending::timeout, fmt::format("timed out after {} awaiting {} of {} barriers: {}",
+                                       format_duration(m_options.timeout.value_or(Duration(0))),
+                                       count, m_awaiters.size(), awaited)};
+}
+
+Result Gathering::released() {
+  if (m_options.command.empty()) {
+    return {Ending::released, {}};
+  }
+  ::setenv("RBARRIER_BARRIERS", std::to_string(m_awaiters.size()).c_str(), 1);
+  for (std::size_t i = 0; i < m_awaiters.size(); ++i) {
+    const Report report = m_awaiters[i]->report(Ending::released);
+    std::optional<std::vector<std::string>> ids;
+    if (report.members) {
+      ids.emplace();
+      for (const auto& member : *report.members) {
+        ids->push_back(member.id);
+      }
+    }
+    export_party(report.name, report.generation, report.parties, "", ids,
+                 fmt::format("_{}", i + 1));
+  }
+  if (m_json) { // now: the command takes this process's place
+    print_reports(Ending::released);
+  }
+  return exec_after(m_options.command, "barriers " + names());
 }
 
 using Kind = OptionSpec::Kind;
 
 constexpr OptionSpec k_options[] = {
-    k_name_option,
+    {"NAME", Kind::positional, "",
+     "the barrier's name; several: await every one's current generation", false, true},
     k_timeout_option,
     {"--generation", Kind::value, "G",
-     "await generation G (default: the current one, or the first if NAME does not exist yet)"},
+     "await generation G (default: the current one, or the first if NAME does not exist yet); "
+     "with one NAME only"},
     {"--json", Kind::flag, "",
-     "print the outcome as one JSON object on stdout (members and data on a release)"},
+     "print the outcome as one JSON object on stdout (members and data on a release; with "
+     "several NAMEs, each barrier's under \"barriers\")"},
 };
 
 Prepared build(const Values& values, const GlobalOptions&) {
   AwaitOptions options;
-  options.name = barrier_name(values);
+  options.names = values.all("NAME");
+  for (auto name = options.names.begin(); name != options.names.end(); ++name) {
+    if (name->empty()) {
+      throw UsageError("the barrier name must not be empty");
+    }
+    if (std::find(options.names.begin(), name, *name) != name) {
+      throw UsageError(fmt::format("barrier {} is named twice", quote(*name)));
+    }
+  }
+  options.name = options.names.front();
   options.timeout = timeout(values);
   if (values.given("generation")) {
+    if (options.names.size() > 1) {
+      throw UsageError(
+          fmt::format("--generation applies to one barrier; {} are named", options.names.size()));
+    }
     options.generation = parse_positive("--generation", values["generation"]);
   }
   options.json = values.given("json");
   options.command = values.all("--");
   return prepare(
       std::move(options), +[](const GlobalOptions& global, const AwaitOptions& awaited) {
-        return Awaiter(global, awaited).run();
+        if (awaited.names.size() > 1) {
+          return Gathering(global, awaited).run();
+        }
+        return Awaiter(global, awaited, awaited.name, deadline_after(awaited.timeout)).run();
       });
 }
 
@@ -177,10 +396,13 @@ Prepared build(const Values& values, const GlobalOptions&) {
 
 extern const Subcommand k_await{
     .name = "await",
-    .summary = "wait, without being counted, for the outcome of NAME's current generation",
+    .summary = "wait, without being counted, for the outcome of each NAME's current generation",
     .options = k_options,
-    .footer = "After \"--\", CMD [ARGS...] is run once the generation is released, and its exit "
-              "status becomes rbarrier's.",
+    .footer = "With several NAMEs it waits until every one is released, and ends at the first "
+              "that is reset, aborted, broken, expired or lost, with its status. After \"--\", "
+              "CMD [ARGS...] is run once the generation is released (with RBARRIER_BARRIERS and "
+              "RBARRIER_NAME_1, RBARRIER_GENERATION_1, ... for several), and its exit status "
+              "becomes rbarrier's.",
     .command = Subcommand::Command::optional,
     .build = build};
 

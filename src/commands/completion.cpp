@@ -215,8 +215,8 @@ std::string zsh() {
     arms += fmt::format("  {})\n    _arguments $global", sub->name);
     for (const auto& option : sub->options) {
       if (option.kind == OptionSpec::Kind::positional) {
-        arms += fmt::format(" \\\n      '1:{}{}:{}'", option.optional ? ":" : "",
-                            zsh_text(option.help), zsh_action(option));
+        arms += fmt::format(" \\\n      '{}:{}{}:{}'", option.many ? "*" : "1",
+                            option.optional ? ":" : "", zsh_text(option.help), zsh_action(option));
       } else {
         arms += " \\\n      " + zsh_spec(option);
       }

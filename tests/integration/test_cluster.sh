@@ -86,6 +86,27 @@ wait_arrived alpha 1
 URL="redis://127.0.0.1:${ports[2]}" expect 0 wait alpha -n 2 -t 30s
 expect_exit sub 0
 
+begin_case "await on barriers of three nodes: released in any order, aborted at once"
+# One XREAD cannot name keys of two slots: each barrier is read on its own connection, in turn.
+slots=$(for name in india juliet kilo; do
+  redis-cli -p "${ports[0]}" CLUSTER KEYSLOT "rbarrier:{$name}"
+done | sort -u | wc -l)
+check "the three barriers share a slot ($slots slots)" [ "$slots" = 3 ]
+URL="redis://127.0.0.1:${ports[0]}"
+spawn many -v await india juliet kilo -t 30s
+wait_log many 'barrier "kilo" does not exist yet' # the last of the three looked
+expect 0 arrive kilo -n 1
+expect 0 arrive india -n 1
+expect_running many
+expect 0 arrive juliet -n 1
+expect_exit many 0
+spawn failing await lima mike november -t 30s
+wait_for_readers() { [ "$(for port in "${ports[@]}"; do redis-cli -p "$port" CLIENT LIST; done | grep -c ' cmd=xread')" -ge 1 ]; }
+check "await never read" eventually wait_for_readers
+expect 0 abort november --reason 'node lost'
+expect_exit failing 4
+expect_file "$TMP/failing.err" 'barrier "november" was aborted while awaiting: node lost'
+
 begin_case "A slot being migrated"
 # A slot being migrated: its owner answers ASK for a barrier it does not hold, and the party
 # runs the script on the importing node after ASKING.

@@ -23,7 +23,7 @@ begin_case "Every subcommand has its entry under COMMANDS, in the README's usage
 "$RBARRIER" completion bash >"$TMP/rbarrier.bash"
 "$RBARRIER" completion zsh >"$TMP/_rbarrier"
 for sub in $(subcommands); do
-  check "the manual lacks the subcommand $sub" grep -qE "^\.BI $sub \" [A-Z]+\"" "$MAN"
+  check "the manual lacks the subcommand $sub" grep -qE "^\.BI $sub \" [A-Z]+(\"|\\\\fR\.\.\.)" "$MAN"
   check "the README's usage lacks $sub" grep -qE "^rbarrier \[GLOBAL OPTIONS\] $sub +\[?[A-Z]+" "$RBARRIER_SOURCE/README.md"
   for completion in rbarrier.bash _rbarrier; do
     check "$completion lacks $sub" grep -qw "$sub" "$TMP/$completion"
