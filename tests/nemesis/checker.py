@@ -7,6 +7,7 @@ in seconds, the command's status and its start and end (ns, wall clock), start a
 party (ns), code (its exit status, negative for a signal), report (its --json object or None),
 stderr, the signals the nemesis sent it with their times, and the time it spent stopped.
 """
+import json
 import re
 
 # The generation outcomes a report can name; the others end a party, not a generation.
@@ -71,17 +72,26 @@ LAPSING_FAULTS = {"kill", "stop", "cmdstop", "runkill", "reset", "cut", "freeze"
 
 
 def check_round(parties, server, parties_n, persistent, restarts, rank_by="id", calm=False,
-                faults=()):
+                faults=(), side=None):
     """parties: the round's records; server: {"outcomes": {gen: text}, "releases": {gen: ns},
     "untimed": [keys], "alive": [pids]}; parties_n: the barrier's (MIN, MAX) (N, N for -n N);
     rank_by: the round's --rank-by; calm: no fault of the server or the connections, so that
-    every party learns of an outcome at once; faults: the names of the round's faults; restarts: the windows (from,
+    every party learns of an outcome at once; faults: the names of the round's faults; side: what
+    the nemesis did to the second barrier of some awaits ({"released" or "aborted": (ns before,
+    ns after)}); restarts: the windows (from,
     to in ns) in which the state may have been lost -- a restart without persistence, a failover:
     each makes a new instance, whose generations may count from 1 again or repeat ones decided
     before, so that generations are compared within one instance. Returns violations."""
     v = []
     fewest, most = parties_n
     volatile_restarts = len(restarts)
+    # An await of several barriers: its report on the round's barrier is checked as any other's,
+    # the whole by check_awaits.
+    for p in parties:
+        if p.kind == "await" and isinstance((p.report or {}).get("barriers"), list):
+            p.several = p.report
+            p.report = next((b for b in p.several["barriers"] if b.get("name") == "nemesis"),
+                            {"outcome": "no report on the round's barrier"})
     expired = {}  # gen -> [party] that reported its expiry
     by_gen = {}  # gen -> set of generation outcomes reported
     released = {}  # gen -> [(party, members)]
@@ -217,6 +227,7 @@ def check_round(parties, server, parties_n, persistent, restarts, rank_by="id", 
 
     v.extend(check_actions(parties, server, restarts, released))
     v.extend(check_once(parties, faults))
+    v.extend(check_awaits(parties, side or {}, calm and not restarts))
 
     # 7. Nothing left behind.
     for key in server["untimed"]:
@@ -269,6 +280,57 @@ def check_member(gen, member, candidates, release_ns, frozen_ns=None):
     return ["generation %d released with member %r, which had withdrawn (%s)" % (
         gen, member["id"], ", ".join("party %d %s" % (p.index, p.report["outcome"])
                                      for p in counted))]
+
+
+# The outcomes that end an await of several barriers, each a barrier's own; the rest end it whole.
+ENDING_OUTCOMES = {"reset", "aborted", "broken", "expired", "lost"}
+RELEASES = {"released", "passed"}
+# How long a party may take to learn of an outcome when nothing delays it.
+PROMPTLY_S = 1.5
+
+
+def check_awaits(parties, side, calm):
+    """An await of several barriers ends as the first of them that is not released, or released
+    once all are; a barrier reported released or aborted was; and, when nothing delays what it
+    learns, it sees a release of the second barrier, and ends promptly at its abort."""
+    v = []
+    for p in parties:
+        whole = getattr(p, "several", None)
+        if whole is None:
+            continue
+        each = {b.get("name"): b for b in whole["barriers"]}
+        outcomes = [b.get("outcome") for b in whole["barriers"]]
+        names = [a for a in p.args[1:] if not a.startswith("-")][:len(outcomes)]
+        if [b.get("name") for b in whole["barriers"]] != names:
+            v.append("await %d of %s reported on %s" % (p.index, names, list(each)))
+        ending = [o for o in outcomes if o not in RELEASES and o is not None]
+        if p.code == 0 and (whole["outcome"] != "released" or
+                            not all(o in RELEASES for o in outcomes)):
+            v.append("await %d exited 0 reporting %s" % (p.index, json.dumps(whole)))
+        if whole["outcome"] in ENDING_OUTCOMES and ending != [whole["outcome"]]:
+            v.append("await %d ended %s, its barriers say %s" % (p.index, whole["outcome"],
+                                                                 outcomes))
+        if whole["outcome"] in ("timeout", "interrupted", "terminated") and ending:
+            v.append("await %d ended %s, though %s" % (p.index, whole["outcome"], outcomes))
+        mine = each.get("nemesis-side") or {}
+        released, aborted = side.get("released"), side.get("aborted")
+        if mine.get("outcome") == "released" and not (released and released[0] < p.end):
+            v.append("await %d says the second barrier was released; it was not" % p.index)
+        if mine.get("outcome") in ("aborted", "broken") and not (
+                aborted and aborted[0] < p.end and mine.get("reason") == "side"):
+            v.append("await %d says the second barrier %s (%r); it was not aborted" % (
+                p.index, mine.get("outcome"), mine.get("reason")))
+        # Awaiting its first generation, undisturbed: a release is seen, an abort ends it.
+        if not calm or p.signals or p.stopped or mine.get("generation") != 1:
+            continue
+        if released and released[1] < p.end - PROMPTLY_S * 1e9 and p.start < released[0] and \
+                mine.get("outcome") is None:
+            v.append("await %d did not see the second barrier released %.1fs before it ended %s"
+                     % (p.index, (p.end - released[1]) / 1e9, whole["outcome"]))
+        if aborted and p.start < aborted[0] and p.end > aborted[1] + PROMPTLY_S * 1e9:
+            v.append("await %d ended %.1fs after the second barrier was aborted" % (
+                p.index, (p.end - aborted[1]) / 1e9))
+    return v
 
 
 def check_actions(parties, server, restarts, released):
