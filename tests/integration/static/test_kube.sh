@@ -87,8 +87,29 @@ state() { podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$1" 2
 # started POD: its main container runs and said so.
 started() { [ "$(state "$1-app")" = "running 0" ] && podman logs "$1-app" 2>&1 | grep -q started; }
 awaiting() { [ "$(rcli CLIENT LIST | grep -c ' cmd=xread')" -ge "$1" ]; }
+# fresh: no pod and no key of the cases before.
+fresh() {
+  [ ${#pods[@]} -eq 0 ] || podman pod rm -f -t 0 "${pods[@]}" >/dev/null 2>&1
+  pods=()
+  rcli FLUSHALL >/dev/null
+}
 # migrations: how many times ./migrate ran.
 migrations() { rb status --json migrations 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["arrived"])'; }
+# replicas_started: the plays of app-0, app-1 and app-2 ended and their applications run (podman
+# removes an init container that succeeded); app-3, a replica started later (scaled up,
+# rescheduled), passes at once; the migration ran once.
+replicas_started() {
+  local pod
+  for pod in app-0 app-1 app-2; do
+    check "$pod was not played: $(cat "$TMP/$pod.play")" played "$pod"
+    check "$pod's application did not start" eventually started "$pod"
+  done
+  sed 's/name: app-2$/name: app-3/' "$TMP/pods/app-2.yaml" >"$TMP/pods/app-3.yaml"
+  play app-3
+  check "the later replica was not played: $(cat "$TMP/app-3.play")" played app-3
+  check "the later replica's application did not start" eventually started app-3
+  check "the migration ran $(migrations) times" [ "$(migrations)" = 1 ]
+}
 
 begin_case "the migration: three replicas held by their init containers until the Job's pod migrated"
 manifest kubernetes-migration ok >"$TMP/names"
@@ -104,39 +125,17 @@ play migrate-v42-0
 check "the Job's pod was not played: $(cat "$TMP/migrate-v42-0.play")" played migrate-v42-0
 check "the migration did not succeed: $(podman logs migrate-v42-0-migrate 2>&1)" \
   [ "$(podman wait migrate-v42-0-migrate)" = 0 ]
-for pod in app-0 app-1 app-2; do
-  # (podman removes an init container that succeeded)
-  check "$pod was not played: $(cat "$TMP/$pod.play")" played "$pod"
-  check "$pod's application did not start" eventually started "$pod"
-done
-# A replica started later (scaled up, rescheduled) passes at once.
-sed 's/name: app-2$/name: app-3/' "$TMP/pods/app-2.yaml" >"$TMP/pods/app-3.yaml"
-play app-3
-check "the later replica was not played: $(cat "$TMP/app-3.play")" played app-3
-check "the later replica's application did not start" eventually started app-3
-check "the migration ran $(migrations) times" [ "$(migrations)" = 1 ]
+replicas_started
 
 begin_case "the migration by rbarrier once: three replicas at once, one migration"
-podman pod rm -f -t 0 "${pods[@]}" >/dev/null 2>&1
-pods=()
-rcli FLUSHALL >/dev/null
+fresh
 manifest kubernetes-migration-once ok >"$TMP/names"
 check "the pods: $(tr '\n' ' ' <"$TMP/names")" [ "$(tr '\n' ' ' <"$TMP/names")" = "app-0 app-1 app-2 " ]
 for pod in app-0 app-1 app-2; do play "$pod"; done
-for pod in app-0 app-1 app-2; do
-  check "$pod was not played: $(cat "$TMP/$pod.play")" played "$pod"
-  check "$pod's application did not start" eventually started "$pod"
-done
-sed 's/name: app-2$/name: app-3/' "$TMP/pods/app-2.yaml" >"$TMP/pods/app-3.yaml"
-play app-3
-check "the later replica was not played: $(cat "$TMP/app-3.play")" played app-3
-check "the later replica's application did not start" eventually started app-3
-check "the migration ran $(migrations) times" [ "$(migrations)" = 1 ]
+replicas_started
 
 begin_case "a failed migration fails the init containers, with its reason"
-podman pod rm -f -t 0 "${pods[@]}" >/dev/null 2>&1
-pods=()
-rcli FLUSHALL >/dev/null
+fresh
 manifest kubernetes-migration fails >/dev/null
 for pod in app-0 app-1; do play "$pod"; done
 check "the init containers never awaited" eventually_for 60 awaiting 2
@@ -153,8 +152,7 @@ for pod in app-0 app-1; do
 done
 
 begin_case "the gang Job: its eight pods start their main containers together"
-podman pod rm -f -t 0 "${pods[@]}" >/dev/null 2>&1
-pods=()
+fresh
 manifest kubernetes-job ok >"$TMP/names"
 check "the pods: $(tr '\n' ' ' <"$TMP/names")" [ "$(wc -l <"$TMP/names")" = 8 ]
 for i in 0 1 2 3 4 5 6; do play "train-$i"; done
