@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // rbarrier await NAME...: wait for generations' outcomes without being counted.
 #include <algorithm>
-#include <deque>
 #include <fmt/format.h>
 #include <memory>
+#include <optional>
 
 #include "barrier.hpp"
 #include "commands/commands.hpp"
@@ -200,7 +200,7 @@ private:
   const AwaitOptions& m_options;
   const Deadline m_deadline;
   bool m_json; // --json, not printed yet
-  std::deque<Session> m_sessions;
+  std::optional<Session> m_session; // the first barrier's, which the others share but on a Cluster
   bool m_cluster = false;
   std::vector<std::unique_ptr<Awaiter>> m_awaiters;
   std::vector<std::optional<Ending>> m_outcomes; // of each awaiter, once decided
@@ -224,7 +224,7 @@ Result Gathering::run() {
               fmt::format("barriers {}: {}", names(), error.what())};
     return result; // main() prints its --json
   }
-  if (m_json) {
+  if (m_json && m_awaiters.size() == m_options.names.size()) { // else main() prints one
     print_reports(result.ending);
   }
   return result;
@@ -242,7 +242,7 @@ void Gathering::print_reports(Ending ending) {
 }
 
 Result Gathering::gather() {
-  Session& first = m_sessions.emplace_back(m_global.server);
+  Session& first = m_session.emplace(m_global.server);
   m_cluster = !first.cluster_masters(m_deadline).empty();
   const bool roster = m_options.json || !m_options.command.empty();
   for (const auto& name : m_options.names) {
