@@ -20,10 +20,9 @@ Watcher::Watcher(const GlobalOptions& global, const std::string& name,
                  const std::vector<std::string>& command, Deadline deadline, std::string_view live,
                  bool json, Session* shared)
     // Arrivals and departures only for someone who shows them: at N parties they are N events.
-    // Several barriers awaited together show no live line of their own.
     : Party(global, name, deadline,
-            (log::live_enabled() && !shared) || log::level() == log::Level::verbose, shared),
-      m_command(command), m_started(Clock::now()), m_live(log::live_enabled() && !shared),
+            (log::live_enabled() && !live.empty()) || log::level() == log::Level::verbose, shared),
+      m_command(command), m_started(Clock::now()), m_live(log::live_enabled() && !live.empty()),
       m_doing(live), m_json(json) {}
 
 Result Watcher::run() {

@@ -24,8 +24,8 @@ public:
 protected:
   // `live` says what the party does, for the live line: "waiting at", "awaiting". With `json`,
   // the outcome is printed as JSON on stdout (report.hpp).
-  // With `shared`, its session is that of other watchers awaited together (see Party), and it
-  // shows no live line.
+  // With `shared`, its session is that of other watchers awaited together (see Party). An empty
+  // `live` shows no live line (one of several barriers awaited together).
   Watcher(const GlobalOptions& global, const std::string& name,
           const std::vector<std::string>& command, Deadline deadline, std::string_view live,
           bool json, Session* shared = nullptr);

@@ -39,8 +39,7 @@ public:
         m_options(options) {}
   Awaiter(const GlobalOptions& global, const AwaitOptions& options, const std::string& name,
           Deadline deadline, bool roster, Session* shared)
-      : Watcher(global, name, k_no_command, deadline, "awaiting", roster, shared),
-        m_options(options) {}
+      : Watcher(global, name, k_no_command, deadline, "", roster, shared), m_options(options) {}
 
   using Watcher::begin;
   using Watcher::due;
