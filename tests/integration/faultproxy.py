@@ -14,11 +14,16 @@ Control lines (each answered with "ok"):
     stall on|off               stop (and resume) relaying in both directions
     stall-after-reply TEXT     relay the next server-to-client data containing TEXT, then stall
     refuse on|off              close new connections as soon as they are accepted
+    refuse until MS            refuse them until MS milliseconds after the epoch (the clock of
+                               `date +%s%N`): the proxy switches itself back on time, where a
+                               control command started then could come late
     count                      answers with the number of connections accepted so far
 Test helper only: loopback unix sockets, no network.
 """
 import asyncio
+import math
 import sys
+import time
 
 
 class Proxy:
@@ -30,12 +35,12 @@ class Proxy:
         self.stall_after_reply = None
         self.stalled = asyncio.Event()
         self.stalled.set()  # set: relaying
-        self.refuse = False
+        self.refuse_until = 0.0  # epoch milliseconds; math.inf: refused until told otherwise
         self.accepted = 0
 
     async def client(self, reader, writer):
         self.accepted += 1
-        if self.refuse:
+        if time.time() * 1000 < self.refuse_until:
             writer.close()
             return
         try:
@@ -113,7 +118,11 @@ class Proxy:
             elif command == "stall":
                 (self.stalled.clear if arg == "on" else self.stalled.set)()
             elif command == "refuse":
-                self.refuse = arg == "on"
+                words = arg.split()
+                if words[0] == "until":
+                    self.refuse_until = float(words[1])
+                else:
+                    self.refuse_until = math.inf if arg == "on" else 0.0
             elif command == "count":
                 answer = str(self.accepted)
             else:
