@@ -416,6 +416,7 @@ Check decode_check(const Reply& reply) {
       check.generation = to_int(v[2], "generation");
       check.parties = to_int(v[3], "parties");
     }
+    check.kept = v.size() >= 5 && v[4] == "1";
   } else if (v[0] == "aborted") {
     check.status = Check::Status::aborted;
   } else {

@@ -230,6 +230,7 @@ struct Check {
   std::string why; // lost
   std::int64_t count = 0;
   std::int64_t parties = 0; // waiting, left; decided: how many a release released, if known
+  bool kept = false; // left: the member still counts (members without a lease, an action runs)
   Timing timing; // waiting (poll)
 };
 

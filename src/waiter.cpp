@@ -152,6 +152,7 @@ Result Waiter::on_timeout() {
   const bool abort = m_options.on_timeout == OnTimeout::abort && m_arrived;
   const auto generation = m_arrived ? std::optional(m_generation) : std::nullopt;
   std::string withdrawal;
+  bool kept = false;
   try {
     if (m_arrived && !m_options.members.empty()) {
       m_report.missing = missing();
@@ -174,7 +175,9 @@ Result Waiter::on_timeout() {
       return *decided;
     }
     if (result.status == Check::Status::left && m_arrived) {
-      m_count = result.count + 1; // as it gave up: those left, and this party until then
+      // As it gave up: those left, and this party until then (counted still, if kept).
+      m_count = result.count + (result.kept ? 0 : 1);
+      kept = result.kept;
     }
     if (result.status == Check::Status::left && !m_arrived && result.parties > 0) {
       // Its arrival's reply never came: the report names the generation it did not join.
@@ -185,7 +188,7 @@ Result Waiter::on_timeout() {
     if (abort) {
       m_session.wait_for_replicas(m_options.name);
     }
-    withdrawal = abort ? "; aborted it" : "";
+    withdrawal = abort ? "; aborted it" : kept ? "; its arrival still counts" : "";
   } catch (const TimeoutError& error) {
     withdrawal = fmt::format("; could not withdraw: {}", error.what());
   }

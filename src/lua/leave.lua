@@ -2,9 +2,9 @@
 -- leave: KEYS[8] this arrival's reply cache. ARGV: ttl, id, gen, token, lease ms; gen and token
 -- empty: those of the arrival in the cache, if the server counted it.
 -- Returns {'decided', outcome, gen[, parties released]} | {'lost', why} |
--- {'left', count, gen, parties}: the member
+-- {'left', count, gen, parties, kept}: the member
 -- count, the current generation and its parties (0 without a barrier), for the report of
--- a party that never learned them.
+-- a party that never learned them; kept '1' when the member still counts (see below).
 local cache = KEYS[8]
 local id, gen, token, lease = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
@@ -51,7 +51,8 @@ end
 redis.call('DEL', cache)
 -- A member without a lease (arrive, with this id) counts until the generation ends.
 local removed = 0
-if redis.call('ZSCORE', members, id) ~= 'inf' then
+local kept = redis.call('ZSCORE', members, id) == 'inf'
+if not kept then
   removed = redis.call('ZREM', members, id)
   redis.call('HDEL', data, id)
 end
@@ -61,4 +62,4 @@ if removed > 0 then
   update_window(m, now)
 end
 touch()
-return {'left', fmt(count), fmt(gen), fmt(m.parties or 0)}
+return {'left', fmt(count), fmt(gen), fmt(m.parties or 0), kept and '1' or '0'}

@@ -95,6 +95,21 @@ for i in 1 2 3; do
 done
 check "the action ran once" [ "$(lines "$TMP/steady.actor")" = 1 ]
 
+begin_case "a party timing out while the action runs still counts, and says so"
+# The action holds until the test lets it go, after the first party gave up.
+spawn early wait counted -n 2 --id early -t 3s --json --action true
+wait_arrived counted 1
+spawn last wait counted -n 2 --id last -t 30s --json \
+  --action "touch '$TMP/counted.started'; until [ -e '$TMP/counted.go' ]; do sleep 0.05; done"
+check "the action never started" eventually test -e "$TMP/counted.started"
+expect_exit early 124
+check "early's message: $(cat "$TMP/early.err")" \
+  grep -qF '(2/2 arrived); its arrival still counts' "$TMP/early.err"
+touch "$TMP/counted.go"
+expect_exit last 0
+check "released with both: $(cat "$TMP/last.out")" \
+  [ "$(field "$TMP/last.out" 'j["parties"], sorted(m["id"] for m in j["members"])')" = "(2, ['early', 'last'])" ]
+
 begin_case "while the action runs, a run party under a member's id enters the next generation"
 for id in a b; do
   spawn "$id" wait busy -n 2 --id "$id" -t 30s --action "echo \$RBARRIER_ID > '$TMP/busy.actor'; sleep 1.5; touch '$TMP/busy.done'"

@@ -219,6 +219,11 @@ TEST_CASE("poll, leave and abort replies") {
   CHECK(c.status == Check::Status::lost);
   CHECK(c.why == "gone");
   CHECK(decode_check(strings({"left", "0"})).status == Check::Status::left);
+  CHECK_FALSE(decode_check(strings({"left", "2", "1", "2", "0"})).kept);
+  c = decode_check(strings({"left", "2", "1", "2", "1"}));
+  CHECK(c.kept);
+  CHECK(c.count == 2);
+  CHECK(c.generation == 1);
   CHECK(decode_check(strings({"aborted", "4"})).status == Check::Status::aborted);
   CHECK_THROWS_AS(decode_check(strings({"decided", "maybe"})), ProtocolError);
   CHECK_THROWS_AS(decode_check(strings({"waiting", "2"})), ProtocolError);
