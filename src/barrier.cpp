@@ -61,20 +61,25 @@ void scan_keys(redis::Connection& connection, const std::string& pattern, Durati
                const std::function<void(const std::vector<std::string>&)>& page) {
   std::string cursor = "0";
   do {
-    const redis::Reply reply =
-        connection.command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}, Clock::now() + each)
-            .check();
-    const auto& parts = reply.as_array("SCAN");
-    if (parts.size() != 2) {
-      throw ProtocolError("unexpected reply for SCAN");
-    }
-    cursor = parts[0].as_string("SCAN cursor");
-    std::vector<std::string> keys;
-    for (const auto& key : parts[1].as_array("SCAN keys")) {
-      keys.push_back(key.as_string("key"));
-    }
-    page(keys);
+    ScanPage next = scan_page(connection, pattern, cursor, Clock::now() + each);
+    page(next.keys);
+    cursor = std::move(next.cursor);
   } while (cursor != "0");
+}
+
+ScanPage scan_page(redis::Connection& connection, const std::string& pattern,
+                   const std::string& cursor, Deadline deadline) {
+  const redis::Reply reply =
+      connection.command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}, deadline).check();
+  const auto& parts = reply.as_array("SCAN");
+  if (parts.size() != 2) {
+    throw ProtocolError("unexpected reply for SCAN");
+  }
+  ScanPage page{parts[0].as_string("SCAN cursor"), {}};
+  for (const auto& key : parts[1].as_array("SCAN keys")) {
+    page.keys.push_back(key.as_string("key"));
+  }
+  return page;
 }
 
 std::optional<std::string> name_of_key(std::string_view prefix, std::string_view key) {

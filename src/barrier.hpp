@@ -25,6 +25,15 @@ std::string hash_tag(std::string_view name);
 // `text` as a SCAN pattern that matches it alone: its glob characters escaped.
 std::string glob_escape(std::string_view text);
 
+// One SCAN on `connection` from `cursor` with MATCH `pattern`: its keys, and the cursor to go on
+// from ("0" at the end), which stays valid on another connection to the same server.
+struct ScanPage {
+  std::string cursor;
+  std::vector<std::string> keys;
+};
+ScanPage scan_page(redis::Connection& connection, const std::string& pattern,
+                   const std::string& cursor, Deadline deadline);
+
 // Runs SCAN on `connection` with MATCH `pattern` to the end, each command within `each`, handing
 // each page's keys to `page`.
 void scan_keys(redis::Connection& connection, const std::string& pattern, Duration each,

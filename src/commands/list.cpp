@@ -8,6 +8,7 @@
 #include "barrier.hpp"
 #include "commands/commands.hpp"
 #include "output.hpp"
+#include "redis/cluster.hpp"
 #include "session.hpp"
 #include "util/text.hpp"
 
@@ -80,55 +81,66 @@ std::string object(const std::string& name, const Snapshot& s) {
   return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// Lists the barriers whose metadata keys one node holds, read with SCAN on `connection`; each
-// one's state is read through the session (in a Cluster, from its slot's master).
-void scan(redis::Connection& connection, Session& session, const GlobalOptions& global,
-          const ListOptions& options, bool& first) {
+// Lists the barriers whose metadata keys one node holds, a SCAN page at a time. `on_node(fn)`
+// runs fn(connection, attempt) on that node, each page and each barrier's status an attempt of
+// its own: a connection lost midway costs that one again, and no line is printed twice.
+template <typename OnNode>
+void scan(OnNode&& on_node, const GlobalOptions& global, const ListOptions& options, bool& first) {
   // every metadata key under the prefix (and derived keys, which name_of_key() leaves out)
-  scan_keys(connection, glob_escape(global.prefix) + "{*}", global.server.connect_timeout,
-            [&](const std::vector<std::string>& keys) {
-              for (const auto& key : keys) {
-                const auto name = name_of_key(global.prefix, key);
-                if (!name || ::fnmatch(options.pattern.c_str(), name->c_str(), 0) != 0) {
-                  continue;
-                }
-                const Barrier barrier(global.prefix, *name, global.ttl);
-                const auto snapshot =
-                    session
-                        .run([&](redis::Connection& c,
-                                 Deadline attempt) { return barrier.status(c, attempt); },
-                             Clock::now() + global.server.connect_timeout)
-                        .snapshot;
-                if (!snapshot) {
-                  continue; // gone since SCAN saw it
-                }
-                std::cout << (options.json ? (first ? "[" : ",\n") + object(*name, *snapshot)
-                                           : line(*name, *snapshot));
-                first = false;
-              }
-            });
+  const std::string pattern = glob_escape(global.prefix) + "{*}";
+  std::string cursor = "0";
+  do {
+    ScanPage page = on_node([&](redis::Connection& connection, Deadline attempt) {
+      return scan_page(connection, pattern, cursor, attempt);
+    });
+    for (const auto& key : page.keys) {
+      const auto name = name_of_key(global.prefix, key);
+      if (!name || ::fnmatch(options.pattern.c_str(), name->c_str(), 0) != 0) {
+        continue;
+      }
+      const Barrier barrier(global.prefix, *name, global.ttl);
+      const auto snapshot = on_node([&](redis::Connection& connection, Deadline attempt) {
+                              return barrier.status(connection, attempt);
+                            }).snapshot;
+      if (!snapshot) {
+        continue; // gone since SCAN saw it
+      }
+      std::cout << (options.json ? (first ? "[" : ",\n") + object(*name, *snapshot)
+                                 : line(*name, *snapshot));
+      first = false;
+    }
+    cursor = std::move(page.cursor);
+  } while (cursor != "0");
 }
 
 Result list(const GlobalOptions& global, const ListOptions& options) {
   Session session(global.server);
-  const Deadline deadline = Clock::now() + global.server.connect_timeout;
-  const auto masters = session.cluster_masters(deadline);
+  const auto deadline = [&] { return Clock::now() + global.server.connect_timeout; };
+  const auto masters = session.cluster_masters(deadline());
   bool first = true;
   if (!options.json) {
     std::cout << fmt::format("{:<8} {:>10} {:>9} {:>7} {:<9} {:>8}  {}\n", "STATE", "GENERATION",
                              "ARRIVED", "WORKING", "LAST", "EXPIRES", "NAME");
   }
   if (masters.empty()) {
-    session.run(
-        [&](redis::Connection& connection, Deadline) {
-          scan(connection, session, global, options, first);
-          return 0;
-        },
-        deadline);
+    scan([&](auto&& fn) { return session.run(fn, deadline()); }, global, options, first);
   } else {
     for (const auto& master : masters) { // every key is on one master
-      auto connection = session.connect_to(master, deadline);
-      scan(*connection, session, global, options, first);
+      // Its barriers read where SCAN found them, not through the session, which would follow
+      // MOVED to their nodes in turn; the session follows a slot that moves or moved since.
+      const auto connection = session.connect_to(master, deadline());
+      scan(
+          [&](auto&& fn) {
+            try {
+              return fn(*connection, deadline());
+            } catch (const RedisError& error) {
+              if (!redis::parse_redirection(error.what()) && !error.transient()) {
+                throw;
+              }
+              return session.run(fn, deadline()); // (TRYAGAIN: its slot is being migrated)
+            }
+          },
+          global, options, first);
     }
   }
   if (options.json) {

@@ -37,7 +37,18 @@ for entry in 1 3; do
   done
 done
 begin_case "list reads every master: the barriers of all three nodes"
+connections() { # made to the nodes so far, this one's redis-cli included
+  local port total=0
+  for port in "${ports[@]}"; do
+    total=$((total + $(redis-cli -p "$port" INFO stats | tr -d '\r' | sed -n 's/^total_connections_received://p')))
+  done
+  echo "$total"
+}
+before=$(connections)
 URL="redis://127.0.0.1:${ports[1]}" expect 0 list
+made=$(($(connections) - before - ${#ports[@]}))
+# the URL's node, and one connection to each master for its barriers: not one per barrier
+check "list made $made connections for 8 barriers on 3 masters" [ "$made" -le 4 ]
 for name in alpha bravo charlie delta echo foxtrot golf hotel; do
   check "list lacks $name: $(cat "$TMP/last.out")" grep -qE " \"$name\"\$" "$TMP/last.out"
 done
@@ -135,4 +146,28 @@ expect_exit mig 0
 check "mig: $(cat "$TMP/mig.err")" grep -qE "(moved|asked): to redis://127.0.0.1:$target$" \
   <(sed -n '/TRYAGAIN/,$p' "$TMP/mig.err")
 check "not created on the new owner" [ "$(redis-cli -p "$target" EXISTS "rbarrier:{$name}")" = 1 ]
+
+begin_case "list while a barrier's slot is migrated"
+# SCAN found the barrier on its owner; reading its state there answers TRYAGAIN until every key
+# moved, then MOVED: list follows it to the new owner.
+name=moving
+URL="redis://127.0.0.1:${ports[0]}" expect 0 wait "$name" -n 1
+slot=$(redis-cli -p "${ports[0]}" CLUSTER KEYSLOT "rbarrier:{$name}")
+owner= target=
+for port in "${ports[@]}"; do
+  [ "$(redis-cli -p "$port" EXISTS "rbarrier:{$name}")" = 1 ] && owner=$port
+done
+for port in "${ports[@]}"; do [ "$port" != "$owner" ] && target=$port && break; done
+redis-cli -p "$target" CLUSTER SETSLOT "$slot" IMPORTING "$(node_id "$owner")" >/dev/null
+redis-cli -p "$owner" CLUSTER SETSLOT "$slot" MIGRATING "$(node_id "$target")" >/dev/null
+URL="redis://127.0.0.1:$owner" spawn lister -v list "$name"
+wait_log lister 'TRYAGAIN'
+mapfile -t keys < <(redis-cli -p "$owner" --scan --pattern "rbarrier:{$name}*")
+redis-cli -p "$owner" MIGRATE 127.0.0.1 "$target" "" 0 5000 KEYS "${keys[@]}" >/dev/null
+for port in "${ports[@]}"; do
+  redis-cli -p "$port" CLUSTER SETSLOT "$slot" NODE "$(node_id "$target")" >/dev/null
+done
+expect_exit lister 0
+check "listed from its new owner: $(cat "$TMP/lister.out")" grep -qE " released .* \"$name\"\$" "$TMP/lister.out"
+check "the keys moved (${#keys[@]})" [ "$(redis-cli -p "$target" EXISTS "rbarrier:{$name}")" = 1 ]
 finish

@@ -75,4 +75,14 @@ if [ -z "${ASAN_OPTIONS:-}" ]; then
   check "10000 barriers took ${large} kB, 10 took ${small} kB" [ "$large" -lt $((small + 4096)) ]
 fi
 
+begin_case "the connection lost while listing: each barrier listed once"
+# The first status is cut after the server ran it: the list goes on from where it was.
+start_proxy proxy redis
+proxy proxy cut-after-request EVALSHA >/dev/null
+URL=unix://$TMP/proxy.sock expect 0 list 'many-*'
+expect_stderr 'retrying'
+check "every one listed: $(grep -c '"many-' "$TMP/last.out")" \
+  [ "$(grep '"many-' "$TMP/last.out" | sort -u | wc -l)" = 10000 ]
+check "each once: $(($(wc -l <"$TMP/last.out") - 1)) lines" [ "$(wc -l <"$TMP/last.out")" = 10001 ]
+
 finish
