@@ -48,6 +48,9 @@ check_not() {
   if "$@"; then fail "$description"; else pass; fi
 }
 
+# field FILE EXPR: the Python expression EXPR of the JSON object j in FILE (one line).
+field() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+
 # expect_file FILE PATTERN: a line of FILE matches the grep -E pattern.
 expect_file() {
   if grep -qE -- "$2" "$1" 2>/dev/null; then pass; else fail "$1 lacks /$2/: $(cat "$1" 2>&1)"; fi

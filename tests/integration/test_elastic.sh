@@ -5,8 +5,6 @@
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 
-# field FILE EXPR: the Python expression EXPR of the JSON object j in FILE (one line).
-field() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 # last_call_open NAME: the status of barrier NAME shows a last call under way.
 last_call_open() { rb status "$1" 2>/dev/null | grep -q 'last call: *ends in'; }
 

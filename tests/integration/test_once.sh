@@ -5,8 +5,6 @@
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 
-# field FILE EXPR: the Python expression EXPR of the JSON object j in FILE (one line).
-field() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 # runs FILE: how many times a command wrote its line to FILE.
 runs() { cat "$1" 2>/dev/null | wc -l; }
 # running NAME: status says the once NAME is running.

@@ -5,9 +5,6 @@
 source "$(dirname "$0")/lib.sh"
 start_redis redis
 
-# field FILE EXPR: the Python expression EXPR of the JSON object j in FILE (one line).
-field() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
-
 begin_case "ranks follow the ids, not the arrivals; data and the members in rank order"
 arrived=0
 for id in c a b; do # c arrives first, and is rank 2
