@@ -36,18 +36,20 @@ int main(int argc, char** argv) {
     log::set_termination_log(invocation.global.termination_log);
     const auto& global = invocation.global;
     const std::string& name = invocation.command.name;
+    const auto& subcommand = *invocation.subcommand;
+    // What a message is about: the barrier, or the subcommand of none (list).
+    const std::string subject =
+        name.empty() ? std::string(subcommand.name) : "barrier " + quote(name);
     Result result;
     try {
       result = invocation.command.run(global);
     } catch (const Error& error) {
-      result = {Ending::error, to_int(error.code()),
-                fmt::format("barrier {}: {}", quote(name), error.what())};
+      result = {Ending::error, to_int(error.code()), fmt::format("{}: {}", subject, error.what())};
     } catch (const Interrupted& interrupted) {
       // Before it knew what the server did: a change may or may not have taken effect.
-      const auto& subcommand = *invocation.subcommand;
       result = stopped_by(
           interrupted.signo,
-          fmt::format("running {} on barrier {}{}", subcommand.name, quote(name),
+          fmt::format("running {}{}{}", subcommand.name, name.empty() ? "" : " on " + subject,
                       subcommand.reads_only ? "" : ": whether it took effect is unknown"));
     }
     if (!result.message.empty()) {

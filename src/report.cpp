@@ -131,7 +131,7 @@ std::string to_json(Ending outcome, const std::vector<Report>& barriers) {
 std::string error_json(const Result& result, std::string_view name) {
   using nlohmann::json;
   const json out = {{"outcome", json_name(result.ending)},
-                    {"name", name},
+                    {"name", name.empty() ? json(nullptr) : json(name)},
                     {"status", result.exit_code},
                     {"message", result.message}};
   return out.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";

@@ -50,7 +50,8 @@ std::string to_json(const Report& report);
 std::string to_json(Ending outcome, const std::vector<Report>& barriers);
 
 // The object --json prints for an ending that made no report (an error, a signal before the
-// party knew anything): {"outcome", "name", "status", "message"}, on one line.
+// party knew anything): {"outcome", "name", "status", "message"}, on one line; name null for
+// a command of no barrier (list).
 std::string error_json(const Result& result, std::string_view name);
 
 // "a", "b" and 3 more: at most `shown` ids, quoted, for a message.

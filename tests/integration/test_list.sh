@@ -11,6 +11,11 @@ check "the header: $(cat "$TMP/last.out")" [ "$(cat "$TMP/last.out")" = "$(print
 expect 0 list --json
 check "[]" [ "$(cat "$TMP/last.out")" = "[]" ]
 
+begin_case "no server: 69, a message about list, not about a barrier"
+URL=redis://127.0.0.1:1 expect 69 --connect-timeout 1s list --json
+expect_stderr '^rbarrier: list: cannot connect to redis://127.0.0.1:1'
+check "--json: $(cat "$TMP/last.out")" [ "$(field "$TMP/last.out" '(j["outcome"], j["name"])')" = "('error', None)" ]
+
 begin_case "a line for each barrier, with the columns of status; a glob on the names"
 spawn w wait jobs:stage2 -n 3 --id w -t 30s
 wait_arrived jobs:stage2 1
