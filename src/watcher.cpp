@@ -20,8 +20,8 @@ Watcher::Watcher(const GlobalOptions& global, const std::string& name,
                  const std::vector<std::string>& command, Deadline deadline, std::string_view live,
                  bool json, Session* shared)
     // Arrivals and departures only for someone who shows them: at N parties they are N events.
-    : Party(global, name, deadline,
-            (log::live_enabled() && !live.empty()) || log::level() == log::Level::verbose, shared),
+    : Party(global, name, deadline, log::live_enabled() || log::level() == log::Level::verbose,
+            shared),
       m_command(command), m_started(Clock::now()), m_live(log::live_enabled() && !live.empty()),
       m_doing(live), m_json(json) {}
 
@@ -136,20 +136,26 @@ void Watcher::show_progress() const {
   if (!m_live) {
     return;
   }
-  const auto waited = std::chrono::floor<std::chrono::seconds>(Clock::now() - m_started);
-  log::live(fmt::format("{} barrier {}: {}/{} arrived, {}{}", m_doing, name(), m_count,
-                        parties_text(m_timing.fewest(m_parties), m_parties),
-                        waited.count() == 0 ? "0s" : format_duration(waited),
+  log::live(fmt::format("{} barrier {}: {}, {}{}", m_doing, name(), progress(),
+                        waited_text(m_started),
                         m_timing.closes_in && m_wake != k_never ? ", last call" : ""));
 }
 
-Deadline Watcher::next_tick() const {
-  if (!m_live) {
-    return k_never;
-  }
-  using std::chrono::seconds;
-  return m_started + std::chrono::floor<seconds>(Clock::now() - m_started) + seconds(1);
+std::string Watcher::progress() const {
+  return fmt::format("{}/{} arrived", m_count, parties_text(m_timing.fewest(m_parties), m_parties));
 }
+
+std::string waited_text(Deadline since) {
+  const auto waited = std::chrono::floor<std::chrono::seconds>(Clock::now() - since);
+  return waited.count() == 0 ? "0s" : format_duration(waited);
+}
+
+Deadline next_second(Deadline since) {
+  using std::chrono::seconds;
+  return since + std::chrono::floor<seconds>(Clock::now() - since) + seconds(1);
+}
+
+Deadline Watcher::next_tick() const { return m_live ? next_second(m_started) : k_never; }
 
 Result Watcher::released(bool roster, Ending how) {
   log::verbose("barrier {} released (generation {})", name(), m_generation);

@@ -25,7 +25,8 @@ protected:
   // `live` says what the party does, for the live line: "waiting at", "awaiting". With `json`,
   // the outcome is printed as JSON on stdout (report.hpp).
   // With `shared`, its session is that of other watchers awaited together (see Party). An empty
-  // `live` shows no live line (one of several barriers awaited together).
+  // `live` shows no live line of its own (one of several barriers awaited together, whose line
+  // their gathering draws from progress()).
   Watcher(const GlobalOptions& global, const std::string& name,
           const std::vector<std::string>& command, Deadline deadline, std::string_view live,
           bool json, Session* shared = nullptr);
@@ -39,6 +40,8 @@ protected:
   std::optional<Result> take(const EventStream::Batch& batch);
   // Its --json report, with `ending` and the generation, parties and id as they are now.
   Report report(Ending ending) const;
+  // How many arrived of how many: "2/3 arrived" (the live line's).
+  std::string progress() const;
 
   // The first step (the arrival, or the first look): the result when it decides, else nullopt.
   // It sets m_generation and the events' positions.
@@ -91,6 +94,10 @@ private:
 void export_party(const std::string& name, std::int64_t generation, std::int64_t parties,
                   const std::string& id, const std::optional<std::vector<std::string>>& members,
                   std::string_view suffix = "");
+
+// The time waited since `since`, for a live line: "0s", "4s", "1m2s"; and when it next changes.
+std::string waited_text(Deadline since);
+Deadline next_second(Deadline since);
 
 // Runs `command` in this process's place, after `released` ("barrier "x"") was; returns only
 // when it cannot be run: the error (127 when it is not found, else 126).

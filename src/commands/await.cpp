@@ -48,6 +48,8 @@ public:
   EventStream& events() { return m_events; }
   // What it still awaits, for a timeout: "generation 2 of barrier "a" (1/3 arrived)".
   std::string awaited() const;
+  // Its part of a gathering's live line: "2/3 arrived", or that it does not exist yet.
+  std::string progress() const { return seen() ? Watcher::progress() : "does not exist yet"; }
 
 private:
   static inline const std::vector<std::string> k_no_command;
@@ -68,6 +70,9 @@ private:
   Result on_timeout() override;
   // Until the barrier is seen, the outcome of the generation awaited of whichever instance comes.
   bool ours(const Event& event) const override { return m_token.empty() || event.token == m_token; }
+
+  // The barrier was seen: by a look, or by an event of its first generation (before a look).
+  bool seen() const { return !m_token.empty() || m_parties > 0; }
 
   static constexpr Duration k_after_lapse{50};
 
@@ -157,11 +162,10 @@ std::optional<Result> Awaiter::on_observation(const Observation& observation) {
 }
 
 std::string Awaiter::awaited() const {
-  if (m_token.empty()) {
+  if (!seen()) {
     return fmt::format("barrier {} (it does not exist yet)", name());
   }
-  return fmt::format("generation {} of barrier {} ({}/{} arrived)", m_generation, name(), m_count,
-                     m_parties);
+  return fmt::format("generation {} of barrier {} ({})", m_generation, name(), progress());
 }
 
 Result Awaiter::on_timeout() {
@@ -188,6 +192,10 @@ private:
   std::optional<Result> decided(std::size_t i, const Result& result);
   Result on_timeout() const;
   Result released();
+  // Draws the live line on a terminal: each barrier's progress, the time waited.
+  void show_progress() const;
+  // When the live line's time next changes, or never when there is none.
+  Deadline next_tick() const { return m_live ? next_second(m_started) : k_never; }
   // Prints the --json of all, with `ending`, once.
   void print_reports(Ending ending);
   // The barriers, quoted, for messages.
@@ -198,6 +206,8 @@ private:
   const GlobalOptions& m_global;
   const AwaitOptions& m_options;
   const Deadline m_deadline;
+  const Deadline m_started = Clock::now();
+  const bool m_live = log::live_enabled(); // the live line is shown
   bool m_json; // --json, not printed yet
   std::optional<Session> m_session; // the first barrier's, which the others share but on a Cluster
   bool m_cluster = false;
@@ -219,10 +229,12 @@ Result Gathering::run() {
   } catch (const Interrupted& interrupted) {
     result = stopped_by(interrupted.signo, "awaiting barriers " + names());
   } catch (const Error& error) {
+    log::end_live();
     result = {Ending::error, to_int(error.code()),
               fmt::format("barriers {}: {}", names(), error.what())};
     return result; // main() prints its --json
   }
+  log::end_live();
   if (m_json && m_awaiters.size() == m_options.names.size()) { // else main() prints one
     print_reports(result.ending);
   }
@@ -268,10 +280,12 @@ Result Gathering::gather() {
         awaited.push_back(i);
       }
     }
+    show_progress();
     if (m_cluster) {
       for (const std::size_t i : awaited) {
         Awaiter& awaiter = *m_awaiters[i];
-        const Deadline until = std::min({awaiter.due(), m_deadline, Clock::now() + k_turn});
+        const Deadline until =
+            std::min({awaiter.due(), m_deadline, Clock::now() + k_turn, next_tick()});
         if (auto result = awaiter.take(awaiter.events().next(until, m_deadline))) {
           if (auto all = decided(i, *result)) {
             return *all;
@@ -280,7 +294,7 @@ Result Gathering::gather() {
       }
       continue;
     }
-    Deadline until = m_deadline;
+    Deadline until = std::min(m_deadline, next_tick());
     std::vector<EventStream*> streams;
     for (const std::size_t i : awaited) {
       until = std::min(until, m_awaiters[i]->due());
@@ -340,10 +354,26 @@ Result Gathering::released() {
     export_party(report.name, report.generation, report.parties, "", ids,
                  fmt::format("_{}", i + 1));
   }
+  log::end_live();
   if (m_json) { // now: the command takes this process's place
     print_reports(Ending::released);
   }
   return exec_after(m_options.command, "barriers " + names());
+}
+
+void Gathering::show_progress() const {
+  if (!m_live) {
+    return;
+  }
+  std::string each;
+  for (std::size_t i = 0; i < m_awaiters.size(); ++i) {
+    each += fmt::format("{}{} {}", i == 0 ? "" : ", ", quote(m_options.names[i]),
+                        !m_outcomes[i]                     ? m_awaiters[i]->progress()
+                        : *m_outcomes[i] == Ending::passed ? "passed"
+                                                           : "released");
+  }
+  log::live(
+      fmt::format("awaiting {} barriers: {}, {}", m_awaiters.size(), each, waited_text(m_started)));
 }
 
 using Kind = OptionSpec::Kind;

@@ -71,6 +71,18 @@ expect 0 arrive awaited -n 3
 wait_screen awaiting '^exit=0$'
 check_not "live line left behind: $(screen awaiting)" grep -q 'awaiting barrier' <(screen awaiting)
 
+begin_case "await on several barriers: one live line for all"
+expect 0 arrive first -n 2
+term gathered "$(rbt await first second -t 60s)"
+wait_screen gathered '^rbarrier: awaiting 2 barriers: "first" 1/2 arrived, "second" does not exist yet, [0-9]+s$'
+expect 0 arrive first -n 2
+wait_screen gathered '"first" released, "second" does not exist yet'
+expect 0 arrive second -n 2
+wait_screen gathered '"first" released, "second" 1/2 arrived, [0-9]+s$'
+expect 0 arrive second -n 2
+wait_screen gathered '^exit=0$'
+check_not "live line left behind: $(screen gathered)" grep -q 'awaiting 2 barriers' <(screen gathered)
+
 begin_case "In a narrow terminal the line is cut, not wrapped (a wrapped line could not be..."
 # In a narrow terminal the line is cut, not wrapped (a wrapped line could not be erased), and
 # not inside a character: 39 bytes would end in the middle of the fifth "é".
