@@ -171,6 +171,10 @@ Result Waiter::on_timeout() {
                                  attempt);
         },
         grace());
+    if (result.status == Check::Status::decided) { // before the timeout: nobody was missing
+      m_report.missing.reset();
+      m_report.left.reset();
+    }
     if (auto decided = on_check(result)) {
       return *decided;
     }

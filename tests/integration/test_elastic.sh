@@ -46,6 +46,30 @@ expect_exit b 0
 check "K = 2 in the command's environment: $(cat "$TMP/a.out")" grep -q '^2 0$' "$TMP/a.out"
 check "K = 2 in --json: $(cat "$TMP/b.out")" [ "$(field "$TMP/b.out" 'j["parties"], j["rank"], [m["id"] for m in j["members"]]')" = "(2, 1, ['a', 'b'])" ]
 
+begin_case "a timeout that breaks, after a last call that ended unseen: released with K"
+# b is frozen across the end of the last call and its own deadline, and nobody else looks: its
+# abort finds that the generation was released when the last call ended, with K = 2.
+start=$(date +%s%N)
+expect 0 arrive unseen -n 1:4 --last-call 1s --members a,b,c,d --id a
+spawn b wait unseen -n 1:4 --last-call 1s --members a,b,c,d --id b -t 1s --on-timeout break --json
+wait_arrived unseen 2
+arrived=$(date +%s%N)
+kill -STOP "${PID[b]}"
+check "b frozen after $(elapsed_ms "$start") ms, before the last call ended" \
+  [ "$(elapsed_ms "$start")" -lt 1000 ]
+until [ "$(elapsed_ms "$arrived")" -ge 1500 ]; do sleep 0.05; done # past b's deadline too
+kill -CONT "${PID[b]}"
+expect_exit b 0
+check "released with K = 2, nobody missing: $(cat "$TMP/b.out")" \
+  [ "$(field "$TMP/b.out" '(j["outcome"], j["parties"], "missing" in j)')" = "('released', 2, False)" ]
+# So does an operator's abort: it breaks the generation after the one released.
+start=$(date +%s%N)
+expect 0 arrive unseen2 -n 1:4 --last-call 300ms
+until [ "$(elapsed_ms "$start")" -ge 500 ]; do sleep 0.05; done
+expect 0 abort unseen2 --reason late
+expect 0 await unseen2 --generation 1
+expect 4 await unseen2 --generation 2
+
 begin_case "below MIN: no release, however long"
 spawn a wait below -n 3:4 --last-call 100ms --id a -t 1500ms
 spawn b wait below -n 3:4 --last-call 100ms --id b -t 1500ms
