@@ -5,6 +5,7 @@ local m = load_meta()
 if not m then
   return {'none'}
 end
+settle(m, now_ms()) -- time decides first: a last call that ended before it released its generation
 local gen = m.gen
 decide(m, 'reset')
 clear_shape(m)
