@@ -269,9 +269,11 @@ def check_member(gen, member, candidates, release_ns, frozen_ns=None):
         if r is None or r.get("outcome") not in ("timeout", "interrupted", "terminated"):
             return []  # released, still counted, or killed: it may have been there
         if frozen_ns is not None and (p.end >= frozen_ns - CLOCK_SLACK_NS or
-                                      re.search(r'": (\d+)/\1 arrived', p.stderr)):
+                                      re.search(r'": (\d+)/\1 arrived', p.stderr) or
+                                      "its arrival still counts" in p.stderr):
             # it gave up while the action ran (or once it saw the generation complete, which
-            # fixed its members a moment before the action started): it still counted
+            # fixed its members a moment before the action started; or its withdrawal found
+            # them fixed, and it says so): it still counted
             return []
     if lapsed and len(lapsed) == len(counted):
         return ["generation %d released with member %r %.0f ms after its lease lapsed" % (
