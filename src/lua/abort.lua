@@ -8,11 +8,13 @@
 local reason, new_token, gen, token = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
 local m = load_meta()
+if m then
+  settle(m, now_ms())
+end
 if gen ~= '' then
   if not m or m.token ~= token then
     return {'lost', 'the barrier no longer exists'}
   end
-  settle(m, now_ms())
   local outcome = redis.call('HGET', outcomes, gen)
   if outcome then
     return {'decided', outcome, gen, outcome == 'released' and released_size(m, gen) or nil}
@@ -23,8 +25,6 @@ if gen ~= '' then
 end
 if not m then
   m = open_barrier(new_token, now_ms())
-elseif gen == '' then
-  settle(m, now_ms())
 end
 local decided = m.gen
 break_barrier(m, reason)
